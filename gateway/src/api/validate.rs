@@ -1,0 +1,112 @@
+//! Field rules for accounts and clients.
+
+use service_kit::{FieldError, Role, ScopeRef};
+
+/// Scopes a service client may be given.
+pub const CLIENT_SCOPES: &[&str] = &[
+    "members:read",
+    "members:write",
+    "members:personal_data",
+    "meetings:read",
+    "meetings:write",
+    "documents:read",
+    "documents:write",
+];
+
+pub fn username(v: &str, errors: &mut Vec<FieldError>) {
+    let ok_chars = v.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
+    if !(3..=64).contains(&v.chars().count()) || !ok_chars {
+        errors.push(FieldError::new(
+            "username",
+            "invalid_username",
+            "3–64 characters: letters, digits, '.', '_', '@', '-'",
+        ));
+    }
+}
+
+pub fn password(v: &str, errors: &mut Vec<FieldError>) {
+    let n = v.chars().count();
+    if !(10..=256).contains(&n) {
+        errors.push(FieldError::new("password", "weak_password", "10–256 characters"));
+    }
+}
+
+pub fn display_name(v: &str, errors: &mut Vec<FieldError>) {
+    let n = v.trim().chars().count();
+    if n == 0 || n > 100 {
+        errors.push(FieldError::new(
+            "display_name",
+            "invalid_display_name",
+            "1–100 characters",
+        ));
+    }
+}
+
+/// A person's role and scope must fit: admins have none, the others their unit, group or person.
+pub fn role_and_scope(role: &str, scope: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Role> {
+    let role = match role.parse::<Role>() {
+        Ok(Role::Service) | Err(_) => {
+            errors.push(FieldError::new(
+                "role",
+                "invalid_role",
+                "one of admin, group_secretary, unit_contact, member (systems use API clients)",
+            ));
+            return None;
+        }
+        Ok(r) => r,
+    };
+    let parsed = scope.map(str::parse::<ScopeRef>);
+    let fits = match (role, parsed) {
+        (Role::Admin, None) => true,
+        (Role::GroupSecretary, Some(Ok(ScopeRef::Group(_)))) => true,
+        (Role::UnitContact, Some(Ok(ScopeRef::Unit(_)))) => true,
+        (Role::Member, Some(Ok(ScopeRef::Person(_)))) => true,
+        _ => false,
+    };
+    if !fits {
+        let want = match role {
+            Role::Admin => "no scope",
+            Role::GroupSecretary => "group:<id>",
+            Role::UnitContact => "unit:<id>",
+            _ => "person:<id>",
+        };
+        errors.push(FieldError::new(
+            "scope",
+            "invalid_scope",
+            format!("role {role} needs {want}"),
+        ));
+    }
+    Some(role)
+}
+
+pub fn client_scopes(scopes: &[String], errors: &mut Vec<FieldError>) {
+    for (i, s) in scopes.iter().enumerate() {
+        if !CLIENT_SCOPES.contains(&s.as_str()) {
+            errors.push(FieldError::new(
+                format!("scopes[{i}]"),
+                "unknown_scope",
+                format!("unknown scope {s:?}; known: {}", CLIENT_SCOPES.join(", ")),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scoped_roles_need_the_matching_scope() {
+        let mut e = vec![];
+        assert_eq!(role_and_scope("admin", None, &mut e), Some(Role::Admin));
+        assert!(e.is_empty());
+        role_and_scope("unit_contact", Some("group:1"), &mut e);
+        assert_eq!(e.len(), 1);
+        let mut e = vec![];
+        role_and_scope("service", None, &mut e);
+        assert_eq!(e[0].code, "invalid_role");
+        let mut e = vec![];
+        role_and_scope("admin", Some("unit:1"), &mut e);
+        assert_eq!(e[0].code, "invalid_scope");
+    }
+}

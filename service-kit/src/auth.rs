@@ -1,0 +1,290 @@
+//! JWT verification. Only the gateway signs (EdDSA / Ed25519); every service verifies tokens
+//! itself with the gateway's public key and turns them into a [`Caller`].
+
+use std::fmt;
+use std::future::{Ready, ready};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, http::header, web};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::config::AuthSettings;
+use crate::problem::ApiError;
+
+/// Who the caller is, as far as permissions go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The Center's secretariat: everything.
+    Admin,
+    /// A collaboration group's secretary: their group only.
+    GroupSecretary,
+    /// A unit's contact person: their unit only.
+    UnitContact,
+    /// An appointee: their own record.
+    Member,
+    /// Another system, limited by its scopes.
+    Service,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::GroupSecretary,
+        Role::UnitContact,
+        Role::Member,
+        Role::Service,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::GroupSecretary => "group_secretary",
+            Role::UnitContact => "unit_contact",
+            Role::Member => "member",
+            Role::Service => "service",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown role {s:?}"))
+    }
+}
+
+/// What part of the alliance a scoped role acts on: `unit:<id>`, `group:<id>` or `person:<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScopeRef {
+    Unit(i64),
+    Group(i64),
+    Person(i64),
+}
+
+impl fmt::Display for ScopeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScopeRef::Unit(id) => write!(f, "unit:{id}"),
+            ScopeRef::Group(id) => write!(f, "group:{id}"),
+            ScopeRef::Person(id) => write!(f, "person:{id}"),
+        }
+    }
+}
+
+impl FromStr for ScopeRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, id) = s.split_once(':').ok_or_else(|| format!("scope {s:?} is not kind:id"))?;
+        let id: i64 = id.parse().map_err(|_| format!("scope {s:?} has no numeric id"))?;
+        match kind {
+            "unit" => Ok(ScopeRef::Unit(id)),
+            "group" => Ok(ScopeRef::Group(id)),
+            "person" => Ok(ScopeRef::Person(id)),
+            _ => Err(format!("unknown scope kind {kind:?}")),
+        }
+    }
+}
+
+/// The claims of every token the gateway signs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// `account:<id>` for people, `client:<client_id>` for systems.
+    pub sub: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: String,
+    pub role: Role,
+    /// The unit, group or person a scoped role acts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Fine-grained permissions for service clients, e.g. `members:read`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The verified identity of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub subject: String,
+    pub role: Role,
+    pub scope: Option<ScopeRef>,
+    pub scopes: Vec<String>,
+    pub name: Option<String>,
+}
+
+impl Caller {
+    /// The system itself (scheduled jobs), for audit records.
+    pub fn system(job: &str) -> Self {
+        Self {
+            subject: format!("system:{job}"),
+            role: Role::Admin,
+            scope: None,
+            scopes: Vec::new(),
+            name: None,
+        }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "role {} may not do this; allowed: {}",
+                self.role,
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            )))
+        }
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// Admins pass; service clients need `scope`; other roles are refused.
+    pub fn require_admin_or_scope(&self, scope: &str) -> Result<(), ApiError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Service if self.has_scope(scope) => Ok(()),
+            Role::Service => Err(ApiError::forbidden(format!("this client lacks the scope {scope}"))),
+            _ => Err(ApiError::forbidden(format!("role {} may not do this", self.role))),
+        }
+    }
+}
+
+/// Verifies tokens with the gateway's public key. Only EdDSA is accepted, so `alg: none`,
+/// HS256 signed with the public key as a secret, and other algorithms are refused.
+pub struct TokenVerifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl TokenVerifier {
+    pub fn new(settings: &AuthSettings) -> Result<Self, String> {
+        let key = DecodingKey::from_ed_pem(settings.public_key_pem.as_bytes())
+            .map_err(|e| format!("the gateway public key is not an Ed25519 SPKI PEM: {e}"))?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
+        validation.validate_nbf = true;
+        validation.leeway = 30;
+        Ok(Self { key, validation })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "the token has expired"),
+            ErrorKind::ImmatureSignature => ApiError::unauthorized("token_invalid", "the token is not valid yet"),
+            ErrorKind::InvalidIssuer => ApiError::unauthorized("token_invalid", "the token has the wrong issuer"),
+            ErrorKind::InvalidAudience => ApiError::unauthorized("token_invalid", "the token has the wrong audience"),
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                ApiError::unauthorized("token_invalid", "the token is not signed with EdDSA")
+            }
+            ErrorKind::InvalidSignature => {
+                ApiError::unauthorized("token_invalid", "the token's signature is not valid")
+            }
+            _ => ApiError::unauthorized("token_invalid", "the token is malformed").with_cause(&e),
+        })?;
+        let claims = data.claims;
+        let scope =
+            match claims.scope.as_deref() {
+                None => None,
+                Some(s) => Some(s.parse::<ScopeRef>().map_err(|e| {
+                    ApiError::unauthorized("token_invalid", format!("the token's scope is invalid: {e}"))
+                })?),
+            };
+        Ok(Caller {
+            subject: claims.sub,
+            role: claims.role,
+            scope,
+            scopes: claims.scopes,
+            name: claims.name,
+        })
+    }
+}
+
+/// Extracts and verifies the bearer token; a handler that takes a `Caller` is authenticated.
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_of(req))
+    }
+}
+
+fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let verifier = req
+        .app_data::<web::Data<TokenVerifier>>()
+        .ok_or_else(|| ApiError::internal("TokenVerifier is not registered as app data"))?;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("token_missing", "send a bearer token in the Authorization header"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("token_invalid", "the Authorization header is not ASCII"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::unauthorized("token_missing", "the Authorization header must be `Bearer <token>`"))?;
+    verifier.verify(token.trim())
+}
+
+/// Shared ownership for app data.
+pub fn verifier_data(settings: &AuthSettings) -> Result<web::Data<TokenVerifier>, String> {
+    TokenVerifier::new(settings).map(|v| web::Data::from(Arc::new(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip() {
+        for s in ["unit:3", "group:17", "person:9"] {
+            assert_eq!(s.parse::<ScopeRef>().map(|r| r.to_string()).ok().as_deref(), Some(s));
+        }
+        assert!("unit:x".parse::<ScopeRef>().is_err());
+        assert!("team:1".parse::<ScopeRef>().is_err());
+    }
+
+    #[test]
+    fn role_guard_refuses_lower_roles() {
+        let c = Caller {
+            subject: "account:2".into(),
+            role: Role::Member,
+            scope: None,
+            scopes: vec![],
+            name: None,
+        };
+        assert!(c.require(&[Role::Admin]).is_err());
+        assert!(c.require(&[Role::Admin, Role::Member]).is_ok());
+        assert!(c.require_admin_or_scope("members:read").is_err());
+    }
+}

@@ -1,0 +1,285 @@
+//! One diesel connection type over PostgreSQL and SQLite, chosen by the URL; an r2d2 pool;
+//! migrations embedded per backend; blocking work kept off the async workers.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, ManageConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+
+use crate::problem::ApiError;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("unsupported database URL {0:?}: use postgres://… or sqlite://path")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("cannot build the connection pool: {0}")]
+    Pool(String),
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+}
+
+/// Picks the backend from the URL scheme ourselves: `DbConn::establish` would silently fall
+/// back to creating a SQLite file named like the PostgreSQL URL.
+pub fn parse_url(url: &str) -> Result<(Backend, String), DbSetupError> {
+    let url = url.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url.to_owned()))
+    } else if let Some(path) = url.strip_prefix("sqlite://") {
+        Ok((Backend::Sqlite, path.to_owned()))
+    } else if url.starts_with("file:") || url == ":memory:" {
+        Ok((Backend::Sqlite, url.to_owned()))
+    } else {
+        Err(DbSetupError::UnsupportedUrl(url.to_owned()))
+    }
+}
+
+/// r2d2 manager that opens the right variant and sets SQLite's pragmas on every connection.
+#[derive(Debug)]
+pub struct Manager {
+    backend: Backend,
+    target: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.target)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
+                // WAL + busy_timeout: concurrent writers wait instead of failing with "database is locked".
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The handle handlers use: a pool plus helpers that run diesel code on the blocking pool.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+}
+
+/// Both sets of a service's migrations; the right one is chosen in [`Db::migrate`] only.
+pub struct Migrations {
+    pub postgres: EmbeddedMigrations,
+    pub sqlite: EmbeddedMigrations,
+}
+
+impl Db {
+    /// Connects once first so that a wrong URL or a server that is down is reported as is.
+    pub fn connect(url: &str, max_size: u32) -> Result<Self, DbSetupError> {
+        let (backend, target) = parse_url(url)?;
+        if backend == Backend::Sqlite
+            && let Some(parent) = std::path::Path::new(&target).parent()
+            && !parent.as_os_str().is_empty()
+            && !target.starts_with("file:")
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| DbSetupError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let manager = Manager { backend, target };
+        manager.connect().map_err(|e| DbSetupError::Connect(e.to_string()))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| DbSetupError::Pool(e.to_string()))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn get(&self) -> Result<PooledConn, ApiError> {
+        self.pool
+            .get()
+            .map_err(|e| ApiError::unavailable("database_unavailable", "the database is not reachable").with_cause(e))
+    }
+
+    /// Runs the pending migrations of this backend. On PostgreSQL an advisory lock keeps two
+    /// replicas starting at once from migrating together.
+    pub fn migrate(&self, migrations: Migrations) -> Result<(), DbSetupError> {
+        let mut conn = self.pool.get().map_err(|e| DbSetupError::Connect(e.to_string()))?;
+        let result = match &mut *conn {
+            DbConn::Pg(c) => {
+                c.batch_execute("SELECT pg_advisory_lock(727274)")
+                    .map_err(|e| DbSetupError::Migrate(e.to_string()))?;
+                let r = c.run_pending_migrations(migrations.postgres).map(|_| ());
+                let _ = c.batch_execute("SELECT pg_advisory_unlock(727274)");
+                r
+            }
+            DbConn::Sqlite(c) => c.run_pending_migrations(migrations.sqlite).map(|_| ()),
+        };
+        result.map_err(|e| DbSetupError::Migrate(e.to_string()))
+    }
+
+    /// Runs `f` with a connection on tokio's blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("database task failed: {e}")))?
+    }
+
+    /// Like [`Db::run`], inside a write transaction (see [`write_tx`]).
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+
+    /// `SELECT 1`, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        self.run(|c| {
+            diesel::sql_query("SELECT 1").execute(c).map(|_| ()).map_err(|e| {
+                ApiError::unavailable("database_unavailable", "the database is not reachable").with_cause(e)
+            })
+        })
+        .await
+    }
+}
+
+/// A transaction for writes. On SQLite it starts with `BEGIN IMMEDIATE`, so the write lock is
+/// taken up front: a deferred check-then-insert would fail at once under concurrency.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<DieselError>,
+{
+    match conn {
+        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    let DbConn::Sqlite(inner) = conn else {
+                        unreachable!("the variant does not change inside a transaction")
+                    };
+                    match AnsiTransactionManager::commit_transaction(inner) {
+                        Ok(()) => Ok(value),
+                        Err(e) => {
+                            let _ = AnsiTransactionManager::rollback_transaction(inner);
+                            Err(e.into())
+                        }
+                    }
+                }
+                Err(e) => {
+                    if let DbConn::Sqlite(inner) = conn {
+                        let _ = AnsiTransactionManager::rollback_transaction(inner);
+                    }
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Runs the same diesel body on whichever backend the connection is, for queries that do not
+/// compile through the enum (`ON CONFLICT`, `FOR UPDATE SKIP LOCKED`, batch inserts).
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+impl From<DieselError> for ApiError {
+    fn from(e: DieselError) -> Self {
+        match &e {
+            DieselError::NotFound => ApiError::not_found("no such resource"),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::conflict("conflict", "this would duplicate an existing record").with_cause(&e)
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::conflict(
+                "reference_violation",
+                "a referenced record does not exist or is still in use",
+            )
+            .with_cause(&e),
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::conflict("concurrent_update", "a concurrent change won; retry the request").with_cause(&e)
+            }
+            DieselError::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                ApiError::unavailable("database_busy", "the database is busy; retry the request")
+                    .with_header(
+                        actix_web::http::header::RETRY_AFTER,
+                        actix_web::http::header::HeaderValue::from_static("1"),
+                    )
+                    .with_cause(&e)
+            }
+            _ => ApiError::internal(&e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme() {
+        assert_eq!(
+            parse_url("postgres://u@h/db").ok().map(|x| x.0),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            parse_url("sqlite://./data/x.db").ok().map(|x| x.1),
+            Some("./data/x.db".to_owned())
+        );
+        assert!(matches!(
+            parse_url("host=localhost dbname=x"),
+            Err(DbSetupError::UnsupportedUrl(_))
+        ));
+    }
+}

@@ -1,0 +1,23 @@
+//! What every service of the alliance suite shares.
+//!
+//! - [`config`]: settings from environment variables with working defaults;
+//! - [`problem`]: `application/problem+json` errors with stable codes;
+//! - [`db`]: diesel over PostgreSQL or SQLite chosen by URL, pool, migrations, write transactions;
+//! - [`auth`]: EdDSA JWT verification, roles and scopes;
+//! - [`telemetry`]: logs with request ids, Prometheus metrics;
+//! - [`health`], [`pagination`], [`server`].
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod pagination;
+pub mod patch;
+pub mod problem;
+pub mod server;
+pub mod telemetry;
+
+pub use auth::{Caller, Role, ScopeRef};
+pub use db::{Db, DbConn};
+pub use problem::{ApiError, FieldError, Problem};
+pub use server::{Kit, ServiceHandle, StartError};

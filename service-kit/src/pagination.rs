@@ -1,0 +1,116 @@
+//! Cursor pagination: `?limit=&cursor=`; the cursor is opaque to clients (the last id seen).
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::problem::ApiError;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(n) => Err(ApiError::bad_request(
+                "invalid_limit",
+                format!("limit must be between 1 and {MAX_LIMIT}, not {n}"),
+            )),
+        }
+    }
+
+    /// The id after which the page starts (0 for the first page).
+    pub fn after_id(&self) -> Result<i64, ApiError> {
+        match self.cursor.as_deref() {
+            None | Some("") => Ok(0),
+            Some(c) => c
+                .strip_prefix("c")
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not one this API returned")),
+        }
+    }
+}
+
+/// One page of a collection.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows fetched in id order.
+    pub fn from_rows(mut rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> i64) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_cursor = if more {
+            rows.last().map(|r| format!("c{}", id_of(r)))
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_cursor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_page_has_a_cursor_and_the_last_has_none() {
+        let p = Page::from_rows(vec![1, 2, 3], 2, |x| *x);
+        assert_eq!(p.items, vec![1, 2]);
+        assert_eq!(p.next_cursor.as_deref(), Some("c2"));
+        let q = PageQuery {
+            limit: Some(2),
+            cursor: p.next_cursor,
+        };
+        assert_eq!(q.after_id().ok(), Some(2));
+        let last = Page::from_rows(vec![3], 2, |x| *x);
+        assert!(last.next_cursor.is_none());
+    }
+
+    #[test]
+    fn bad_limits_and_cursors_are_refused() {
+        assert!(
+            PageQuery {
+                limit: Some(0),
+                cursor: None
+            }
+            .limit()
+            .is_err()
+        );
+        assert!(
+            PageQuery {
+                limit: Some(501),
+                cursor: None
+            }
+            .limit()
+            .is_err()
+        );
+        assert!(
+            PageQuery {
+                limit: None,
+                cursor: Some("zz".into())
+            }
+            .after_id()
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! The parts of starting a service that all four share: database and migrations, app data,
+//! health and metrics routes, error shaping, and a handle to the running server.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::web;
+
+use crate::auth::{TokenVerifier, verifier_data};
+use crate::config::ServiceSettings;
+use crate::db::{Db, DbSetupError, Migrations};
+use crate::health::{ServiceName, healthz, readyz};
+use crate::problem::{extractor_configs, route_not_found};
+use crate::telemetry::{Metrics, metrics_endpoint};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbSetupError),
+    #[error("cannot bind {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("auth setup: {0}")]
+    Auth(String),
+    #[error("metrics setup: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What every service's app carries: its name, database, token verifier and metrics.
+#[derive(Clone)]
+pub struct Kit {
+    pub name: String,
+    pub db: web::Data<Db>,
+    pub verifier: web::Data<TokenVerifier>,
+    pub metrics: web::Data<Metrics>,
+}
+
+impl Kit {
+    /// Connects to the database, runs this backend's migrations, loads the gateway's key.
+    pub fn start(name: &str, settings: &ServiceSettings, migrations: Migrations) -> Result<Self, StartError> {
+        let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
+        db.migrate(migrations)?;
+        Ok(Self {
+            name: name.to_owned(),
+            db: web::Data::new(db),
+            verifier: verifier_data(&settings.auth).map_err(StartError::Auth)?,
+            metrics: web::Data::new(Metrics::new(name)?),
+        })
+    }
+
+    /// App data, extractor error shapes, `/healthz`, `/readyz`, `/metrics` and the problem+json 404.
+    pub fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.db.clone())
+            .app_data(self.verifier.clone())
+            .app_data(self.metrics.clone())
+            .app_data(web::Data::new(ServiceName(self.name.clone())))
+            .configure(extractor_configs)
+            .route("/healthz", web::get().to(healthz))
+            .route("/readyz", web::get().to(readyz))
+            .route("/metrics", web::get().to(metrics_endpoint))
+            .default_service(web::to(route_not_found));
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and reports the address actually bound.
+pub fn bind(addr: &str) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listener = TcpListener::bind(addr).map_err(|source| StartError::Bind {
+        addr: addr.to_owned(),
+        source,
+    })?;
+    let local = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: addr.to_owned(),
+        source,
+    })?;
+    Ok((listener, local))
+}
+
+/// A running service: where it listens, and how to stop it.
+pub struct ServiceHandle {
+    pub name: String,
+    pub addr: SocketAddr,
+    handle: ServerHandle,
+    task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl ServiceHandle {
+    /// Spawns `server` on the current actix runtime.
+    pub fn spawn(name: &str, server: Server, addr: SocketAddr) -> Self {
+        let handle = server.handle();
+        let task = actix_web::rt::spawn(server);
+        tracing::info!(service = name, %addr, "listening");
+        Self {
+            name: name.to_owned(),
+            addr,
+            handle,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections and finishes in-flight requests.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server ends (on SIGINT/SIGTERM, or after `stop`).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
