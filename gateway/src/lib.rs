@@ -13,14 +13,11 @@ pub mod tokens;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 use chrono::Utc;
 use diesel::prelude::*;
 use service_kit::config::{AuthSettings, ConfigError, ServiceSettings, data_dir, parse_or, var_opt, var_or};
-use service_kit::problem::plain_errors_to_problems;
-use service_kit::server::bind;
-use service_kit::telemetry::observe;
+use service_kit::server::serve;
 use service_kit::{Kit, ServiceHandle, StartError};
 
 pub use docs::ApiDoc;
@@ -163,32 +160,21 @@ pub async fn start(settings: GatewaySettings) -> Result<Gateway, StartError> {
         upstreams: settings.upstreams.clone(),
         timeout: settings.upstream_timeout,
     });
-    let (listener, addr) = bind(&settings.bind)?;
     let timeout = settings.upstream_timeout;
-    let server = HttpServer::new(move || {
+    let service = serve(kit, &settings.bind, settings.workers, move |cfg| {
         // awc's client is per worker thread (it is not Send).
         let client = awc::Client::builder().timeout(timeout).disable_redirects().finish();
-        App::new()
-            .configure(|cfg| kit.configure(cfg))
-            .app_data(auth.clone())
+        cfg.app_data(auth.clone())
             .app_data(proxy.clone())
             .app_data(web::Data::new(client))
             .app_data(web::PayloadConfig::default().limit(64 * 1024))
             .configure(api::routes)
             .configure(docs::swagger_ui)
-            .route("/api/v1/{service}/{tail:.*}", web::route().to(proxy::forward))
-            .wrap(plain_errors_to_problems())
-            .wrap(from_fn(observe))
-    })
-    .workers(settings.workers)
-    .listen(listener)
-    .map_err(|source| StartError::Bind {
-        addr: settings.bind.clone(),
-        source,
-    })?
-    .run();
+            .route("/api/v1/{service}", web::route().to(proxy::forward))
+            .route("/api/v1/{service}/{tail:.*}", web::route().to(proxy::forward));
+    })?;
     Ok(Gateway {
-        service: ServiceHandle::spawn(NAME, server, addr),
+        service,
         public_key_pem,
         bootstrap,
     })

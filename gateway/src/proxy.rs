@@ -73,12 +73,11 @@ pub fn request_id(req: &HttpRequest) -> String {
 pub async fn forward(
     req: HttpRequest,
     payload: web::Payload,
-    path: web::Path<(String, String)>,
     config: web::Data<ProxyConfig>,
     client: web::Data<awc::Client>,
 ) -> Result<HttpResponse, ApiError> {
-    let (service, _) = path.into_inner();
-    let Some((name, base)) = config.upstreams.base(&service) else {
+    let service = req.match_info().get("service").unwrap_or_default();
+    let Some((name, base)) = config.upstreams.base(service) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "route_not_found",

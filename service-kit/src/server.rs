@@ -4,14 +4,15 @@
 use std::net::{SocketAddr, TcpListener};
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::web;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
 
 use crate::auth::{TokenVerifier, verifier_data};
 use crate::config::ServiceSettings;
 use crate::db::{Db, DbSetupError, Migrations};
 use crate::health::{ServiceName, healthz, readyz};
-use crate::problem::{extractor_configs, route_not_found};
-use crate::telemetry::{Metrics, metrics_endpoint};
+use crate::problem::{extractor_configs, plain_errors_to_problems, route_not_found};
+use crate::telemetry::{Metrics, metrics_endpoint, observe};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -63,6 +64,32 @@ impl Kit {
     }
 }
 
+/// Starts the HTTP server of a service: the kit's routes and middleware around `routes`, which
+/// runs once per worker (so per-worker state such as an HTTP client can be made there).
+pub fn serve<F>(kit: Kit, bind_addr: &str, workers: usize, routes: F) -> Result<ServiceHandle, StartError>
+where
+    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
+    let (listener, addr) = bind(bind_addr)?;
+    let name = kit.name.clone();
+    let server = HttpServer::new(move || {
+        let kit = kit.clone();
+        App::new()
+            .configure(|cfg| kit.configure(cfg))
+            .configure(routes.clone())
+            .wrap(plain_errors_to_problems())
+            .wrap(from_fn(observe))
+    })
+    .workers(workers.max(1))
+    .listen(listener)
+    .map_err(|source| StartError::Bind {
+        addr: bind_addr.to_owned(),
+        source,
+    })?
+    .run();
+    Ok(ServiceHandle::spawn(&name, server, addr))
+}
+
 /// Binds `addr` (port 0 picks a free port) and reports the address actually bound.
 pub fn bind(addr: &str) -> Result<(TcpListener, SocketAddr), StartError> {
     let listener = TcpListener::bind(addr).map_err(|source| StartError::Bind {
@@ -111,5 +138,41 @@ impl ServiceHandle {
     /// Waits until the server ends (on SIGINT/SIGTERM, or after `stop`).
     pub async fn wait(self) -> std::io::Result<()> {
         self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// The body of every service's `main`: logs, settings from the environment, start, wait.
+pub async fn run_main<S, E, F, Fut>(
+    name: &str,
+    settings: impl FnOnce() -> Result<S, E>,
+    start: F,
+) -> std::process::ExitCode
+where
+    E: std::fmt::Display,
+    F: FnOnce(S) -> Fut,
+    Fut: std::future::Future<Output = Result<ServiceHandle, StartError>>,
+{
+    crate::telemetry::init();
+    let settings = match settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{name}: configuration: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let handle = match start(settings).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("{name}: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("{name} listening on {}", handle.url());
+    match handle.wait().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

@@ -1,1 +1,139 @@
+//! The whole suite in one process: the gateway and the three services, each on its own port,
+//! wired together. Used by the one-command run (`cargo run -p alliance-suite`) and by the
+//! end-to-end tests; production runs the same services as four processes instead.
 
+use std::path::PathBuf;
+
+use gateway::{Gateway, GatewaySettings, KeySource};
+use service_kit::config::{AuthSettings, ServiceSettings};
+use service_kit::{ServiceHandle, StartError};
+
+/// Everything that differs between a developer's run and a test run.
+#[derive(Debug, Clone)]
+pub struct SuiteSettings {
+    pub gateway: GatewaySettings,
+    pub members: ServiceSettings,
+    pub meetings: ServiceSettings,
+    pub documents: ServiceSettings,
+}
+
+impl SuiteSettings {
+    /// Settings for a self-contained suite under `data_dir`: SQLite files, ports chosen by the
+    /// OS when `ports` is `None`, the given signing key (or a key file under `data_dir/keys`).
+    pub fn local(
+        data_dir: PathBuf,
+        ports: Option<[u16; 4]>,
+        key: Option<String>,
+        admin_password: Option<String>,
+    ) -> Self {
+        let [gw, members, meetings, documents] = ports.unwrap_or([0; 4]);
+        let sqlite = |name: &str| format!("sqlite://{}", data_dir.join(name).display());
+        let service = |port: u16, db: &str| ServiceSettings {
+            bind: format!("127.0.0.1:{port}"),
+            database_url: sqlite(db),
+            db_pool_size: 8,
+            workers: 2,
+            // Filled in by `start` once the gateway's key is known.
+            auth: AuthSettings {
+                issuer: AuthSettings::DEFAULT_ISSUER.into(),
+                audience: AuthSettings::DEFAULT_AUDIENCE.into(),
+                public_key_pem: String::new(),
+            },
+            data_dir: data_dir.clone(),
+        };
+        let key = match key {
+            Some(pem) => KeySource::Pem(pem),
+            None => KeySource::File {
+                private: data_dir.join("keys").join("jwt-ed25519.pem"),
+                public: AuthSettings::default_public_key_path(&data_dir),
+            },
+        };
+        Self {
+            gateway: GatewaySettings {
+                bind: format!("127.0.0.1:{gw}"),
+                database_url: sqlite("gateway.db"),
+                db_pool_size: 8,
+                workers: 2,
+                data_dir: data_dir.clone(),
+                issuer: AuthSettings::DEFAULT_ISSUER.into(),
+                audience: AuthSettings::DEFAULT_AUDIENCE.into(),
+                token_ttl_secs: 900,
+                key,
+                upstreams: gateway::proxy::Upstreams {
+                    members: String::new(),
+                    meetings: String::new(),
+                    documents: String::new(),
+                },
+                upstream_timeout: std::time::Duration::from_secs(30),
+                admin_username: "admin".into(),
+                admin_password,
+            },
+            members: service(members, "members.db"),
+            meetings: service(meetings, "meetings.db"),
+            documents: service(documents, "documents.db"),
+        }
+    }
+}
+
+/// The running suite. Services are `Option` so a test can stop one and watch the gateway.
+pub struct Suite {
+    pub gateway: Gateway,
+    pub members: Option<ServiceHandle>,
+    pub meetings: Option<ServiceHandle>,
+    pub documents: Option<ServiceHandle>,
+}
+
+impl Suite {
+    /// Starts the services first (with the gateway's public key), then the gateway pointed at them.
+    pub async fn start(mut settings: SuiteSettings) -> Result<Self, StartError> {
+        let keys = gateway::load_keys(&settings.gateway)?;
+        for s in [&mut settings.members, &mut settings.meetings, &mut settings.documents] {
+            s.auth = AuthSettings {
+                issuer: settings.gateway.issuer.clone(),
+                audience: settings.gateway.audience.clone(),
+                public_key_pem: keys.public_pem.clone(),
+            };
+        }
+        let members = members_service::start(settings.members).await?;
+        let meetings = meetings_service::start(settings.meetings).await?;
+        let documents = documents_service::start(settings.documents).await?;
+        settings.gateway.upstreams = gateway::proxy::Upstreams {
+            members: members.url(),
+            meetings: meetings.url(),
+            documents: documents.url(),
+        };
+        let gateway = gateway::start(settings.gateway).await?;
+        Ok(Self {
+            gateway,
+            members: Some(members),
+            meetings: Some(meetings),
+            documents: Some(documents),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        self.gateway.service.url()
+    }
+
+    /// Stops everything.
+    pub async fn stop(mut self) {
+        for h in [self.members.take(), self.meetings.take(), self.documents.take()]
+            .into_iter()
+            .flatten()
+        {
+            h.stop().await;
+        }
+        self.gateway.service.stop().await;
+    }
+
+    /// Runs until the process is asked to stop (Ctrl-C / SIGTERM).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        for h in [self.members.take(), self.meetings.take(), self.documents.take()]
+            .into_iter()
+            .flatten()
+        {
+            h.wait().await?;
+        }
+        self.gateway.service.wait().await
+    }
+}

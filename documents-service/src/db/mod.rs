@@ -1,0 +1,9 @@
+pub mod schema;
+
+use diesel_migrations::embed_migrations;
+use service_kit::db::Migrations;
+
+pub const MIGRATIONS: Migrations = Migrations {
+    postgres: embed_migrations!("migrations/postgres"),
+    sqlite: embed_migrations!("migrations/sqlite"),
+};

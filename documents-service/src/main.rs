@@ -1,0 +1,9 @@
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    service_kit::server::run_main(
+        documents_service::NAME,
+        documents_service::settings_from_env,
+        documents_service::start,
+    )
+    .await
+}

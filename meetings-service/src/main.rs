@@ -1,0 +1,9 @@
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    service_kit::server::run_main(
+        meetings_service::NAME,
+        meetings_service::settings_from_env,
+        meetings_service::start,
+    )
+    .await
+}

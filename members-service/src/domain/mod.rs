@@ -1,0 +1,3 @@
+//! The charter's rules as plain Rust, free of I/O. See ../shared/DOMAIN.md for rule ids.
+
+pub mod bodies;

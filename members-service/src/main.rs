@@ -1,0 +1,9 @@
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    service_kit::server::run_main(
+        members_service::NAME,
+        members_service::settings_from_env,
+        members_service::start,
+    )
+    .await
+}

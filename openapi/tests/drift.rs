@@ -1,0 +1,34 @@
+//! The committed contract must equal what the code generates.
+
+#[test]
+fn committed_openapi_json_matches_the_code() {
+    let committed = std::fs::read_to_string(openapi::committed_path()).unwrap_or_default();
+    let generated = openapi::merged_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json differs from the code; regenerate it with `cargo run -p openapi --bin generate-openapi`"
+    );
+}
+
+#[test]
+fn every_service_contributes_operations_and_public_ones_stay_public() {
+    let doc: serde_json::Value = serde_json::from_str(&openapi::merged_json()).unwrap_or_default();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    for prefix in [
+        "/api/v1/auth/",
+        "/api/v1/members/",
+        "/api/v1/meetings/",
+        "/api/v1/documents",
+    ] {
+        assert!(
+            paths.keys().any(|p| p.starts_with(prefix)),
+            "no operation under {prefix}"
+        );
+    }
+    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.1")), Some(true));
+    assert_eq!(doc["security"][0]["bearer"], serde_json::json!([]));
+    assert_eq!(
+        doc["paths"]["/api/v1/auth/token"]["post"]["security"],
+        serde_json::json!([{}])
+    );
+}
