@@ -19,8 +19,13 @@ static INIT: Once = Once::new();
 /// Installs the log subscriber once per process (`RUST_LOG`, default `info`; `LOG_FORMAT=json`
 /// for JSON lines). Safe to call from every service started in one process.
 pub fn init() {
+    init_with("info");
+}
+
+/// Like [`init`] with another default level when `RUST_LOG` is unset (tests use `warn`).
+pub fn init_with(default_filter: &str) {
     INIT.call_once(|| {
-        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
         let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
         let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
         let _ = if json {

@@ -113,7 +113,7 @@ impl TestSuite {
 
     /// Starts the suite after `adjust` has changed its settings.
     pub async fn start_with(adjust: impl FnOnce(&mut SuiteSettings)) -> Self {
-        service_kit::telemetry::init();
+        service_kit::telemetry::init_with("warn");
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
         let key = SigningKey::from_bytes(&rand_bytes());
         let pem = key
