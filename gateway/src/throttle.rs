@@ -90,7 +90,7 @@ mod tests {
             assert!(t.check(&keys).is_ok());
         }
         t.failed(&keys);
-        assert!(matches!(t.check(&keys), Err(s) if s >= 1 && s <= 30));
+        assert!(matches!(t.check(&keys), Err(s) if (1..=30).contains(&s)));
         t.succeeded(&keys);
         assert!(t.check(&keys).is_ok());
     }

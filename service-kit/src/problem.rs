@@ -60,29 +60,40 @@ impl FieldError {
     }
 }
 
-/// The one error type handlers return.
+/// The one error type handlers return (boxed, so `Result<T, ApiError>` stays small).
 #[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: Cow<'static, str>,
-    pub detail: String,
-    pub errors: Vec<FieldError>,
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    status: StatusCode,
+    code: Cow<'static, str>,
+    detail: String,
+    errors: Vec<FieldError>,
     /// Extra headers (e.g. `WWW-Authenticate`, `Retry-After`).
-    pub headers: Vec<(header::HeaderName, HeaderValue)>,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
     /// Kept for the logs only.
-    pub cause: Option<String>,
+    cause: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             status,
             code: code.into(),
             detail: detail.into(),
             errors: Vec::new(),
             headers: Vec::new(),
             cause: None,
-        }
+        }))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+
+    pub fn code(&self) -> &str {
+        &self.0.code
     }
 
     pub fn bad_request(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
@@ -111,7 +122,7 @@ impl ApiError {
             n => format!("{n} fields are invalid"),
         };
         let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
-        e.errors = errors;
+        e.0.errors = errors;
         e
     }
     pub fn unavailable(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
@@ -119,56 +130,57 @@ impl ApiError {
     }
     /// A 500 whose cause goes to the log, not to the client.
     pub fn internal(cause: impl fmt::Display) -> Self {
-        let mut e = Self::new(
+        Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "an unexpected error occurred; it has been logged",
-        );
-        e.cause = Some(cause.to_string());
-        e
+        )
+        .with_cause(cause)
     }
 
     pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
-        self.headers.push((name, value));
+        self.0.headers.push((name, value));
         self
     }
 
     pub fn with_cause(mut self, cause: impl fmt::Display) -> Self {
-        self.cause = Some(cause.to_string());
+        self.0.cause = Some(cause.to_string());
         self
     }
 
     pub fn problem(&self) -> Problem {
+        let e = &self.0;
         Problem {
-            type_uri: format!("urn:jglm:problem:{}", self.code),
-            title: title_for(self.status).to_owned(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            code: self.code.to_string(),
-            errors: self.errors.clone(),
+            type_uri: format!("urn:jglm:problem:{}", e.code),
+            title: title_for(e.status).to_owned(),
+            status: e.status.as_u16(),
+            detail: e.detail.clone(),
+            code: e.code.to_string(),
+            errors: e.errors.clone(),
         }
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(f, "{} {}: {}", self.0.status.as_u16(), self.0.code, self.0.detail)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        if self.status.is_server_error() {
-            tracing::error!(code = %self.code, cause = ?self.cause, "request failed: {}", self.detail);
-        } else if let Some(cause) = &self.cause {
-            tracing::debug!(code = %self.code, cause = %cause, "request refused");
+        let e = &self.0;
+        if e.status.is_server_error() {
+            tracing::error!(code = %e.code, cause = ?e.cause, "request failed: {}", e.detail);
+        } else if let Some(cause) = &e.cause {
+            tracing::debug!(code = %e.code, cause = %cause, "request refused");
         }
-        let mut builder = HttpResponse::build(self.status);
-        for (name, value) in &self.headers {
+        let mut builder = HttpResponse::build(e.status);
+        for (name, value) in &e.headers {
             builder.insert_header((name.clone(), value.clone()));
         }
         builder

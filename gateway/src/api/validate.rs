@@ -56,13 +56,13 @@ pub fn role_and_scope(role: &str, scope: Option<&str>, errors: &mut Vec<FieldErr
         Ok(r) => r,
     };
     let parsed = scope.map(str::parse::<ScopeRef>);
-    let fits = match (role, parsed) {
-        (Role::Admin, None) => true,
-        (Role::GroupSecretary, Some(Ok(ScopeRef::Group(_)))) => true,
-        (Role::UnitContact, Some(Ok(ScopeRef::Unit(_)))) => true,
-        (Role::Member, Some(Ok(ScopeRef::Person(_)))) => true,
-        _ => false,
-    };
+    let fits = matches!(
+        (role, parsed),
+        (Role::Admin, None)
+            | (Role::GroupSecretary, Some(Ok(ScopeRef::Group(_))))
+            | (Role::UnitContact, Some(Ok(ScopeRef::Unit(_))))
+            | (Role::Member, Some(Ok(ScopeRef::Person(_))))
+    );
     if !fits {
         let want = match role {
             Role::Admin => "no scope",

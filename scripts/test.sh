@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test: all crates on SQLite, then the end-to-end suite again on PostgreSQL
+# (each suite in its own fresh databases on the server named by TEST_DATABASE_URL).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_url="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+echo "== all tests on SQLite"
+env -u TEST_DATABASE_URL cargo test --workspace
+
+if [ "${SKIP_POSTGRES:-0}" = "1" ]; then
+  echo "== SKIP_POSTGRES=1: the PostgreSQL run was skipped on request" >&2
+  exit 0
+fi
+echo "== end-to-end tests on PostgreSQL ($pg_url)"
+TEST_DATABASE_URL="$pg_url" cargo test -p e2e-tests
