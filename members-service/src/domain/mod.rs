@@ -1,3 +1,11 @@
-//! The charter's rules as plain Rust, free of I/O. See ../shared/DOMAIN.md for rule ids.
+//! The charter's rules as plain Rust, free of I/O. Rule ids (R1…) are those of
+//! ../shared/DOMAIN.md; each module's tests cite them.
 
+pub mod applications;
+pub mod appointments;
 pub mod bodies;
+pub mod elections;
+pub mod eligibility;
+pub mod people;
+pub mod posts;
+pub mod terms;
