@@ -10,6 +10,7 @@ pub mod proxy;
 pub mod throttle;
 pub mod tokens;
 
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -17,14 +18,14 @@ use actix_web::web;
 use chrono::Utc;
 use diesel::prelude::*;
 use service_kit::config::{AuthSettings, ConfigError, ServiceSettings, data_dir, parse_or, var_opt, var_or};
-use service_kit::server::serve;
-use service_kit::{Kit, ServiceHandle, StartError};
+use service_kit::server::{bind, serve_on};
+use service_kit::{DbConn, Kit, ServiceHandle, StartError};
 
 pub use docs::ApiDoc;
 
 use crate::api::token::AuthState;
-use crate::db::models::NewAccountRow;
-use crate::db::schema::accounts;
+use crate::db::models::{ClientChanges, ClientRow, NewAccountRow, NewClientRow};
+use crate::db::schema::{accounts, api_clients};
 use crate::keys::SigningKeys;
 use crate::proxy::{ProxyConfig, Upstreams};
 use crate::throttle::LoginThrottle;
@@ -58,6 +59,74 @@ pub struct GatewaySettings {
     pub admin_username: String,
     /// The bootstrap admin's password; generated and printed once when absent.
     pub admin_password: Option<String>,
+    /// The suite's own services as API clients, created or updated at every start.
+    pub service_clients: Vec<ServiceClientSeed>,
+}
+
+/// An API client the gateway makes sure exists at start: one of the suite's services.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServiceClientSeed {
+    pub client_id: String,
+    pub name: String,
+    pub secret: String,
+    pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for ServiceClientSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceClientSeed")
+            .field("client_id", &self.client_id)
+            .field("name", &self.name)
+            .field("secret", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+impl ServiceClientSeed {
+    /// One of the suite's services: scope `internal`, and `members:read` for meetings-service,
+    /// which reads the rosters it invites.
+    pub fn for_service(client_id: &str, secret: &str) -> Self {
+        let mut scopes = vec![service_kit::INTERNAL_SCOPE.to_owned()];
+        if client_id == "meetings-service" {
+            scopes.push("members:read".to_owned());
+        }
+        Self {
+            client_id: client_id.to_owned(),
+            name: client_id.to_owned(),
+            secret: secret.to_owned(),
+            scopes,
+        }
+    }
+}
+
+/// `GATEWAY_SERVICE_CLIENTS`: `id:secret,id:secret` (the secret may contain `:` but not `,`).
+pub fn parse_service_clients(value: &str) -> Result<Vec<ServiceClientSeed>, String> {
+    let mut seeds: Vec<ServiceClientSeed> = Vec::new();
+    for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((id, secret)) = entry.split_once(':') else {
+            return Err(format!(
+                "entry {:?} is not id:secret",
+                entry.split(':').next().unwrap_or_default()
+            ));
+        };
+        let id = id.trim();
+        let id_ok =
+            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !id_ok {
+            return Err(format!(
+                "client id {id:?} must be 1-64 letters, digits, '-', '_' or '.'"
+            ));
+        }
+        if secret.chars().count() < 16 {
+            return Err(format!("the secret of {id} is shorter than 16 characters"));
+        }
+        if seeds.iter().any(|s| s.client_id == id) {
+            return Err(format!("client id {id} appears twice"));
+        }
+        seeds.push(ServiceClientSeed::for_service(id, secret));
+    }
+    Ok(seeds)
 }
 
 impl GatewaySettings {
@@ -94,6 +163,14 @@ impl GatewaySettings {
             upstream_timeout: Duration::from_secs(parse_or("GATEWAY_UPSTREAM_TIMEOUT_SECS", 30)?),
             admin_username: var_or("GATEWAY_ADMIN_USERNAME", "admin"),
             admin_password: var_opt("GATEWAY_ADMIN_PASSWORD"),
+            service_clients: match var_opt("GATEWAY_SERVICE_CLIENTS") {
+                None => Vec::new(),
+                Some(v) => parse_service_clients(&v).map_err(|reason| ConfigError::Invalid {
+                    name: "GATEWAY_SERVICE_CLIENTS".into(),
+                    value: "<hidden>".into(),
+                    reason,
+                })?,
+            },
             data_dir: data,
         })
     }
@@ -129,11 +206,20 @@ pub fn load_keys(settings: &GatewaySettings) -> Result<SigningKeys, StartError> 
     }
 }
 
+/// Binds `settings.bind` and starts; see [`start_on`].
 pub async fn start(settings: GatewaySettings) -> Result<Gateway, StartError> {
+    let (listener, _) = bind(&settings.bind)?;
+    start_on(settings, listener).await
+}
+
+/// Starts the gateway on a socket bound beforehand (the suite binds it first so that the services
+/// know the gateway's URL before it runs).
+pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Result<Gateway, StartError> {
     let keys = load_keys(&settings)?;
     let public_key_pem = keys.public_pem.clone();
     let kit_settings = ServiceSettings {
         bind: settings.bind.clone(),
+        listener: None,
         database_url: settings.database_url.clone(),
         db_pool_size: settings.db_pool_size,
         workers: settings.workers,
@@ -143,9 +229,16 @@ pub async fn start(settings: GatewaySettings) -> Result<Gateway, StartError> {
             public_key_pem: public_key_pem.clone(),
         },
         data_dir: settings.data_dir.clone(),
+        gateway_url: String::new(),
+        service_client: None,
+        peers: Default::default(),
     };
     let kit = Kit::start(NAME, &kit_settings, db::MIGRATIONS)?;
     let bootstrap = bootstrap_admin(&kit, &settings)?;
+    {
+        let mut conn = kit.db.get().map_err(|e| StartError::Other(e.to_string()))?;
+        seed_service_clients(&mut conn, &settings.service_clients).map_err(StartError::Other)?;
+    }
 
     let auth = web::Data::new(AuthState {
         issuer: TokenIssuer {
@@ -161,7 +254,7 @@ pub async fn start(settings: GatewaySettings) -> Result<Gateway, StartError> {
         timeout: settings.upstream_timeout,
     });
     let timeout = settings.upstream_timeout;
-    let service = serve(kit, &settings.bind, settings.workers, move |cfg| {
+    let service = serve_on(kit, listener, settings.workers, move |cfg| {
         // awc's client is per worker thread (it is not Send).
         let client = awc::Client::builder().timeout(timeout).disable_redirects().finish();
         cfg.app_data(auth.clone())
@@ -217,5 +310,134 @@ fn bootstrap_admin(kit: &Kit, settings: &GatewaySettings) -> Result<Option<Boots
         // Another replica created it first.
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
         Err(e) => Err(StartError::Other(format!("cannot create the bootstrap admin: {e}"))),
+    }
+}
+
+/// Creates each seeded client, or brings an existing one up to date (secret and scopes). An
+/// admin's decision to disable one is kept.
+pub fn seed_service_clients(conn: &mut DbConn, seeds: &[ServiceClientSeed]) -> Result<(), String> {
+    for seed in seeds {
+        let existing = api_clients::table
+            .filter(api_clients::client_id.eq(&seed.client_id))
+            .select(ClientRow::as_select())
+            .first(conn)
+            .optional()
+            .map_err(|e| format!("cannot read API clients: {e}"))?;
+        let scopes = seed.scopes.join(" ");
+        let now = Utc::now().naive_utc();
+        match existing {
+            None => {
+                let hash = passwords::hash(&seed.secret).map_err(|e| e.to_string())?;
+                let inserted = diesel::insert_into(api_clients::table)
+                    .values(&NewClientRow {
+                        client_id: seed.client_id.clone(),
+                        name: seed.name.clone(),
+                        secret_hash: hash,
+                        scopes,
+                        disabled: false,
+                        created_at: now,
+                        updated_at: now,
+                    })
+                    .execute(conn);
+                match inserted {
+                    Ok(_) => tracing::info!(client_id = %seed.client_id, "created the service client"),
+                    // Another replica created it at the same moment; the next start updates it.
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    )) => {}
+                    Err(e) => return Err(format!("cannot create the service client {}: {e}", seed.client_id)),
+                }
+            }
+            Some(row) => {
+                let secret_changed = !passwords::verify(&seed.secret, &row.secret_hash);
+                if !secret_changed && row.scopes == scopes {
+                    continue;
+                }
+                let secret_hash = if secret_changed {
+                    Some(passwords::hash(&seed.secret).map_err(|e| e.to_string())?)
+                } else {
+                    None
+                };
+                diesel::update(api_clients::table.find(row.id))
+                    .set(&ClientChanges {
+                        name: None,
+                        secret_hash,
+                        scopes: Some(scopes),
+                        disabled: None,
+                        updated_at: Some(now),
+                    })
+                    .execute(conn)
+                    .map_err(|e| format!("cannot update the service client {}: {e}", seed.client_id))?;
+                tracing::info!(client_id = %seed.client_id, secret_changed, "updated the service client");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_clients_parse_from_the_environment_format() {
+        let seeds = parse_service_clients(" members-service:0123456789abcdef:x , meetings-service:fedcba9876543210,")
+            .unwrap_or_default();
+        assert_eq!(seeds.len(), 2);
+        assert_eq!(seeds[0].client_id, "members-service");
+        assert_eq!(seeds[0].secret, "0123456789abcdef:x");
+        assert_eq!(seeds[0].scopes, ["internal"]);
+        assert_eq!(seeds[1].scopes, ["internal", "members:read"]);
+        assert_eq!(parse_service_clients("").map(|s| s.len()), Ok(0));
+        assert!(parse_service_clients("no-secret").is_err());
+        assert!(parse_service_clients("a:short").is_err());
+        assert!(parse_service_clients("bad id:0123456789abcdef").is_err());
+        assert!(parse_service_clients("a:0123456789abcdef,a:0123456789abcdeg").is_err());
+    }
+
+    #[test]
+    fn seeding_creates_then_updates_secret_and_scopes() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let url = format!("sqlite://{}", dir.path().join("gw.db").display());
+        let db = service_kit::Db::connect(&url, 2).map_err(|e| e.to_string())?;
+        db.migrate(db::MIGRATIONS).map_err(|e| e.to_string())?;
+        let mut conn = db.get().map_err(|e| e.to_string())?;
+        let load = |conn: &mut DbConn| {
+            api_clients::table
+                .filter(api_clients::client_id.eq("members-service"))
+                .select(ClientRow::as_select())
+                .first(conn)
+                .map_err(|e| e.to_string())
+        };
+
+        seed_service_clients(
+            &mut conn,
+            &[ServiceClientSeed::for_service("members-service", "first-secret-0123")],
+        )?;
+        let row = load(&mut conn)?;
+        assert!(passwords::verify("first-secret-0123", &row.secret_hash));
+        assert_eq!(row.scopes, "internal");
+
+        // Unchanged: nothing is rewritten.
+        seed_service_clients(
+            &mut conn,
+            &[ServiceClientSeed::for_service("members-service", "first-secret-0123")],
+        )?;
+        assert_eq!(load(&mut conn)?.secret_hash, row.secret_hash);
+
+        let mut seed = ServiceClientSeed::for_service("members-service", "second-secret-456");
+        seed.scopes.push("documents:read".into());
+        seed_service_clients(&mut conn, &[seed])?;
+        let row = load(&mut conn)?;
+        assert!(passwords::verify("second-secret-456", &row.secret_hash));
+        assert!(!passwords::verify("first-secret-0123", &row.secret_hash));
+        assert_eq!(row.scopes, "internal documents:read");
+        let count: i64 = api_clients::table
+            .count()
+            .get_result(&mut *conn)
+            .map_err(|e| e.to_string())?;
+        assert_eq!(count, 1);
+        Ok(())
     }
 }

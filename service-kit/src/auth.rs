@@ -16,6 +16,9 @@ use utoipa::ToSchema;
 use crate::config::AuthSettings;
 use crate::problem::ApiError;
 
+/// The scope of the suite's own services calling each other (`/internal/*` endpoints).
+pub const INTERNAL_SCOPE: &str = "internal";
+
 /// Who the caller is, as far as permissions go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -174,6 +177,18 @@ impl Caller {
             _ => Err(ApiError::forbidden(format!("role {} may not do this", self.role))),
         }
     }
+
+    /// For `/internal/*` endpoints: only service clients with the scope `internal` (the suite's
+    /// own services) pass; people, admins included, are refused.
+    pub fn require_internal(&self) -> Result<(), ApiError> {
+        if self.role == Role::Service && self.has_scope(INTERNAL_SCOPE) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "only the suite's own services (role service with scope {INTERNAL_SCOPE}) may call this"
+            )))
+        }
+    }
 }
 
 /// Verifies tokens with the gateway's public key. Only EdDSA is accepted, so `alg: none`,
@@ -286,5 +301,31 @@ mod tests {
         assert!(c.require(&[Role::Admin]).is_err());
         assert!(c.require(&[Role::Admin, Role::Member]).is_ok());
         assert!(c.require_admin_or_scope("members:read").is_err());
+    }
+
+    #[test]
+    fn internal_calls_need_a_service_with_the_internal_scope() {
+        let caller = |role, scopes: &[&str]| Caller {
+            subject: "client:x".into(),
+            role,
+            scope: None,
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            name: None,
+        };
+        assert!(caller(Role::Service, &["internal"]).require_internal().is_ok());
+        assert!(
+            caller(Role::Service, &["members:read", "internal"])
+                .require_internal()
+                .is_ok()
+        );
+        assert!(caller(Role::Service, &["members:read"]).require_internal().is_err());
+        assert!(caller(Role::Admin, &[]).require_internal().is_err());
+        // A person's token can never carry the scope, but even if it did it would not pass.
+        assert!(caller(Role::Admin, &["internal"]).require_internal().is_err());
+        let e = caller(Role::Member, &[])
+            .require_internal()
+            .err()
+            .map(|e| e.status().as_u16());
+        assert_eq!(e, Some(403));
     }
 }

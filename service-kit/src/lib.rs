@@ -17,7 +17,7 @@ pub mod problem;
 pub mod server;
 pub mod telemetry;
 
-pub use auth::{Caller, Role, ScopeRef};
+pub use auth::{Caller, INTERNAL_SCOPE, Role, ScopeRef};
 pub use db::{Db, DbConn};
 pub use problem::{ApiError, FieldError, Problem};
 pub use server::{Kit, ServiceHandle, StartError};

@@ -8,7 +8,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use crate::auth::{TokenVerifier, verifier_data};
-use crate::config::ServiceSettings;
+use crate::config::{PreBound, ServiceSettings};
 use crate::db::{Db, DbSetupError, Migrations};
 use crate::health::{ServiceName, healthz, readyz};
 use crate::problem::{extractor_configs, plain_errors_to_problems, route_not_found};
@@ -35,6 +35,8 @@ pub struct Kit {
     pub db: web::Data<Db>,
     pub verifier: web::Data<TokenVerifier>,
     pub metrics: web::Data<Metrics>,
+    /// The socket from the settings, if one was bound beforehand; [`serve`] uses it.
+    pub listener: Option<PreBound>,
 }
 
 impl Kit {
@@ -47,6 +49,7 @@ impl Kit {
             db: web::Data::new(db),
             verifier: verifier_data(&settings.auth).map_err(StartError::Auth)?,
             metrics: web::Data::new(Metrics::new(name)?),
+            listener: settings.listener.clone(),
         })
     }
 
@@ -65,12 +68,31 @@ impl Kit {
 }
 
 /// Starts the HTTP server of a service: the kit's routes and middleware around `routes`, which
-/// runs once per worker (so per-worker state such as an HTTP client can be made there).
+/// runs once per worker (so per-worker state such as an HTTP client can be made there). Serves
+/// on the kit's pre-bound socket when the settings carried one, else binds `bind_addr`.
 pub fn serve<F>(kit: Kit, bind_addr: &str, workers: usize, routes: F) -> Result<ServiceHandle, StartError>
 where
     F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
 {
-    let (listener, addr) = bind(bind_addr)?;
+    let listener = match &kit.listener {
+        Some(pre) => pre.take().ok_or_else(|| StartError::Bind {
+            addr: pre.local_addr().to_string(),
+            source: std::io::Error::other("the pre-bound socket is already in use by another server"),
+        })?,
+        None => bind(bind_addr)?.0,
+    };
+    serve_on(kit, listener, workers, routes)
+}
+
+/// Like [`serve`], on a socket bound beforehand.
+pub fn serve_on<F>(kit: Kit, listener: TcpListener, workers: usize, routes: F) -> Result<ServiceHandle, StartError>
+where
+    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: "pre-bound socket".into(),
+        source,
+    })?;
     let name = kit.name.clone();
     let server = HttpServer::new(move || {
         let kit = kit.clone();
@@ -83,7 +105,7 @@ where
     .workers(workers.max(1))
     .listen(listener)
     .map_err(|source| StartError::Bind {
-        addr: bind_addr.to_owned(),
+        addr: addr.to_string(),
         source,
     })?
     .run();

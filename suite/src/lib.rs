@@ -2,10 +2,11 @@
 //! wired together. Used by the one-command run (`cargo run -p alliance-suite`) and by the
 //! end-to-end tests; production runs the same services as four processes instead.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use gateway::{Gateway, GatewaySettings, KeySource};
-use service_kit::config::{AuthSettings, ServiceSettings};
+use gateway::{Gateway, GatewaySettings, KeySource, ServiceClientSeed};
+use service_kit::config::{AuthSettings, PreBound, ServiceClient, ServiceSettings};
 use service_kit::{ServiceHandle, StartError};
 
 /// Everything that differs between a developer's run and a test run.
@@ -20,6 +21,8 @@ pub struct SuiteSettings {
 impl SuiteSettings {
     /// Settings for a self-contained suite under `data_dir`: SQLite files, ports chosen by the
     /// OS when `ports` is `None`, the given signing key (or a key file under `data_dir/keys`).
+    /// Each service gets client credentials with a fresh random secret, which the gateway
+    /// registers at start (`gateway.service_clients`).
     pub fn local(
         data_dir: PathBuf,
         ports: Option<[u16; 4]>,
@@ -28,8 +31,20 @@ impl SuiteSettings {
     ) -> Self {
         let [gw, members, meetings, documents] = ports.unwrap_or([0; 4]);
         let sqlite = |name: &str| format!("sqlite://{}", data_dir.join(name).display());
-        let service = |port: u16, db: &str| ServiceSettings {
+        let seeds: Vec<ServiceClientSeed> = [members_service::NAME, meetings_service::NAME, documents_service::NAME]
+            .into_iter()
+            .map(|id| ServiceClientSeed::for_service(id, &gateway::passwords::random_secret(40)))
+            .collect();
+        let client_of = |id: &str| {
+            seeds.iter().find(|s| s.client_id == id).map(|s| ServiceClient {
+                client_id: s.client_id.clone(),
+                client_secret: s.secret.clone(),
+            })
+        };
+        let service = |port: u16, db: &str, id: &str| ServiceSettings {
             bind: format!("127.0.0.1:{port}"),
+            // Bound in `Suite::start`, which also fills in the URLs below.
+            listener: None,
             database_url: sqlite(db),
             db_pool_size: 8,
             workers: 2,
@@ -40,6 +55,9 @@ impl SuiteSettings {
                 public_key_pem: String::new(),
             },
             data_dir: data_dir.clone(),
+            gateway_url: String::new(),
+            service_client: client_of(id),
+            peers: HashMap::new(),
         };
         let key = match key {
             Some(pem) => KeySource::Pem(pem),
@@ -67,10 +85,11 @@ impl SuiteSettings {
                 upstream_timeout: std::time::Duration::from_secs(30),
                 admin_username: "admin".into(),
                 admin_password,
+                service_clients: seeds.clone(),
             },
-            members: service(members, "members.db"),
-            meetings: service(meetings, "meetings.db"),
-            documents: service(documents, "documents.db"),
+            members: service(members, "members.db", members_service::NAME),
+            meetings: service(meetings, "meetings.db", meetings_service::NAME),
+            documents: service(documents, "documents.db", documents_service::NAME),
         }
     }
 }
@@ -84,25 +103,48 @@ pub struct Suite {
 }
 
 impl Suite {
-    /// Starts the services first (with the gateway's public key), then the gateway pointed at them.
+    /// Binds all four ports first, so that every service knows the gateway's and the others'
+    /// URLs; then starts the services (with the gateway's public key) and the gateway pointed
+    /// at them. Services fetch their own tokens lazily, so starting before the gateway is fine.
     pub async fn start(mut settings: SuiteSettings) -> Result<Self, StartError> {
         let keys = gateway::load_keys(&settings.gateway)?;
+        let (gateway_listener, gateway_addr) = service_kit::server::bind(&settings.gateway.bind)?;
+        let gateway_url = format!("http://{gateway_addr}");
+        let mut peers = HashMap::new();
+        for (name, s) in [
+            ("members", &mut settings.members),
+            ("meetings", &mut settings.meetings),
+            ("documents", &mut settings.documents),
+        ] {
+            let pre = match &s.listener {
+                Some(pre) => pre.clone(),
+                None => PreBound::bind(&s.bind).map_err(|source| StartError::Bind {
+                    addr: s.bind.clone(),
+                    source,
+                })?,
+            };
+            peers.insert(name.to_owned(), pre.url());
+            s.listener = Some(pre);
+        }
         for s in [&mut settings.members, &mut settings.meetings, &mut settings.documents] {
             s.auth = AuthSettings {
                 issuer: settings.gateway.issuer.clone(),
                 audience: settings.gateway.audience.clone(),
                 public_key_pem: keys.public_pem.clone(),
             };
+            s.gateway_url = gateway_url.clone();
+            s.peers = peers.clone();
         }
+        let peer = |name: &str| peers.get(name).cloned().unwrap_or_default();
+        settings.gateway.upstreams = gateway::proxy::Upstreams {
+            members: peer("members"),
+            meetings: peer("meetings"),
+            documents: peer("documents"),
+        };
         let members = members_service::start(settings.members).await?;
         let meetings = meetings_service::start(settings.meetings).await?;
         let documents = documents_service::start(settings.documents).await?;
-        settings.gateway.upstreams = gateway::proxy::Upstreams {
-            members: members.url(),
-            meetings: meetings.url(),
-            documents: documents.url(),
-        };
-        let gateway = gateway::start(settings.gateway).await?;
+        let gateway = gateway::start_on(settings.gateway, gateway_listener).await?;
         Ok(Self {
             gateway,
             members: Some(members),

@@ -11,6 +11,8 @@ pub const CLIENT_SCOPES: &[&str] = &[
     "meetings:write",
     "documents:read",
     "documents:write",
+    // The suite's own services calling each other's `/internal/*` endpoints.
+    service_kit::INTERNAL_SCOPE,
 ];
 
 pub fn username(v: &str, errors: &mut Vec<FieldError>) {
