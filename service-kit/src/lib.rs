@@ -5,19 +5,24 @@
 //! - [`db`]: diesel over PostgreSQL or SQLite chosen by URL, pool, migrations, write transactions;
 //! - [`auth`]: EdDSA JWT verification, roles and scopes;
 //! - [`telemetry`]: logs with request ids, Prometheus metrics;
+//! - [`outbox`]: events written with the change that causes them, delivered with retries;
+//! - [`service_token`]: a service's own token from the gateway, for calling the others;
 //! - [`health`], [`pagination`], [`server`].
 
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod health;
+pub mod outbox;
 pub mod pagination;
 pub mod patch;
 pub mod problem;
 pub mod server;
+pub mod service_token;
 pub mod telemetry;
 
 pub use auth::{Caller, INTERNAL_SCOPE, Role, ScopeRef};
 pub use db::{Db, DbConn};
+pub use outbox::{OutboxWaker, OutboxWorker};
 pub use problem::{ApiError, FieldError, Problem};
 pub use server::{Kit, ServiceHandle, StartError};

@@ -11,7 +11,9 @@ use crate::auth::{TokenVerifier, verifier_data};
 use crate::config::{PreBound, ServiceSettings};
 use crate::db::{Db, DbSetupError, Migrations};
 use crate::health::{ServiceName, healthz, readyz};
+use crate::outbox::{OutboxConfig, OutboxMetrics, OutboxWaker, OutboxWorker, spawn_worker};
 use crate::problem::{extractor_configs, plain_errors_to_problems, route_not_found};
+use crate::service_token::ServiceTokens;
 use crate::telemetry::{Metrics, metrics_endpoint, observe};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,13 +30,16 @@ pub enum StartError {
     Other(String),
 }
 
-/// What every service's app carries: its name, database, token verifier and metrics.
+/// What every service's app carries: its name, database, token verifier, metrics and the
+/// handle that wakes its outbox worker.
 #[derive(Clone)]
 pub struct Kit {
     pub name: String,
     pub db: web::Data<Db>,
     pub verifier: web::Data<TokenVerifier>,
     pub metrics: web::Data<Metrics>,
+    /// Registered as app data: handlers call `wake()` after committing an outbox event.
+    pub outbox_waker: web::Data<OutboxWaker>,
     /// The socket from the settings, if one was bound beforehand; [`serve`] uses it.
     pub listener: Option<PreBound>,
 }
@@ -49,8 +54,23 @@ impl Kit {
             db: web::Data::new(db),
             verifier: verifier_data(&settings.auth).map_err(StartError::Auth)?,
             metrics: web::Data::new(Metrics::new(name)?),
+            outbox_waker: web::Data::new(OutboxWaker::new()),
             listener: settings.listener.clone(),
         })
+    }
+
+    /// Starts this service's outbox delivery worker on the current actix runtime: events go to
+    /// `settings.peers` with a token from `settings.gateway_url` for `settings.service_client`;
+    /// the source name is the service name without `-service`. Its metrics join this kit's
+    /// registry, and the kit's [`OutboxWaker`] wakes it. Keep the worker alive with
+    /// [`ServiceHandle::with_outbox`].
+    pub fn spawn_outbox(&self, settings: &ServiceSettings) -> Result<OutboxWorker, StartError> {
+        let tokens = ServiceTokens::new(&settings.gateway_url, settings.service_client.clone());
+        let source = self.name.strip_suffix("-service").unwrap_or(&self.name);
+        let mut config = OutboxConfig::new(source, settings.peers.clone(), tokens);
+        config.metrics = Some(OutboxMetrics::register(self.metrics.registry())?);
+        config.waker = self.outbox_waker.get_ref().clone();
+        Ok(spawn_worker(self.db.get_ref().clone(), config))
     }
 
     /// App data, extractor error shapes, `/healthz`, `/readyz`, `/metrics` and the problem+json 404.
@@ -58,6 +78,7 @@ impl Kit {
         cfg.app_data(self.db.clone())
             .app_data(self.verifier.clone())
             .app_data(self.metrics.clone())
+            .app_data(self.outbox_waker.clone())
             .app_data(web::Data::new(ServiceName(self.name.clone())))
             .configure(extractor_configs)
             .route("/healthz", web::get().to(healthz))
@@ -131,6 +152,7 @@ pub struct ServiceHandle {
     pub addr: SocketAddr,
     handle: ServerHandle,
     task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+    outbox: Option<OutboxWorker>,
 }
 
 impl ServiceHandle {
@@ -144,22 +166,38 @@ impl ServiceHandle {
             addr,
             handle,
             task,
+            outbox: None,
         }
+    }
+
+    /// Keeps `worker` running as long as the server, and stops it with the server.
+    pub fn with_outbox(mut self, worker: OutboxWorker) -> Self {
+        self.outbox = Some(worker);
+        self
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections and finishes in-flight requests.
+    /// Stops accepting connections, finishes in-flight requests, then stops the outbox worker
+    /// (after its current batch; undelivered events stay in the table).
     pub async fn stop(self) {
         self.handle.stop(true).await;
         let _ = self.task.await;
+        if let Some(w) = self.outbox {
+            w.stop().await;
+        }
     }
 
-    /// Waits until the server ends (on SIGINT/SIGTERM, or after `stop`).
+    /// Waits until the server ends (on SIGINT/SIGTERM, or after `stop`); the outbox worker runs
+    /// until then.
     pub async fn wait(self) -> std::io::Result<()> {
-        self.task.await.map_err(std::io::Error::other)?
+        let result = self.task.await.map_err(std::io::Error::other)?;
+        if let Some(w) = self.outbox {
+            w.stop().await;
+        }
+        result
     }
 }
 

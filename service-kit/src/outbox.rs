@@ -1,0 +1,798 @@
+//! The transactional outbox every producing service shares.
+//!
+//! A side effect that must not be lost (issue a certificate, send a notice, open a dismissal
+//! case) is written with [`enqueue`] into `outbox_events` inside the same transaction as the
+//! change that causes it. A worker ([`spawn_worker`], or [`crate::Kit::spawn_outbox`]) claims due
+//! rows and POSTs each to `{base URL of its destination}/internal/v1/events` as an
+//! [`EventEnvelope`] with the service's own bearer token:
+//!
+//! - 2xx or 409 (the receiver already has it): delivered; `delivered_at` is set.
+//! - 408, 429, 5xx, network errors, no token: `attempts + 1`, retried after an exponential
+//!   backoff with a little jitter (default 1 s doubling, capped at 5 min; a `Retry-After` is
+//!   honoured up to the cap). A 401 first makes the worker fetch a new token and try once more.
+//! - any other 4xx: the event is a bug in the producer or the receiver. The row stays, with
+//!   `last_error` saying so, and is tried again only after a long pause (default 1 h), so it
+//!   stays visible in `outbox_pending` and in the table instead of being dropped.
+//!
+//! Rows are never deleted. Claims are exclusive: on PostgreSQL `SELECT … FOR UPDATE SKIP LOCKED`
+//! then `claimed_until = now + lease`; on SQLite the same inside `BEGIN IMMEDIATE`. Two workers
+//! (two replicas) therefore never deliver the same row at the same time; a crash between the
+//! receiver's answer and recording it means one more delivery after the lease, which receivers
+//! absorb because they are idempotent on `event_id`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use awc::http::StatusCode;
+use awc::http::header::{self, HeaderName};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::connection::{Connection, TransactionManager};
+use diesel::prelude::*;
+use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::{Notify, watch};
+
+use crate::db::{Backend, Db, DbConn, write_tx};
+use crate::problem::ApiError;
+use crate::service_token::ServiceTokens;
+
+/// Where every service receives events.
+pub const EVENTS_PATH: &str = "/internal/v1/events";
+
+/// The table on PostgreSQL; producing services put exactly this in a migration of their own.
+pub const POSTGRES_DDL: &str = "\
+-- Transactional outbox (service_kit::outbox): events written in the same transaction as the
+-- change that causes them, delivered to other services by the outbox worker. Never deleted.
+CREATE TABLE outbox_events (
+    id BIGSERIAL PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    destination TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    claimed_until TIMESTAMP,
+    delivered_at TIMESTAMP,
+    last_error TEXT
+);
+CREATE INDEX outbox_events_pending ON outbox_events (next_attempt_at, id) WHERE delivered_at IS NULL;
+";
+
+/// The table on SQLite; producing services put exactly this in a migration of their own.
+pub const SQLITE_DDL: &str = "\
+-- Transactional outbox (service_kit::outbox): events written in the same transaction as the
+-- change that causes them, delivered to other services by the outbox worker. Never deleted.
+CREATE TABLE outbox_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    destination TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    claimed_until TIMESTAMP,
+    delivered_at TIMESTAMP,
+    last_error TEXT
+);
+CREATE INDEX outbox_events_pending ON outbox_events (next_attempt_at, id) WHERE delivered_at IS NULL;
+";
+
+/// The migration's `down.sql`.
+pub const DOWN_DDL: &str = "DROP TABLE outbox_events;\n";
+
+/// The DDL for `backend`.
+pub fn ddl(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => POSTGRES_DDL,
+        Backend::Sqlite => SQLITE_DDL,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> BigInt,
+        event_id -> Text,
+        destination -> Text,
+        kind -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+/// One row of `outbox_events`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = outbox_events)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub event_id: String,
+    pub destination: String,
+    pub kind: String,
+    /// JSON text.
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+    /// Delivery attempts made so far, the successful one included.
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox_events)]
+struct NewOutboxRow<'a> {
+    event_id: &'a str,
+    destination: &'a str,
+    kind: &'a str,
+    payload: &'a str,
+    created_at: NaiveDateTime,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+}
+
+/// The body of `POST /internal/v1/events`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    /// A UUID; the receiver's idempotency key.
+    pub event_id: String,
+    /// What happened or what to do, e.g. `certificate.issue`.
+    pub kind: String,
+    /// The producing service, e.g. `members`.
+    pub source: String,
+    /// When the event was written (RFC 3339, UTC).
+    pub occurred_at: DateTime<Utc>,
+    pub payload: Value,
+}
+
+/// Writes one event for `destination` (a service name such as `documents`). Call it inside the
+/// transaction of the change that causes the event ([`Db::write`] / [`write_tx`]): if that
+/// transaction rolls back, the event is gone with it. Returns the new event id.
+pub fn enqueue(conn: &mut DbConn, destination: &str, kind: &str, payload: &Value) -> Result<String, ApiError> {
+    if destination.trim().is_empty() || kind.trim().is_empty() {
+        return Err(ApiError::internal("outbox::enqueue needs a destination and a kind"));
+    }
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(ApiError::internal)?;
+    if depth.is_none() {
+        return Err(ApiError::internal(
+            "outbox::enqueue must run inside the caller's transaction (Db::write or write_tx)",
+        ));
+    }
+    let event_id = uuid::Uuid::new_v4().to_string();
+    let payload = serde_json::to_string(payload).map_err(ApiError::internal)?;
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(outbox_events::table)
+        .values(&NewOutboxRow {
+            event_id: &event_id,
+            destination,
+            kind,
+            payload: &payload,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+        })
+        .execute(conn)?;
+    Ok(event_id)
+}
+
+/// Events not delivered yet (waiting, failing or rejected).
+pub fn pending_count(conn: &mut DbConn) -> Result<i64, ApiError> {
+    Ok(outbox_events::table
+        .filter(outbox_events::delivered_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// One event by its id, for inspection.
+pub fn find(conn: &mut DbConn, event_id: &str) -> Result<Option<OutboxRow>, ApiError> {
+    Ok(outbox_events::table
+        .filter(outbox_events::event_id.eq(event_id))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Wakes a worker so that an event committed just now goes out without waiting for the next
+/// poll. Cheap to clone; a wake with no worker running does nothing.
+#[derive(Clone, Default)]
+pub struct OutboxWaker(Arc<Notify>);
+
+impl OutboxWaker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Call after the transaction that enqueued an event has committed.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+impl std::fmt::Debug for OutboxWaker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutboxWaker")
+    }
+}
+
+/// `outbox_pending`, `outbox_oldest_pending_age_seconds`, and per destination
+/// `outbox_delivered_total`, `outbox_failed_attempts_total`, `outbox_rejected_total`.
+#[derive(Clone)]
+pub struct OutboxMetrics {
+    pending: IntGauge,
+    oldest_age: IntGauge,
+    delivered: IntCounterVec,
+    failed: IntCounterVec,
+    rejected: IntCounterVec,
+}
+
+impl OutboxMetrics {
+    /// Registers the outbox metrics in a service's registry (`metrics.registry()`).
+    pub fn register(registry: &Registry) -> Result<Self, prometheus::Error> {
+        let m = Self::unregistered()?;
+        registry.register(Box::new(m.pending.clone()))?;
+        registry.register(Box::new(m.oldest_age.clone()))?;
+        registry.register(Box::new(m.delivered.clone()))?;
+        registry.register(Box::new(m.failed.clone()))?;
+        registry.register(Box::new(m.rejected.clone()))?;
+        Ok(m)
+    }
+
+    fn unregistered() -> Result<Self, prometheus::Error> {
+        let by_destination = |name: &str, help: &str| IntCounterVec::new(Opts::new(name, help), &["destination"]);
+        Ok(Self {
+            pending: IntGauge::new("outbox_pending", "Outbox events not delivered yet")?,
+            oldest_age: IntGauge::new(
+                "outbox_oldest_pending_age_seconds",
+                "Age of the oldest undelivered outbox event (0 when none)",
+            )?,
+            delivered: by_destination("outbox_delivered_total", "Outbox events delivered")?,
+            failed: by_destination(
+                "outbox_failed_attempts_total",
+                "Outbox delivery attempts that failed and will be retried",
+            )?,
+            rejected: by_destination(
+                "outbox_rejected_total",
+                "Outbox delivery attempts the receiver refused with a 4xx (a bug; the event is kept)",
+            )?,
+        })
+    }
+
+    pub fn delivered(&self, destination: &str) -> u64 {
+        self.delivered.with_label_values(&[destination]).get()
+    }
+
+    pub fn failed_attempts(&self, destination: &str) -> u64 {
+        self.failed.with_label_values(&[destination]).get()
+    }
+
+    pub fn rejected(&self, destination: &str) -> u64 {
+        self.rejected.with_label_values(&[destination]).get()
+    }
+
+    pub fn pending(&self) -> i64 {
+        self.pending.get()
+    }
+}
+
+/// How a worker delivers.
+#[derive(Clone)]
+pub struct OutboxConfig {
+    /// This service's name as receivers see it (`source` of the envelope), e.g. `members`.
+    pub source: String,
+    /// Base URLs by destination name, e.g. `documents` → `http://127.0.0.1:8083`.
+    pub destinations: HashMap<String, String>,
+    pub tokens: ServiceTokens,
+    /// How often to look for due events when not woken (default 200 ms).
+    pub poll_interval: Duration,
+    /// First retry delay, doubled per failed attempt (default 1 s) …
+    pub backoff_base: Duration,
+    /// … up to this (default 5 min).
+    pub backoff_cap: Duration,
+    /// Pause before trying again an event a receiver refused with a 4xx (default 1 h).
+    pub rejected_retry: Duration,
+    /// Events claimed and delivered at once (default 32).
+    pub batch_size: usize,
+    /// How long a claim lasts; must exceed `request_timeout` (default 60 s).
+    pub lease: Duration,
+    /// Timeout of one delivery (default 10 s).
+    pub request_timeout: Duration,
+    /// Registered metrics, if any.
+    pub metrics: Option<OutboxMetrics>,
+    /// What wakes this worker; share it with the handlers.
+    pub waker: OutboxWaker,
+}
+
+impl OutboxConfig {
+    pub fn new(source: &str, destinations: HashMap<String, String>, tokens: ServiceTokens) -> Self {
+        Self {
+            source: source.to_owned(),
+            destinations,
+            tokens,
+            poll_interval: Duration::from_millis(200),
+            backoff_base: Duration::from_secs(1),
+            backoff_cap: Duration::from_secs(300),
+            rejected_retry: Duration::from_secs(3600),
+            batch_size: 32,
+            lease: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(10),
+            metrics: None,
+            waker: OutboxWaker::new(),
+        }
+    }
+
+    /// The delay before attempt `attempts + 1`, after `attempts` failed ones: base · 2^(n−1),
+    /// capped, ±10 % jitter so that many failed events do not come back at the same instant.
+    pub fn backoff(&self, attempts: i32) -> Duration {
+        let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(30);
+        let plain = self.backoff_base.saturating_mul(1u32 << exp).min(self.backoff_cap);
+        let jitter = 0.9 + rand::random::<f64>() * 0.2;
+        plain.mul_f64(jitter)
+    }
+}
+
+impl std::fmt::Debug for OutboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxConfig")
+            .field("source", &self.source)
+            .field("destinations", &self.destinations)
+            .field("tokens", &self.tokens)
+            .field("poll_interval", &self.poll_interval)
+            .field("backoff_base", &self.backoff_base)
+            .field("backoff_cap", &self.backoff_cap)
+            .field("batch_size", &self.batch_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A running delivery worker. It stops with [`OutboxWorker::stop`], or when dropped (after
+/// its current batch).
+pub struct OutboxWorker {
+    waker: OutboxWaker,
+    stop: watch::Sender<bool>,
+    task: actix_web::rt::task::JoinHandle<()>,
+}
+
+impl OutboxWorker {
+    pub fn waker(&self) -> OutboxWaker {
+        self.waker.clone()
+    }
+
+    pub fn wake(&self) {
+        self.waker.wake();
+    }
+
+    /// Stops after the current batch; undelivered events stay for the next start.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts a delivery worker on the current actix runtime (it uses awc, which is not `Send`).
+pub fn spawn_worker(db: Db, config: OutboxConfig) -> OutboxWorker {
+    let (stop, stop_rx) = watch::channel(false);
+    let waker = config.waker.clone();
+    let task = actix_web::rt::spawn(run(db, Arc::new(config), stop_rx));
+    OutboxWorker { waker, stop, task }
+}
+
+/// Refresh the gauges at least this often when idle.
+const STATS_EVERY: Duration = Duration::from_secs(5);
+
+fn stopping(stop: &watch::Receiver<bool>) -> bool {
+    stop.has_changed().is_err() || *stop.borrow()
+}
+
+async fn run(db: Db, cfg: Arc<OutboxConfig>, mut stop: watch::Receiver<bool>) {
+    let http = awc::Client::builder()
+        .disable_redirects()
+        .timeout(cfg.request_timeout)
+        .finish();
+    let mut stats_at: Option<Instant> = None;
+    tracing::debug!(source = %cfg.source, "outbox worker started");
+    loop {
+        let mut worked = false;
+        // Drain: keep claiming while batches come back full.
+        loop {
+            if stopping(&stop) {
+                return;
+            }
+            let batch = match claim_due(&db, &cfg).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox: cannot claim events");
+                    break;
+                }
+            };
+            if batch.is_empty() {
+                break;
+            }
+            worked = true;
+            let full = batch.len() >= cfg.batch_size.max(1);
+            deliver_batch(&db, &cfg, &http, batch).await;
+            if !full {
+                break;
+            }
+        }
+        if worked || stats_at.is_none_or(|t| t.elapsed() >= STATS_EVERY) {
+            refresh_stats(&db, &cfg).await;
+            stats_at = Some(Instant::now());
+        }
+        tokio::select! {
+            // A stop request, or the worker's owner is gone.
+            _ = stop.changed() => return,
+            _ = cfg.waker.0.notified() => {}
+            _ = tokio::time::sleep(cfg.poll_interval) => {}
+        }
+    }
+}
+
+async fn refresh_stats(db: &Db, cfg: &OutboxConfig) {
+    let Some(metrics) = cfg.metrics.clone() else {
+        return;
+    };
+    let stats = db
+        .run(|c| {
+            let (count, oldest): (i64, Option<NaiveDateTime>) = outbox_events::table
+                .filter(outbox_events::delivered_at.is_null())
+                .select((diesel::dsl::count_star(), diesel::dsl::min(outbox_events::created_at)))
+                .first(c)?;
+            Ok((count, oldest))
+        })
+        .await;
+    match stats {
+        Ok((count, oldest)) => {
+            metrics.pending.set(count);
+            let age = oldest.map_or(0, |t| (Utc::now().naive_utc() - t).num_seconds().max(0));
+            metrics.oldest_age.set(age);
+        }
+        Err(e) => tracing::warn!(error = %e, "outbox: cannot count pending events"),
+    }
+}
+
+/// Rows that are undelivered, due, and not claimed by a live lease.
+macro_rules! due {
+    ($now:expr) => {
+        outbox_events::table
+            .filter(outbox_events::delivered_at.is_null())
+            .filter(outbox_events::next_attempt_at.le($now))
+            .filter(
+                outbox_events::claimed_until
+                    .is_null()
+                    .or(outbox_events::claimed_until.lt($now)),
+            )
+    };
+}
+
+async fn claim_due(db: &Db, cfg: &OutboxConfig) -> Result<Vec<OutboxRow>, ApiError> {
+    let limit = i64::try_from(cfg.batch_size.max(1)).unwrap_or(32);
+    let lease = chrono::Duration::from_std(cfg.lease).unwrap_or(chrono::Duration::seconds(60));
+    db.run(move |c| claim(c, limit, lease)).await
+}
+
+/// Claims up to `limit` due rows for `lease`. A cheap read first, so that an idle worker does
+/// not take SQLite's write lock on every poll.
+pub fn claim(conn: &mut DbConn, limit: i64, lease: chrono::Duration) -> Result<Vec<OutboxRow>, ApiError> {
+    let now = Utc::now().naive_utc();
+    let any: Option<i64> = due!(now).select(outbox_events::id).first(conn).optional()?;
+    if any.is_none() {
+        return Ok(Vec::new());
+    }
+    write_tx(conn, |conn| {
+        let now = Utc::now().naive_utc();
+        let ids: Vec<i64> = match conn {
+            DbConn::Pg(pg) => due!(now)
+                .order((outbox_events::next_attempt_at, outbox_events::id))
+                .limit(limit)
+                .select(outbox_events::id)
+                .for_update()
+                .skip_locked()
+                .load(pg)?,
+            // Inside BEGIN IMMEDIATE: claims are serialised, so still disjoint.
+            DbConn::Sqlite(lite) => due!(now)
+                .order((outbox_events::next_attempt_at, outbox_events::id))
+                .limit(limit)
+                .select(outbox_events::id)
+                .load(lite)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox_events::table.filter(outbox_events::id.eq_any(&ids)))
+            .set(outbox_events::claimed_until.eq(Some(now + lease)))
+            .execute(conn)?;
+        Ok(outbox_events::table
+            .filter(outbox_events::id.eq_any(&ids))
+            .order(outbox_events::id)
+            .select(OutboxRow::as_select())
+            .load(conn)?)
+    })
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Delivered,
+    /// Try again after the backoff (or the receiver's `Retry-After`, up to the cap).
+    Retry {
+        error: String,
+        retry_after: Option<Duration>,
+    },
+    /// The receiver refused the event itself: keep it, visible, and wait long.
+    Rejected(String),
+}
+
+async fn deliver_batch(db: &Db, cfg: &Arc<OutboxConfig>, http: &awc::Client, batch: Vec<OutboxRow>) {
+    let token = cfg.tokens.get(http).await.map_err(|e| e.to_string());
+    if let Err(e) = &token {
+        tracing::warn!(error = %e, "outbox: no service token; events wait");
+    }
+    let outcomes = futures_util::future::join_all(
+        batch
+            .iter()
+            .map(|row| deliver(cfg, http, row, token.as_deref().map_err(String::as_str))),
+    )
+    .await;
+    if let Some(m) = &cfg.metrics {
+        for (row, outcome) in batch.iter().zip(&outcomes) {
+            let counter = match outcome {
+                Outcome::Delivered => &m.delivered,
+                Outcome::Retry { .. } => &m.failed,
+                Outcome::Rejected(_) => &m.rejected,
+            };
+            counter.with_label_values(&[&row.destination]).inc();
+        }
+    }
+    let cfg2 = Arc::clone(cfg);
+    let results: Vec<(OutboxRow, Outcome)> = batch.into_iter().zip(outcomes).collect();
+    if let Err(e) = db.run(move |c| record(c, &cfg2, &results)).await {
+        // The claims lapse after the lease and the events go out again; receivers are idempotent.
+        tracing::error!(error = %e, "outbox: cannot record delivery results");
+    }
+}
+
+fn record(conn: &mut DbConn, cfg: &OutboxConfig, results: &[(OutboxRow, Outcome)]) -> Result<(), ApiError> {
+    write_tx(conn, |conn| {
+        let now = Utc::now().naive_utc();
+        for (row, outcome) in results {
+            let attempts = row.attempts.saturating_add(1);
+            let target = outbox_events::table
+                .filter(outbox_events::id.eq(row.id))
+                .filter(outbox_events::delivered_at.is_null());
+            match outcome {
+                Outcome::Delivered => {
+                    diesel::update(target)
+                        .set((
+                            outbox_events::attempts.eq(attempts),
+                            outbox_events::delivered_at.eq(Some(now)),
+                            outbox_events::claimed_until.eq(None::<NaiveDateTime>),
+                        ))
+                        .execute(conn)?;
+                }
+                Outcome::Retry { error, retry_after } => {
+                    let mut wait = cfg.backoff(attempts);
+                    if let Some(asked) = retry_after {
+                        wait = wait.max((*asked).min(cfg.backoff_cap));
+                    }
+                    tracing::warn!(event_id = %row.event_id, destination = %row.destination, attempts,
+                        retry_in_ms = wait.as_millis() as u64, error = %error, "outbox: delivery failed; will retry");
+                    diesel::update(target)
+                        .set((
+                            outbox_events::attempts.eq(attempts),
+                            outbox_events::next_attempt_at.eq(now + to_chrono(wait)),
+                            outbox_events::claimed_until.eq(None::<NaiveDateTime>),
+                            outbox_events::last_error.eq(Some(truncate(error, 1000))),
+                        ))
+                        .execute(conn)?;
+                }
+                Outcome::Rejected(error) => {
+                    tracing::error!(event_id = %row.event_id, destination = %row.destination, kind = %row.kind,
+                        error = %error, "outbox: the receiver refused the event; it is kept and retried only after a long pause");
+                    diesel::update(target)
+                        .set((
+                            outbox_events::attempts.eq(attempts),
+                            outbox_events::next_attempt_at.eq(now + to_chrono(cfg.rejected_retry)),
+                            outbox_events::claimed_until.eq(None::<NaiveDateTime>),
+                            outbox_events::last_error.eq(Some(truncate(error, 1000))),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+fn to_chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(1))
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+async fn deliver(cfg: &OutboxConfig, http: &awc::Client, row: &OutboxRow, token: Result<&str, &str>) -> Outcome {
+    let retry = |error: String| Outcome::Retry {
+        error,
+        retry_after: None,
+    };
+    let Some(base) = cfg.destinations.get(&row.destination) else {
+        return retry(format!(
+            "no base URL is configured for destination {:?}",
+            row.destination
+        ));
+    };
+    let token = match token {
+        Ok(t) => t.to_owned(),
+        Err(e) => return retry(format!("cannot get a service token: {e}")),
+    };
+    let payload: Value = match serde_json::from_str(&row.payload) {
+        Ok(v) => v,
+        Err(e) => return Outcome::Rejected(format!("the stored payload is not JSON: {e}")),
+    };
+    let envelope = EventEnvelope {
+        event_id: row.event_id.clone(),
+        kind: row.kind.clone(),
+        source: cfg.source.clone(),
+        occurred_at: row.created_at.and_utc(),
+        payload,
+    };
+    let url = format!("{}{EVENTS_PATH}", base.trim_end_matches('/'));
+    let first = post(cfg, http, &url, &token, &envelope).await;
+    if matches!(&first, Answer::Status(s, ..) if *s == StatusCode::UNAUTHORIZED) {
+        // The token may have expired early or the key rotated: one more try with a fresh one.
+        cfg.tokens.invalidate(&token).await;
+        let second = match cfg.tokens.get(http).await {
+            Ok(fresh) => post(cfg, http, &url, &fresh, &envelope).await,
+            Err(e) => return retry(format!("401 from {url}, and no new service token: {e}")),
+        };
+        return classify(&url, second);
+    }
+    classify(&url, first)
+}
+
+enum Answer {
+    Status(StatusCode, String, Option<Duration>),
+    Failed(String),
+}
+
+async fn post(cfg: &OutboxConfig, http: &awc::Client, url: &str, token: &str, envelope: &EventEnvelope) -> Answer {
+    let sent = http
+        .post(url)
+        .timeout(cfg.request_timeout)
+        .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+        .insert_header((HeaderName::from_static("idempotency-key"), envelope.event_id.as_str()))
+        .insert_header((crate::telemetry::REQUEST_ID, envelope.event_id.as_str()))
+        .send_json(envelope)
+        .await;
+    match sent {
+        Ok(mut res) => {
+            let status = res.status();
+            let retry_after = res
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let body = if status.is_success() {
+                String::new()
+            } else {
+                res.body()
+                    .limit(16 * 1024)
+                    .await
+                    .map(|b| String::from_utf8_lossy(&b).chars().take(500).collect())
+                    .unwrap_or_default()
+            };
+            Answer::Status(status, body, retry_after)
+        }
+        Err(e) => Answer::Failed(e.to_string()),
+    }
+}
+
+fn classify(url: &str, answer: Answer) -> Outcome {
+    match answer {
+        Answer::Failed(e) => Outcome::Retry {
+            error: format!("POST {url}: {e}"),
+            retry_after: None,
+        },
+        Answer::Status(s, ..) if s.is_success() || s == StatusCode::CONFLICT => Outcome::Delivered,
+        Answer::Status(s, body, retry_after)
+            if s == StatusCode::REQUEST_TIMEOUT
+                || s == StatusCode::TOO_MANY_REQUESTS
+                || s == StatusCode::UNAUTHORIZED
+                || !s.is_client_error() =>
+        {
+            Outcome::Retry {
+                error: format!("POST {url}: {} {body}", s.as_u16()),
+                retry_after,
+            }
+        }
+        Answer::Status(s, body, _) => Outcome::Rejected(format!("POST {url}: {} (refused) {body}", s.as_u16())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> OutboxConfig {
+        OutboxConfig::new(
+            "members",
+            HashMap::new(),
+            ServiceTokens::new("http://127.0.0.1:1", None),
+        )
+    }
+
+    #[test]
+    fn backoff_doubles_from_the_base_up_to_the_cap_with_a_little_jitter() {
+        let cfg = config();
+        let within = |d: Duration, secs: f64| {
+            let s = d.as_secs_f64();
+            s >= secs * 0.9 - 1e-9 && s <= secs * 1.1 + 1e-9
+        };
+        for _ in 0..50 {
+            assert!(within(cfg.backoff(1), 1.0));
+            assert!(within(cfg.backoff(2), 2.0));
+            assert!(within(cfg.backoff(3), 4.0));
+            assert!(within(cfg.backoff(9), 256.0));
+            assert!(within(cfg.backoff(10), 300.0));
+            assert!(within(cfg.backoff(1000), 300.0));
+            assert!(within(cfg.backoff(0), 1.0));
+        }
+    }
+
+    #[test]
+    fn answers_are_classified_as_the_contract_says() {
+        let s = |code: u16| {
+            Answer::Status(
+                StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT),
+                "x".into(),
+                None,
+            )
+        };
+        for ok in [200, 201, 202, 204, 409] {
+            assert_eq!(classify("u", s(ok)), Outcome::Delivered, "{ok}");
+        }
+        for again in [408, 429, 401, 500, 502, 503, 504] {
+            assert!(matches!(classify("u", s(again)), Outcome::Retry { .. }), "{again}");
+        }
+        for bug in [400, 403, 404, 405, 410, 413, 415, 422] {
+            assert!(matches!(classify("u", s(bug)), Outcome::Rejected(_)), "{bug}");
+        }
+        assert!(matches!(
+            classify("u", Answer::Failed("refused".into())),
+            Outcome::Retry { .. }
+        ));
+    }
+
+    #[test]
+    fn the_ddl_has_every_column_of_the_schema() {
+        for ddl in [POSTGRES_DDL, SQLITE_DDL] {
+            for col in [
+                "event_id TEXT NOT NULL UNIQUE",
+                "destination",
+                "kind",
+                "payload",
+                "created_at",
+                "attempts",
+                "next_attempt_at",
+                "claimed_until",
+                "delivered_at",
+                "last_error",
+                "WHERE delivered_at IS NULL",
+            ] {
+                assert!(ddl.contains(col), "{col} missing");
+            }
+        }
+    }
+}
