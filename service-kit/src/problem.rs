@@ -143,6 +143,12 @@ impl ApiError {
         self
     }
 
+    /// Adds per-field entries to any problem (e.g. a 422 with a rule-specific code).
+    pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.0.errors.extend(errors);
+        self
+    }
+
     pub fn with_cause(mut self, cause: impl fmt::Display) -> Self {
         self.0.cause = Some(cause.to_string());
         self

@@ -153,6 +153,8 @@ pub struct ServiceHandle {
     handle: ServerHandle,
     task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     outbox: Option<OutboxWorker>,
+    /// Background tasks (schedulers) that live and die with the server.
+    tasks: Vec<actix_web::rt::task::JoinHandle<()>>,
 }
 
 impl ServiceHandle {
@@ -167,7 +169,14 @@ impl ServiceHandle {
             handle,
             task,
             outbox: None,
+            tasks: Vec::new(),
         }
+    }
+
+    /// Keeps a background task (e.g. a scheduler) as long as the server; aborted with it.
+    pub fn with_task(mut self, task: actix_web::rt::task::JoinHandle<()>) -> Self {
+        self.tasks.push(task);
+        self
     }
 
     /// Keeps `worker` running as long as the server, and stops it with the server.
@@ -185,6 +194,9 @@ impl ServiceHandle {
     pub async fn stop(self) {
         self.handle.stop(true).await;
         let _ = self.task.await;
+        for t in &self.tasks {
+            t.abort();
+        }
         if let Some(w) = self.outbox {
             w.stop().await;
         }
@@ -194,6 +206,9 @@ impl ServiceHandle {
     /// until then.
     pub async fn wait(self) -> std::io::Result<()> {
         let result = self.task.await.map_err(std::io::Error::other)?;
+        for t in &self.tasks {
+            t.abort();
+        }
         if let Some(w) = self.outbox {
             w.stop().await;
         }
