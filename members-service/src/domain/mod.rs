@@ -3,9 +3,11 @@
 
 pub mod applications;
 pub mod appointments;
+pub mod assessments;
 pub mod bodies;
 pub mod elections;
 pub mod eligibility;
+pub mod import;
 pub mod people;
 pub mod posts;
 pub mod terms;

@@ -1,0 +1,13 @@
+DROP TABLE audit_events;
+DROP TABLE term_reminders;
+DROP TABLE commendations;
+DROP TABLE assessments;
+DROP TABLE dismissal_cases;
+DROP TABLE resignations;
+DROP TABLE application_transitions;
+DROP TABLE applications;
+DROP TABLE nominations;
+DROP TABLE appointments;
+DROP TABLE terms;
+DROP TABLE people;
+DROP TABLE units;

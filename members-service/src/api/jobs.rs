@@ -1,0 +1,29 @@
+//! `POST /jobs/run`: run the scheduled membership jobs now (the Center), e.g. right after a term
+//! ends instead of waiting for the scheduler.
+
+use actix_web::{HttpResponse, web};
+use service_kit::{ApiError, Caller, Db, Problem};
+
+use super::access;
+use crate::jobs::{JobReport, run_all};
+
+pub struct JobSettings {
+    pub reminder_days: Vec<u32>,
+}
+
+/// Run the lapse (R6), renewal start and term-end reminder jobs now; idempotent.
+#[utoipa::path(post, path = "/api/v1/members/jobs/run", tag = "terms",
+    responses((status = 200, body = JobReport), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn run(
+    caller: Caller,
+    db: web::Data<Db>,
+    settings: web::Data<JobSettings>,
+) -> Result<HttpResponse, ApiError> {
+    access::admin(&caller)?;
+    let days = settings.reminder_days.clone();
+    let db = db.get_ref().clone();
+    let report = tokio::task::spawn_blocking(move || run_all(&db, crate::clock::today(), &days))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok().json(report))
+}

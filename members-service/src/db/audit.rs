@@ -1,0 +1,62 @@
+//! The audit log: every change, by whom (account, client or system job), when,
+//! before/after, why. Written in the same transaction as the change.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::Serialize;
+use service_kit::{ApiError, Caller, DbConn};
+
+use super::schema::audit_events;
+
+/// One audited change; `before`/`after` are JSON snapshots (see [`snapshot`]).
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: i64,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<&'a str>,
+}
+
+pub fn snapshot<T: Serialize>(value: &T) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
+pub fn record(conn: &mut DbConn, actor: &Caller, change: Change<'_>) -> Result<(), ApiError> {
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::at.eq(Utc::now().naive_utc()),
+            audit_events::actor.eq(&actor.subject),
+            audit_events::action.eq(change.action),
+            audit_events::entity.eq(change.entity),
+            audit_events::entity_id.eq(change.entity_id),
+            audit_events::before_json.eq(change.before),
+            audit_events::after_json.eq(change.after),
+            audit_events::reason.eq(change.reason),
+            audit_events::request_id.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A creation: no `before`.
+pub fn created<A: Serialize>(
+    conn: &mut DbConn,
+    actor: &Caller,
+    entity: &str,
+    id: i64,
+    after: &A,
+) -> Result<(), ApiError> {
+    record(
+        conn,
+        actor,
+        Change {
+            action: "create",
+            entity,
+            entity_id: id,
+            before: None,
+            after: snapshot(after),
+            reason: None,
+        },
+    )
+}

@@ -1,0 +1,270 @@
+//! Scheduled work of members-service, done as the system: R6 lapse at term end (and the start
+//! of renewed appointments), and term-end reminders. Each unit of work is its own write
+//! transaction that re-checks its precondition, so a run is idempotent and two replicas
+//! running at once never do the same work twice (PostgreSQL: `FOR UPDATE SKIP LOCKED`;
+//! SQLite: `BEGIN IMMEDIATE` serialises writers).
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use service_kit::db::write_tx;
+use service_kit::{ApiError, Caller, Db, DbConn};
+use utoipa::ToSchema;
+
+use crate::api::appointments::complete;
+use crate::appointing::appointment;
+use crate::db::audit::{self, Change, snapshot};
+use crate::db::models::{AppointmentRow, TermRow};
+use crate::db::schema::{appointments, term_reminders, terms};
+use crate::domain::appointments::AppointmentStatus;
+use crate::domain::terms::{at_term_end, due_reminders};
+use crate::events;
+
+pub const LAPSE_JOB: &str = "lapse";
+
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+pub struct JobReport {
+    pub terms_closed: u32,
+    pub lapsed: u32,
+    pub completed: u32,
+    pub activated: u32,
+    pub reminders_sent: u32,
+}
+
+/// One run of every scheduled task for `today`.
+pub fn run_all(db: &Db, today: NaiveDate, reminder_days: &[u32]) -> Result<JobReport, ApiError> {
+    let mut report = JobReport::default();
+    let mut conn = db.get()?;
+    let system = Caller::system(LAPSE_JOB);
+    let due: Vec<i64> = terms::table
+        .filter(terms::ends_on.lt(today))
+        .filter(terms::lapse_processed_at.is_null())
+        .order(terms::ends_on)
+        .select(terms::id)
+        .load(&mut *conn)?;
+    for term_id in due {
+        write_tx(&mut conn, |c| close_term(c, &system, term_id, today, &mut report))?;
+    }
+    let pending: Vec<i64> = appointments::table
+        .filter(appointments::status.eq("pending"))
+        .filter(appointments::starts_on.le(today))
+        .select(appointments::id)
+        .load(&mut *conn)?;
+    for id in pending {
+        write_tx(&mut conn, |c| activate(c, &system, id, &mut report))?;
+    }
+    if !reminder_days.is_empty() {
+        send_reminders(&mut conn, &system, today, reminder_days, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// Locks the term row so a second replica skips it, then re-checks it is still unprocessed.
+fn lock_unprocessed_term(c: &mut DbConn, term_id: i64) -> Result<Option<TermRow>, ApiError> {
+    let q = terms::table
+        .filter(terms::id.eq(term_id))
+        .filter(terms::lapse_processed_at.is_null());
+    Ok(match c {
+        DbConn::Pg(pg) => q
+            .select(TermRow::as_select())
+            .for_update()
+            .skip_locked()
+            .first(pg)
+            .optional()?,
+        DbConn::Sqlite(lite) => q.select(TermRow::as_select()).first(lite).optional()?,
+    })
+}
+
+/// R6: every active appointment of an ended term ends — `completed` if renewed, else `lapsed`
+/// (逾期不续聘者自行解聘), notified.
+fn close_term(
+    c: &mut DbConn,
+    system: &Caller,
+    term_id: i64,
+    today: NaiveDate,
+    report: &mut JobReport,
+) -> Result<(), ApiError> {
+    let Some(term) = lock_unprocessed_term(c, term_id)? else {
+        return Ok(());
+    };
+    let active: Vec<AppointmentRow> = appointments::table
+        .filter(appointments::term_id.eq(term_id))
+        .filter(appointments::status.eq("active"))
+        .select(AppointmentRow::as_select())
+        .load(c)?;
+    for a in active {
+        let renewed: i64 = appointments::table
+            .filter(appointments::previous_appointment_id.eq(a.id))
+            .count()
+            .get_result(c)?;
+        match at_term_end(a.ends_on.min(term.ends_on), today, renewed > 0) {
+            Some(AppointmentStatus::Completed) => {
+                complete(c, system, &a)?;
+                report.completed += 1;
+            }
+            Some(AppointmentStatus::Lapsed) => {
+                diesel::update(appointments::table.find(a.id))
+                    .set((
+                        appointments::status.eq(AppointmentStatus::Lapsed.as_str()),
+                        appointments::ended_on.eq(Some(a.ends_on)),
+                        appointments::end_reason.eq(Some("任期届满，未续聘（逾期不续聘者自行解聘）")),
+                        appointments::updated_at.eq(Utc::now().naive_utc()),
+                    ))
+                    .execute(c)?;
+                let after = appointment(c, a.id)?;
+                audit::record(
+                    c,
+                    system,
+                    Change {
+                        action: "lapse",
+                        entity: "appointment",
+                        entity_id: a.id,
+                        before: snapshot(&a),
+                        after: snapshot(&after),
+                        reason: Some("R6: the term ended without renewal"),
+                    },
+                )?;
+                events::appointment_ended(c, &after, AppointmentStatus::Lapsed)?;
+                report.lapsed += 1;
+            }
+            _ => {}
+        }
+    }
+    diesel::update(terms::table.find(term_id))
+        .set(terms::lapse_processed_at.eq(Some(Utc::now().naive_utc())))
+        .execute(c)?;
+    audit::record(
+        c,
+        system,
+        Change {
+            action: "close",
+            entity: "term",
+            entity_id: term_id,
+            before: snapshot(&term),
+            after: None,
+            reason: Some("R6: term ended"),
+        },
+    )?;
+    report.terms_closed += 1;
+    Ok(())
+}
+
+/// A renewed appointment starts when its term starts.
+fn activate(c: &mut DbConn, system: &Caller, id: i64, report: &mut JobReport) -> Result<(), ApiError> {
+    let before = appointment(c, id)?;
+    if before.status != "pending" {
+        return Ok(());
+    }
+    // The previous appointment must have completed first (its term ended).
+    if let Some(prev) = before.previous_appointment_id {
+        let p = appointment(c, prev)?;
+        if p.status == "active" {
+            complete(c, system, &p)?;
+            report.completed += 1;
+        }
+    }
+    diesel::update(appointments::table.find(id))
+        .set((
+            appointments::status.eq("active"),
+            appointments::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(c)?;
+    let after = appointment(c, id)?;
+    audit::record(
+        c,
+        system,
+        Change {
+            action: "activate",
+            entity: "appointment",
+            entity_id: id,
+            before: snapshot(&before),
+            after: snapshot(&after),
+            reason: Some("R5: the renewed term started"),
+        },
+    )?;
+    report.activated += 1;
+    Ok(())
+}
+
+/// Term-end reminders: one per appointment and schedule point, recorded so it is sent once.
+fn send_reminders(
+    conn: &mut DbConn,
+    system: &Caller,
+    today: NaiveDate,
+    schedule: &[u32],
+    report: &mut JobReport,
+) -> Result<(), ApiError> {
+    let current: Vec<TermRow> = terms::table
+        .filter(terms::starts_on.le(today))
+        .filter(terms::ends_on.ge(today))
+        .select(TermRow::as_select())
+        .load(conn)?;
+    for term in current {
+        for days in due_reminders(term.ends_on, today, schedule) {
+            let holders: Vec<AppointmentRow> = appointments::table
+                .filter(appointments::term_id.eq(term.id))
+                .filter(appointments::status.eq("active"))
+                .select(AppointmentRow::as_select())
+                .load(conn)?;
+            for a in holders {
+                write_tx(conn, |c| {
+                    let sent: i64 = term_reminders::table
+                        .filter(term_reminders::term_id.eq(term.id))
+                        .filter(term_reminders::appointment_id.eq(a.id))
+                        .filter(term_reminders::days_before.eq(days as i32))
+                        .count()
+                        .get_result(c)?;
+                    if sent > 0 {
+                        return Ok::<(), ApiError>(());
+                    }
+                    diesel::insert_into(term_reminders::table)
+                        .values((
+                            term_reminders::term_id.eq(term.id),
+                            term_reminders::appointment_id.eq(a.id),
+                            term_reminders::days_before.eq(days as i32),
+                            term_reminders::sent_at.eq(Utc::now().naive_utc()),
+                        ))
+                        .execute(c)?;
+                    events::term_end_reminder(c, &a, days)?;
+                    audit::record(
+                        c,
+                        system,
+                        Change {
+                            action: "remind_term_end",
+                            entity: "appointment",
+                            entity_id: a.id,
+                            before: None,
+                            after: None,
+                            reason: Some(&format!("{days} days before the term ends on {}", term.ends_on)),
+                        },
+                    )?;
+                    report.reminders_sent += 1;
+                    Ok(())
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs [`run_all`] now and then every `interval`, on the blocking pool.
+pub fn spawn_scheduler(db: Db, interval: Duration, reminder_days: Vec<u32>) -> actix_web::rt::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        loop {
+            let db2 = db.clone();
+            let days = reminder_days.clone();
+            let result = tokio::task::spawn_blocking(move || run_all(&db2, crate::clock::today(), &days)).await;
+            match result {
+                Ok(Ok(r)) if r.terms_closed + r.activated + r.reminders_sent > 0 => {
+                    tracing::info!(?r, "scheduled membership jobs ran")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "scheduled membership jobs failed; will retry"),
+                Err(e) => tracing::warn!(error = %e, "scheduled membership jobs panicked; will retry"),
+            }
+            actix_web::rt::time::sleep(interval).await;
+        }
+    })
+}
