@@ -30,8 +30,11 @@ pub fn swagger_ui(cfg: &mut web::ServiceConfig) {
     cfg.route("/api-docs/openapi.json", web::get().to(openapi_json))
         .service(
             SwaggerUi::new("/swagger-ui/{_:.*}").config(
+                // No online validator badge (it would send the spec URL to a third party and
+                // fails offline); tokens are not kept in localStorage across reloads.
                 Config::new(["/api-docs/openapi.json"])
-                    .persist_authorization(true)
+                    .validator_url("none")
+                    .persist_authorization(false)
                     .try_it_out_enabled(true)
                     .display_request_duration(true),
             ),

@@ -38,7 +38,70 @@ pub fn merged() -> Doc {
     // Bearer by default; operations that declare `security(())` (token issue, JWKS, public
     // verification) keep their empty requirement and stay public.
     doc.security = Some(vec![SecurityRequirement::new(SECURITY_SCHEME, Vec::<String>::new())]);
+    name_operations(&mut doc);
     doc
+}
+
+/// Every operation gets an operationId derived from its method and path (handler names such as
+/// `list` repeat across resources, and Swagger UI picks the operation to run by this id), and
+/// every response a description (OpenAPI requires one).
+fn name_operations(doc: &mut Doc) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            ("get", item.get.as_mut()),
+            ("put", item.put.as_mut()),
+            ("post", item.post.as_mut()),
+            ("delete", item.delete.as_mut()),
+            ("patch", item.patch.as_mut()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            op.operation_id = Some(operation_id(method, path));
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let utoipa::openapi::RefOr::T(r) = response
+                    && r.description.is_empty()
+                {
+                    r.description = default_description(status).to_owned();
+                }
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/members/bodies/{id}` → `get_members_bodies_by_id`.
+pub fn operation_id(method: &str, path: &str) -> String {
+    let rest = path.trim_start_matches("/api/v1/");
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let mut id = method.to_owned();
+    for s in &segments {
+        if !s.starts_with('{') {
+            id.push('_');
+            id.push_str(&s.replace('-', "_"));
+        }
+    }
+    if segments.last().is_some_and(|s| s.starts_with('{')) {
+        id.push_str("_by_id");
+    }
+    id
+}
+
+fn default_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted",
+        "204" => "No content",
+        "400" => "Bad request (problem+json)",
+        "401" => "No valid token (problem+json)",
+        "403" => "The caller's role or scope does not allow this (problem+json)",
+        "404" => "Not found (problem+json)",
+        "409" => "Conflict with the current state (problem+json)",
+        "413" => "Payload too large (problem+json)",
+        "415" => "Unsupported media type (problem+json)",
+        "422" => "Invalid input (problem+json)",
+        "429" => "Too many requests (problem+json)",
+        _ => "See the problem+json body",
+    }
 }
 
 /// The document as committed: pretty JSON with a trailing newline.

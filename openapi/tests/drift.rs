@@ -32,3 +32,33 @@ fn every_service_contributes_operations_and_public_ones_stay_public() {
         serde_json::json!([{}])
     );
 }
+
+#[test]
+fn operation_ids_are_unique_and_responses_described() {
+    let doc: serde_json::Value = serde_json::from_str(&openapi::merged_json()).unwrap_or_default();
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for (method, op) in item.as_object().cloned().unwrap_or_default() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(!id.is_empty(), "{method} {path} has no operationId");
+            assert!(
+                seen.insert(id.clone()),
+                "operationId {id} is used twice ({method} {path})"
+            );
+            for (status, r) in op["responses"].as_object().cloned().unwrap_or_default() {
+                assert!(
+                    r["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status} has no description"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        openapi::operation_id("get", "/api/v1/members/bodies/{id}"),
+        "get_members_bodies_by_id"
+    );
+    assert_eq!(
+        openapi::operation_id("post", "/api/v1/members/bodies/{id}/terms"),
+        "post_members_bodies_terms"
+    );
+}

@@ -120,16 +120,23 @@ impl TestSuite {
             .to_pkcs8_pem(LineEnding::LF)
             .map(|z| z.to_string())
             .unwrap_or_else(|e| panic!("cannot encode key: {e}"));
-        let mut settings =
-            SuiteSettings::local(dir.path().to_owned(), None, Some(pem.clone()), Some(ADMIN_PASSWORD.into()));
-        let pg = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()).map(|url| {
-            let dbs = PgDatabases::create(&url, &["gateway", "members", "meetings", "documents"]);
-            settings.gateway.database_url = dbs.url(0);
-            settings.members.database_url = dbs.url(1);
-            settings.meetings.database_url = dbs.url(2);
-            settings.documents.database_url = dbs.url(3);
-            dbs
-        });
+        let mut settings = SuiteSettings::local(
+            dir.path().to_owned(),
+            None,
+            Some(pem.clone()),
+            Some(ADMIN_PASSWORD.into()),
+        );
+        let pg = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .map(|url| {
+                let dbs = PgDatabases::create(&url, &["gateway", "members", "meetings", "documents"]);
+                settings.gateway.database_url = dbs.url(0);
+                settings.members.database_url = dbs.url(1);
+                settings.meetings.database_url = dbs.url(2);
+                settings.documents.database_url = dbs.url(3);
+                dbs
+            });
         adjust(&mut settings);
         let suite = Suite::start(settings)
             .await
@@ -147,7 +154,11 @@ impl TestSuite {
     }
 
     pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, Vec<u8>)>) -> Reply {
-        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.url) };
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.url)
+        };
         let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap_or(awc::http::Method::GET);
         let mut req = self.client.request(method, url);
         if let Some(t) = token {
@@ -175,13 +186,23 @@ impl TestSuite {
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
-        self.send("POST", path, token, Some(("application/json", body.to_string().into_bytes())))
-            .await
+        self.send(
+            "POST",
+            path,
+            token,
+            Some(("application/json", body.to_string().into_bytes())),
+        )
+        .await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
-        self.send("PATCH", path, token, Some(("application/json", body.to_string().into_bytes())))
-            .await
+        self.send(
+            "PATCH",
+            path,
+            token,
+            Some(("application/json", body.to_string().into_bytes())),
+        )
+        .await
     }
 
     /// A token for `username` through the password grant.

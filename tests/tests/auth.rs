@@ -13,7 +13,11 @@ async fn password_grant_gives_a_token_that_every_service_accepts() {
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["role"], "admin");
     assert_eq!(me.json()["subject"], "account:1");
-    for path in ["/api/v1/members/bodies", "/api/v1/meetings/activities", "/api/v1/documents"] {
+    for path in [
+        "/api/v1/members/bodies",
+        "/api/v1/meetings/activities",
+        "/api/v1/documents",
+    ] {
         let r = s.get(path, Some(&token)).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
         assert!(r.json()["items"].is_array());
@@ -21,7 +25,12 @@ async fn password_grant_gives_a_token_that_every_service_accepts() {
     // The form encoding of OAuth clients works too.
     let form = format!("grant_type=password&username=admin&password={ADMIN_PASSWORD}");
     let r = s
-        .send("POST", "/api/v1/auth/token", None, Some(("application/x-www-form-urlencoded", form.into_bytes())))
+        .send(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(("application/x-www-form-urlencoded", form.into_bytes())),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["token_type"], "Bearer");
@@ -35,7 +44,12 @@ async fn the_members_service_lists_the_council_and_expert_committee_from_first_s
     let token = s.admin_token().await;
     let r = s.get("/api/v1/members/bodies", Some(&token)).await;
     let body = r.json();
-    let kinds: Vec<&str> = body["items"].as_array().into_iter().flatten().filter_map(|b| b["kind"].as_str()).collect();
+    let kinds: Vec<&str> = body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["kind"].as_str())
+        .collect();
     assert_eq!(kinds, ["council", "expert_committee"]);
     assert_eq!(body["items"][0]["name"], "理事会");
     assert_eq!(body["items"][1]["kind_label"], "专家委员会");
@@ -75,7 +89,10 @@ async fn tokens_that_must_be_refused_are_refused() {
     let other_pem = {
         use ed25519_dalek::pkcs8::EncodePrivateKey;
         use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-        other.to_pkcs8_pem(LineEnding::LF).map(|z| z.to_string()).unwrap_or_default()
+        other
+            .to_pkcs8_pem(LineEnding::LF)
+            .map(|z| z.to_string())
+            .unwrap_or_default()
     };
     let forged = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
@@ -95,7 +112,11 @@ async fn tokens_that_must_be_refused_are_refused() {
     s.get(path, Some(&edited)).await.problem(401, "token_invalid");
 
     // alg: none.
-    let none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&s.admin_claims().to_string()));
+    let none = format!(
+        "{}.{}.",
+        b64(r#"{"alg":"none","typ":"JWT"}"#),
+        b64(&s.admin_claims().to_string())
+    );
     s.get(path, Some(&none)).await.problem(401, "token_invalid");
 
     // HS256 "signed" with the gateway's public key as the HMAC secret (key confusion).
@@ -125,16 +146,27 @@ async fn roles_too_low_get_403() {
     let s = TestSuite::start().await;
     let member = s.token_for("member", Some("person:1")).await;
     let unit = s.token_for("unit_contact", Some("unit:3")).await;
-    s.get("/api/v1/documents", Some(&member)).await.problem(403, "forbidden");
-    s.get("/api/v1/auth/accounts", Some(&unit)).await.problem(403, "forbidden");
-    s.post("/api/v1/auth/clients", Some(&member), json!({"name": "x", "scopes": []}))
+    s.get("/api/v1/documents", Some(&member))
         .await
         .problem(403, "forbidden");
+    s.get("/api/v1/auth/accounts", Some(&unit))
+        .await
+        .problem(403, "forbidden");
+    s.post(
+        "/api/v1/auth/clients",
+        Some(&member),
+        json!({"name": "x", "scopes": []}),
+    )
+    .await
+    .problem(403, "forbidden");
     let me = s.get("/api/v1/auth/me", Some(&unit)).await.json();
     assert_eq!(me["role"], "unit_contact");
     assert_eq!(me["scope"], "unit:3");
     // Every authenticated role may read the bodies.
-    assert_eq!(s.get("/api/v1/members/bodies", Some(&member)).await.status, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/members/bodies", Some(&member)).await.status,
+        StatusCode::OK
+    );
     s.stop().await;
 }
 
@@ -143,14 +175,24 @@ async fn client_credentials_carry_only_granted_scopes() {
     let s = TestSuite::start().await;
     let admin = s.admin_token().await;
     let created = s
-        .post("/api/v1/auth/clients", Some(&admin), json!({"name": "档案系统", "scopes": ["documents:read"]}))
+        .post(
+            "/api/v1/auth/clients",
+            Some(&admin),
+            json!({"name": "档案系统", "scopes": ["documents:read"]}),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let c = created.json();
-    let (id, secret) = (c["client_id"].as_str().unwrap_or_default(), c["client_secret"].as_str().unwrap_or_default());
+    let (id, secret) = (
+        c["client_id"].as_str().unwrap_or_default(),
+        c["client_secret"].as_str().unwrap_or_default(),
+    );
     assert!(secret.len() >= 32);
     // The secret is never shown again.
-    let again = s.get(&format!("/api/v1/auth/clients/{}", c["id"]), Some(&admin)).await.json();
+    let again = s
+        .get(&format!("/api/v1/auth/clients/{}", c["id"]), Some(&admin))
+        .await
+        .json();
     assert!(again.get("client_secret").is_none());
 
     let grant = |scope: Option<&str>| {
@@ -168,14 +210,22 @@ async fn client_credentials_carry_only_granted_scopes() {
     let me = s.get("/api/v1/auth/me", Some(&token)).await.json();
     assert_eq!(me["role"], "service");
 
-    s.post("/api/v1/auth/token", None, grant(Some("members:write"))).await.problem(400, "invalid_scope");
+    s.post("/api/v1/auth/token", None, grant(Some("members:write")))
+        .await
+        .problem(400, "invalid_scope");
     let mut wrong = grant(None);
     wrong["client_secret"] = json!("nope");
-    s.post("/api/v1/auth/token", None, wrong).await.problem(401, "invalid_client");
+    s.post("/api/v1/auth/token", None, wrong)
+        .await
+        .problem(401, "invalid_client");
 
     // A client without the scope is refused by the service.
     let other = s
-        .post("/api/v1/auth/clients", Some(&admin), json!({"name": "统计", "scopes": ["meetings:read"]}))
+        .post(
+            "/api/v1/auth/clients",
+            Some(&admin),
+            json!({"name": "统计", "scopes": ["meetings:read"]}),
+        )
         .await
         .json();
     let t = s
@@ -186,14 +236,27 @@ async fn client_credentials_carry_only_granted_scopes() {
         )
         .await
         .json();
-    s.get("/api/v1/documents", t["access_token"].as_str()).await.problem(403, "forbidden");
+    s.get("/api/v1/documents", t["access_token"].as_str())
+        .await
+        .problem(403, "forbidden");
 
     // Disabled clients get no token.
-    s.patch(&format!("/api/v1/auth/clients/{}", c["id"]), Some(&admin), json!({"disabled": true})).await;
-    s.post("/api/v1/auth/token", None, grant(None)).await.problem(401, "client_disabled");
-    s.post("/api/v1/auth/clients", Some(&admin), json!({"name": "x", "scopes": ["root"]}))
+    s.patch(
+        &format!("/api/v1/auth/clients/{}", c["id"]),
+        Some(&admin),
+        json!({"disabled": true}),
+    )
+    .await;
+    s.post("/api/v1/auth/token", None, grant(None))
         .await
-        .problem(422, "validation_failed");
+        .problem(401, "client_disabled");
+    s.post(
+        "/api/v1/auth/clients",
+        Some(&admin),
+        json!({"name": "x", "scopes": ["root"]}),
+    )
+    .await
+    .problem(422, "validation_failed");
     s.stop().await;
 }
 
@@ -204,11 +267,17 @@ async fn wrong_passwords_and_unknown_grants_are_refused_and_repeated_failures_ar
     s.post("/api/v1/auth/token", None, json!({"grant_type": "implicit"}))
         .await
         .problem(400, "unsupported_grant_type");
-    s.post("/api/v1/auth/token", None, json!({"grant_type": "password", "username": "admin"}))
-        .await
-        .problem(400, "invalid_request");
+    s.post(
+        "/api/v1/auth/token",
+        None,
+        json!({"grant_type": "password", "username": "admin"}),
+    )
+    .await
+    .problem(400, "invalid_request");
     for _ in 0..5 {
-        s.post("/api/v1/auth/token", None, bad.clone()).await.problem(401, "invalid_credentials");
+        s.post("/api/v1/auth/token", None, bad.clone())
+            .await
+            .problem(401, "invalid_credentials");
     }
     // Locked now, even with the right password.
     let r = s
@@ -219,7 +288,11 @@ async fn wrong_passwords_and_unknown_grants_are_refused_and_repeated_failures_ar
         )
         .await;
     r.problem(429, "rate_limited");
-    assert!(r.header("retry-after").and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n >= 1));
+    assert!(
+        r.header("retry-after")
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n >= 1)
+    );
     s.stop().await;
 }
 
@@ -235,12 +308,22 @@ async fn accounts_are_validated_unique_and_the_last_admin_stays() {
         )
         .await;
     let p = r.problem(422, "validation_failed");
-    let fields: Vec<&str> = p["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
     assert_eq!(fields, ["username", "display_name", "password", "scope"]);
 
     let ok = json!({"username": "li.na", "display_name": "李娜", "password": "a-long-enough-password", "role": "group_secretary", "scope": "group:4"});
-    assert_eq!(s.post("/api/v1/auth/accounts", Some(&admin), ok.clone()).await.status, StatusCode::CREATED);
-    s.post("/api/v1/auth/accounts", Some(&admin), ok).await.problem(409, "username_taken");
+    assert_eq!(
+        s.post("/api/v1/auth/accounts", Some(&admin), ok.clone()).await.status,
+        StatusCode::CREATED
+    );
+    s.post("/api/v1/auth/accounts", Some(&admin), ok)
+        .await
+        .problem(409, "username_taken");
 
     s.patch("/api/v1/auth/accounts/1", Some(&admin), json!({"disabled": true}))
         .await
@@ -248,13 +331,21 @@ async fn accounts_are_validated_unique_and_the_last_admin_stays() {
     let list = s.get("/api/v1/auth/accounts?limit=1", Some(&admin)).await.json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
     let next = list["next_cursor"].as_str().unwrap_or_default().to_owned();
-    let page2 = s.get(&format!("/api/v1/auth/accounts?limit=1&cursor={next}"), Some(&admin)).await.json();
+    let page2 = s
+        .get(&format!("/api/v1/auth/accounts?limit=1&cursor={next}"), Some(&admin))
+        .await
+        .json();
     assert_eq!(page2["items"][0]["username"], "li.na");
     assert!(page2.get("next_cursor").is_none());
 
     // A disabled account cannot log in.
     let id = page2["items"][0]["id"].clone();
-    s.patch(&format!("/api/v1/auth/accounts/{id}"), Some(&admin), json!({"disabled": true})).await;
+    s.patch(
+        &format!("/api/v1/auth/accounts/{id}"),
+        Some(&admin),
+        json!({"disabled": true}),
+    )
+    .await;
     s.post(
         "/api/v1/auth/token",
         None,

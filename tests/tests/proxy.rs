@@ -22,7 +22,10 @@ async fn request_ids_are_set_and_kept_across_the_hop() {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(res.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("trace-abc-123"));
+    assert_eq!(
+        res.headers().get("x-request-id").and_then(|v| v.to_str().ok()),
+        Some("trace-abc-123")
+    );
     s.stop().await;
 }
 
@@ -30,7 +33,10 @@ async fn request_ids_are_set_and_kept_across_the_hop() {
 async fn a_stopped_service_gives_503_problem_and_the_others_keep_working() {
     let mut s = TestSuite::start().await;
     let token = s.admin_token().await;
-    assert_eq!(s.get("/api/v1/members/bodies", Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/members/bodies", Some(&token)).await.status,
+        StatusCode::OK
+    );
     if let Some(members) = s.suite.members.take() {
         members.stop().await;
     }
@@ -38,7 +44,10 @@ async fn a_stopped_service_gives_503_problem_and_the_others_keep_working() {
     let p = r.problem(503, "upstream_unavailable");
     assert!(p["detail"].as_str().unwrap_or_default().contains("members-service"));
     assert!(r.header("retry-after").is_some());
-    assert_eq!(s.get("/api/v1/meetings/activities", Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(
+        s.get("/api/v1/meetings/activities", Some(&token)).await.status,
+        StatusCode::OK
+    );
     assert_eq!(s.get("/api/v1/auth/me", Some(&token)).await.status, StatusCode::OK);
     s.stop().await;
 }
@@ -75,7 +84,9 @@ async fn a_slow_service_gives_504_after_the_configured_timeout() {
     let gw = gateway::start(gw_settings).await.unwrap_or_else(|e| panic!("{e}"));
     let token = s.admin_token().await;
     let started = std::time::Instant::now();
-    let r = s.get(&format!("{}/api/v1/documents", gw.service.url()), Some(&token)).await;
+    let r = s
+        .get(&format!("{}/api/v1/documents", gw.service.url()), Some(&token))
+        .await;
     r.problem(504, "upstream_timeout");
     assert!(started.elapsed() < Duration::from_secs(4));
     gw.service.stop().await;
