@@ -20,6 +20,7 @@ pub mod problem;
 pub mod server;
 pub mod service_token;
 pub mod telemetry;
+pub mod utc;
 
 pub use auth::{Caller, INTERNAL_SCOPE, Role, ScopeRef};
 pub use db::{Db, DbConn};

@@ -20,6 +20,7 @@ pub struct Document {
     pub kind_label: String,
     pub status: String,
     pub person_name: String,
+    #[serde(with = "service_kit::utc")]
     pub issued_at: NaiveDateTime,
 }
 

@@ -22,7 +22,9 @@ pub struct Account {
     /// `unit:<id>`, `group:<id>` or `person:<id>` for scoped roles.
     pub scope: Option<String>,
     pub disabled: bool,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -21,7 +21,9 @@ pub struct ApiClient {
     pub name: String,
     pub scopes: Vec<String>,
     pub disabled: bool,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
     /// Present only in the answer to a create or a secret rotation.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -31,6 +31,7 @@ pub struct Transition {
     /// Who: `account:<id>`, `client:<id>` or `system:<job>`.
     pub actor: String,
     pub reason: String,
+    #[serde(with = "service_kit::utc")]
     pub at: NaiveDateTime,
 }
 
@@ -61,11 +62,13 @@ pub struct Application {
     pub eligibility_issues: Vec<String>,
     pub flagged: bool,
     pub exception_accepted_by: Option<String>,
+    #[serde(with = "service_kit::utc::option")]
     pub exception_accepted_at: Option<NaiveDateTime>,
     pub election: Option<ElectionResult>,
     pub appointment_id: Option<i64>,
     /// Every transition with who, when and why (R7).
     pub history: Vec<Transition>,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -49,6 +49,7 @@ pub struct Appointment {
     pub source_id: Option<i64>,
     /// The appointment this one renews (R5).
     pub previous_appointment_id: Option<i64>,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -362,8 +363,10 @@ pub struct Resignation {
     pub status: String,
     pub requested_by: String,
     pub decided_by: Option<String>,
+    #[serde(with = "service_kit::utc::option")]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 

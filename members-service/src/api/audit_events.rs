@@ -15,6 +15,7 @@ use crate::db::schema::audit_events;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
+    #[serde(with = "service_kit::utc")]
     pub at: NaiveDateTime,
     /// `account:<id>`, `client:<id>` or `system:<job>`.
     pub actor: String,

@@ -29,6 +29,7 @@ pub struct Body {
     pub kind_label: String,
     pub name: String,
     pub specialty: Option<String>,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 

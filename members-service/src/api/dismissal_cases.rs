@@ -32,8 +32,10 @@ pub struct DismissalCase {
     /// open, confirmed, dropped or withdrawn
     pub status: String,
     pub decided_by: Option<String>,
+    #[serde(with = "service_kit::utc::option")]
     pub decided_at: Option<NaiveDateTime>,
     pub decision_reason: Option<String>,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -39,6 +39,7 @@ pub struct Nomination {
     pub status: String,
     pub appointment_id: Option<i64>,
     pub created_by: String,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 

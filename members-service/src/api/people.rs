@@ -38,7 +38,9 @@ pub struct Person {
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -25,6 +25,7 @@ pub struct Assessment {
     pub result_label: String,
     pub comment: String,
     pub assessed_by: String,
+    #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -191,6 +192,7 @@ pub struct Commendation {
     /// 表彰事由
     pub citation: String,
     pub created_by: String,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -28,7 +28,9 @@ pub struct Term {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     /// When the lapse job ended this term's non-renewed appointments (R6).
+    #[serde(with = "service_kit::utc::option")]
     pub lapse_processed_at: Option<NaiveDateTime>,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -31,7 +31,9 @@ pub struct Unit {
     pub contact_phone: Option<String>,
     /// 理事单位: one of its people holds an active council post.
     pub council_member: bool,
+    #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
 }
 
