@@ -3,6 +3,7 @@
 pub mod api;
 pub mod db;
 pub mod domain;
+pub mod render;
 
 use service_kit::config::{ConfigError, ServiceSettings};
 use service_kit::server::serve;

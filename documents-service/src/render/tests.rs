@@ -1,0 +1,472 @@
+//! Rendering tests. The PDFs are read back with poppler-utils (`pdftotext`, `pdfinfo`,
+//! `pdfimages`), which these tests need: without them they fail and say so (CI installs them).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::LazyLock;
+
+use serde_json::{Value, json};
+
+use super::*;
+
+static RENDERER: LazyLock<Renderer> = LazyLock::new(|| Renderer::new(None).expect("the renderer loads"));
+
+/// An 8×8 red PNG, standing in for a deployment's seal.
+const TINY_PNG: [u8; 75] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 0, 0, 0, 196, 15, 190,
+    139, 0, 0, 0, 18, 73, 68, 65, 84, 120, 218, 99, 56, 33, 160, 247, 31, 31, 102, 24, 25, 10, 0, 145, 134, 129, 65,
+    74, 188, 85, 233, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+/// Runs a poppler tool on the PDF given on stdin and returns its stdout.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let mut child = Command::new(tool)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "`{tool}` could not be started ({e}). These tests read the PDFs back with poppler-utils: \
+                 install it (Debian/Ubuntu: `apt-get install poppler-utils`)."
+            )
+        });
+    let mut stdin = child.stdin.take().expect("stdin of the poppler tool");
+    let input = pdf.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().expect("the poppler tool runs");
+    writer
+        .join()
+        .expect("the writer thread")
+        .expect("the PDF is written to the poppler tool");
+    assert!(
+        output.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("poppler writes UTF-8")
+}
+
+fn text_of(pdf: &[u8]) -> String {
+    poppler("pdftotext", &["-enc", "UTF-8", "-", "-"], pdf)
+}
+
+fn info_of(pdf: &[u8]) -> String {
+    poppler("pdfinfo", &["-"], pdf)
+}
+
+fn pages(info: &str) -> usize {
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in pdfinfo output:\n{info}"))
+}
+
+/// Text without whitespace: lines may wrap anywhere, and pdftotext turns typst's spacing
+/// between Chinese and Latin text into spaces.
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn assert_text_contains(text: &str, expected: &str) {
+    assert!(
+        squeeze(text).contains(&squeeze(expected)),
+        "expected {expected:?} in the PDF text:\n{text}"
+    );
+}
+
+fn render(kind: TemplateKind, data: &Value) -> Vec<u8> {
+    RENDERER
+        .render(kind, data)
+        .unwrap_or_else(|e| panic!("{} renders: {e}", kind.as_str()))
+}
+
+#[test]
+fn the_renderer_is_send_and_sync() {
+    fn shared_across_threads<T: Send + Sync + Clone + 'static>() {}
+    shared_across_threads::<Renderer>();
+}
+
+#[test]
+fn markup_in_the_data_prints_literally() {
+    let names = [
+        "#panic()",
+        "]",
+        "*_",
+        "$x$",
+        "\\",
+        "#import \"x\"",
+        "\"quoted\"",
+        "王]#[*粗*]_斜_",
+        "<label> @ref // comment /* block",
+        "#{ sys.exit() }",
+        "= heading",
+        "`raw` ~ -- ---",
+    ];
+    for name in names {
+        let mut data = sample_data(TemplateKind::AppointmentCertificate);
+        data["person_name"] = Value::from(name);
+        data["unit_name"] = Value::from(format!("{name}学院"));
+        let pdf = RENDERER
+            .render(TemplateKind::AppointmentCertificate, &data)
+            .unwrap_or_else(|e| panic!("{name:?} must render, not fail: {e}"));
+        let text = text_of(&pdf);
+        assert_text_contains(&text, name);
+        assert_text_contains(&text, &format!("{name}学院"));
+    }
+
+    // The same through a table (roster) and a list (meeting agenda).
+    let mut roster = sample_data(TemplateKind::Roster);
+    roster["rows"][0]["person_name"] = Value::from("#panic()");
+    roster["rows"][1]["unit_name"] = Value::from("*_$x$\\]");
+    let text = text_of(&render(TemplateKind::Roster, &roster));
+    assert_text_contains(&text, "#panic()");
+    assert_text_contains(&text, "*_$x$\\]");
+
+    let mut meeting = sample_data(TemplateKind::MeetingNotice);
+    meeting["agenda"] = json!(["#import \"x\"", "\"quoted\" *_"]);
+    meeting["location"] = Value::from("#panic(\"boom\")");
+    let text = text_of(&render(TemplateKind::MeetingNotice, &meeting));
+    for s in ["#import \"x\"", "\"quoted\" *_", "#panic(\"boom\")"] {
+        assert_text_contains(&text, s);
+    }
+}
+
+#[test]
+fn rare_name_characters_are_in_the_fonts_and_come_back_out() {
+    let rare = "堃喆犇燚镕𠮷";
+    assert_eq!(RENDERER.missing_glyphs(rare), Vec::<char>::new());
+    assert_eq!(
+        RENDERER.missing_glyphs("王堃 李喆 朱镕基 吉野家𠮷 二〇二六年"),
+        Vec::<char>::new()
+    );
+
+    let mut data = sample_data(TemplateKind::AppointmentCertificate);
+    data["person_name"] = Value::from("王堃喆");
+    data["unit_name"] = Value::from("犇燚镕𠮷技师学院");
+    let text = text_of(&render(TemplateKind::AppointmentCertificate, &data));
+    assert_text_contains(&text, "王堃喆");
+    assert_text_contains(&text, "犇燚镕𠮷技师学院");
+
+    let mut roster = sample_data(TemplateKind::Roster);
+    roster["rows"][2]["person_name"] = Value::from("𠮷田燚");
+    assert_text_contains(&text_of(&render(TemplateKind::Roster, &roster)), "𠮷田燚");
+}
+
+#[test]
+fn characters_outside_the_fonts_are_named_and_refused() {
+    // Private use, unassigned, an emoji, Linear B, CJK extension G, a code point past the
+    // font's CJK Unified Ideographs: each reported once, in order; whitespace is never reported.
+    let text = "张\u{E000}三\u{0378} 😀😀\t𐀀\n𰀀鿯堃";
+    assert_eq!(
+        RENDERER.missing_glyphs(text),
+        vec!['\u{E000}', '\u{0378}', '😀', '𐀀', '𰀀', '鿯']
+    );
+    assert_eq!(RENDERER.missing_glyphs(""), Vec::<char>::new());
+
+    let mut data = sample_data(TemplateKind::AppointmentCertificate);
+    data["person_name"] = Value::from("李😀");
+    data["unit_name"] = Value::from("\u{E000}学院");
+    assert_eq!(RENDERER.missing_glyphs_in(&data), vec!['😀', '\u{E000}']);
+    match RENDERER.render(TemplateKind::AppointmentCertificate, &data) {
+        Err(RenderError::MissingGlyphs(chars)) => assert_eq!(chars, vec!['😀', '\u{E000}']),
+        other => panic!("expected MissingGlyphs, got {:?}", other.map(|pdf| pdf.len())),
+    }
+}
+
+/// (title, texts) each sample must show.
+fn expectations(kind: TemplateKind, data: &Value) -> (String, Vec<String>) {
+    let s = |key: &str| {
+        data[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("sample field {key}"))
+            .to_owned()
+    };
+    let (title, mut texts) = match kind {
+        TemplateKind::AppointmentCertificate => (
+            "聘书".to_owned(),
+            vec![s("person_name"), s("post_label"), s("unit_name")],
+        ),
+        TemplateKind::DismissalNotice => (
+            "解聘通知书".to_owned(),
+            vec![s("person_name"), s("post_label"), s("reason")],
+        ),
+        TemplateKind::LapseNotice => (
+            "任期届满通知".to_owned(),
+            vec![s("person_name"), s("post_label"), s("term_ends_on_zh")],
+        ),
+        TemplateKind::ResignationAcceptance => (
+            "辞聘确认函".to_owned(),
+            vec![s("person_name"), s("post_label"), s("effective_on_zh")],
+        ),
+        TemplateKind::CommendationCertificate => (
+            "荣誉证书".to_owned(),
+            vec![s("recipient_name"), s("honor_title"), s("citation")],
+        ),
+        TemplateKind::MeetingNotice => (
+            s("title").replace('\n', ""),
+            vec![s("person_name"), s("location"), s("meeting_name")],
+        ),
+        TemplateKind::Roster => {
+            let first = &data["rows"][0];
+            let row = |key: &str| {
+                first[key]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("row field {key}"))
+                    .to_owned()
+            };
+            (
+                format!("{}成员名册", s("body_name")),
+                vec![row("person_name"), row("post_label"), row("unit_name")],
+            )
+        }
+    };
+    texts.extend([
+        s("serial"),
+        s("issuer"),
+        s("issued_on_zh"),
+        s("verify_url"),
+        title.clone(),
+    ]);
+    (title, texts)
+}
+
+#[test]
+fn every_template_renders_its_sample_on_a4_with_title_name_post_and_serial() {
+    for kind in TemplateKind::ALL {
+        let data = sample_data(kind);
+        let pdf = render(kind, &data);
+        assert!(pdf.starts_with(b"%PDF-"), "{}", kind.as_str());
+        let info = info_of(&pdf);
+        let expected_pages = match kind {
+            TemplateKind::MeetingNotice => 2,
+            TemplateKind::Roster => 4,
+            _ => 1,
+        };
+        assert_eq!(pages(&info), expected_pages, "{}:\n{info}", kind.as_str());
+        let sizes: Vec<&str> = info.lines().filter(|l| l.starts_with("Page size:")).collect();
+        assert!(
+            sizes.iter().all(|l| l.contains("595.276 x 841.89 pts (A4)")),
+            "{} must be A4 portrait:\n{info}",
+            kind.as_str()
+        );
+
+        let (title, texts) = expectations(kind, &data);
+        let text = text_of(&pdf);
+        for t in &texts {
+            assert_text_contains(&text, t);
+        }
+        let pdf_title = info.lines().find_map(|l| l.strip_prefix("Title:")).map(str::trim);
+        assert_eq!(pdf_title, Some(title.as_str()), "{}", kind.as_str());
+        let author = info.lines().find_map(|l| l.strip_prefix("Author:")).map(str::trim);
+        assert_eq!(author, data["issuer"].as_str(), "{}", kind.as_str());
+        // The creation date is the issue date (00:00 in China Standard Time), not the clock.
+        assert!(
+            info.contains("CreationDate:    Mon Nov 23 16:00:00 2026 UTC"),
+            "{}:\n{info}",
+            kind.as_str()
+        );
+    }
+}
+
+#[test]
+fn the_samples_compile_without_typst_warnings() {
+    for kind in TemplateKind::ALL {
+        let (_, warnings) = RENDERER.compile(kind, &sample_data(kind)).expect("compiles");
+        assert!(warnings.is_empty(), "{}: {warnings:#?}", kind.as_str());
+    }
+}
+
+#[test]
+fn the_roster_spans_pages_and_repeats_its_header_on_each() {
+    let data = sample_data(TemplateKind::Roster);
+    assert_eq!(data["rows"].as_array().map(Vec::len), Some(120));
+    let pdf = render(TemplateKind::Roster, &data);
+    let n = pages(&info_of(&pdf));
+    assert!(n >= 3, "120 rows should need several pages, got {n}");
+    for page in 1..=n {
+        let p = page.to_string();
+        let text = poppler("pdftotext", &["-enc", "UTF-8", "-f", &p, "-l", &p, "-", "-"], &pdf);
+        for header in ["序号", "姓名", "单位", "任职", "职务", "职称", "任期"] {
+            assert_text_contains(&text, header);
+        }
+        assert_text_contains(&text, &format!("第{page}页共{n}页"));
+    }
+    let all = text_of(&pdf);
+    for row in data["rows"].as_array().into_iter().flatten() {
+        assert_text_contains(&all, row["person_name"].as_str().unwrap_or_default());
+    }
+    assert_text_contains(&all, "共120人。");
+
+    // A short roster fits on one page.
+    let mut short = data.clone();
+    short["rows"] = json!([data["rows"][0], data["rows"][1]]);
+    assert_eq!(pages(&info_of(&render(TemplateKind::Roster, &short))), 1);
+}
+
+#[test]
+fn the_same_input_renders_the_same_bytes() {
+    for kind in TemplateKind::ALL {
+        let data = sample_data(kind);
+        let a = render(kind, &data);
+        let b = render(kind, &data);
+        assert!(a == b, "{} is not deterministic", kind.as_str());
+    }
+    // Also across renderers, and after other documents went through the caches.
+    let data = sample_data(TemplateKind::AppointmentCertificate);
+    let first = render(TemplateKind::AppointmentCertificate, &data);
+    let fresh = Renderer::new(None).expect("a second renderer");
+    render(TemplateKind::Roster, &sample_data(TemplateKind::Roster));
+    let again = fresh
+        .render(TemplateKind::AppointmentCertificate, &data)
+        .expect("renders");
+    assert!(first == again, "a second renderer gave other bytes");
+
+    let mut other = data.clone();
+    other["person_name"] = Value::from("赵六");
+    assert!(render(TemplateKind::AppointmentCertificate, &other) != first);
+}
+
+#[test]
+fn two_threads_sharing_a_renderer_get_the_same_pdfs_as_one() {
+    let renderer = Renderer::new(None).expect("renderer");
+    let inputs: Vec<Value> = (0..12)
+        .map(|i| {
+            let mut data = sample_data(TemplateKind::AppointmentCertificate);
+            data["serial"] = Value::from(format!("JGLM-2026-{:06}", 500 + i));
+            data["verify_url"] = Value::from(format!("https://jglm.example.cn/verify/JGLM-2026-{:06}", 500 + i));
+            data
+        })
+        .collect();
+    let expected: Vec<Vec<u8>> = inputs
+        .iter()
+        .map(|d| {
+            renderer
+                .render(TemplateKind::AppointmentCertificate, d)
+                .expect("renders")
+        })
+        .collect();
+    let results: Vec<Vec<(usize, Vec<u8>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|t| {
+                let renderer = renderer.clone();
+                let inputs = &inputs;
+                s.spawn(move || {
+                    (t..inputs.len())
+                        .step_by(2)
+                        .map(|i| {
+                            (
+                                i,
+                                renderer
+                                    .render(TemplateKind::AppointmentCertificate, &inputs[i])
+                                    .expect("renders"),
+                            )
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    for (i, pdf) in results.into_iter().flatten() {
+        assert!(pdf == expected[i], "document {i} differs when rendered concurrently");
+    }
+}
+
+#[test]
+fn many_renders_trim_the_cache_and_keep_working() {
+    let renderer = Renderer::new(None).expect("renderer");
+    let data = sample_data(TemplateKind::LapseNotice);
+    let first = renderer.render(TemplateKind::LapseNotice, &data).expect("renders");
+    for _ in 0..(EVICT_EVERY * 2) {
+        renderer.render(TemplateKind::LapseNotice, &data).expect("renders");
+    }
+    assert!(renderer.render(TemplateKind::LapseNotice, &data).expect("renders") == first);
+}
+
+#[test]
+fn a_configured_seal_is_printed_and_none_leaves_the_space_empty() {
+    let images = |pdf: &[u8]| poppler("pdfimages", &["-list", "-"], pdf).lines().skip(2).count();
+    let data = sample_data(TemplateKind::AppointmentCertificate);
+    let without = render(TemplateKind::AppointmentCertificate, &data);
+    assert_eq!(images(&without), 0, "no seal configured: no image");
+
+    let sealed = Renderer::new(Some(TINY_PNG.to_vec())).expect("a renderer with a seal");
+    for kind in TemplateKind::ALL {
+        let pdf = sealed.render(kind, &sample_data(kind)).expect("renders with the seal");
+        assert!(images(&pdf) >= 1, "{}: the seal is placed", kind.as_str());
+    }
+    let with = sealed
+        .render(TemplateKind::AppointmentCertificate, &data)
+        .expect("renders");
+    // The seal is laid over the signature: the text stays where it was.
+    assert_eq!(squeeze(&text_of(&with)), squeeze(&text_of(&without)));
+
+    match Renderer::new(Some(b"GIF89a not a png".to_vec())) {
+        Err(RenderError::Setup(message)) => assert!(message.contains("PNG"), "{message}"),
+        other => panic!("a non-PNG seal must be refused, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn bad_data_is_reported_not_rendered() {
+    let kind = TemplateKind::AppointmentCertificate;
+    assert!(matches!(
+        RENDERER.render(kind, &json!([1, 2])),
+        Err(RenderError::InvalidData(_))
+    ));
+
+    let mut no_url = sample_data(kind);
+    no_url.as_object_mut().expect("an object").remove("verify_url");
+    assert!(matches!(RENDERER.render(kind, &no_url), Err(RenderError::InvalidData(m)) if m.contains("verify_url")));
+
+    let mut bad_date = sample_data(kind);
+    bad_date["issued_on"] = Value::from("24.11.2026");
+    assert!(matches!(RENDERER.render(kind, &bad_date), Err(RenderError::InvalidData(m)) if m.contains("issued_on")));
+
+    let mut missing = sample_data(kind);
+    missing.as_object_mut().expect("an object").remove("person_name");
+    match RENDERER.render(kind, &missing) {
+        Err(RenderError::Template { kind: k, message }) => {
+            assert_eq!(k, "appointment_certificate");
+            assert!(message.contains("person_name"), "{message}");
+            assert!(message.contains("appointment_certificate.typ:"), "{message}");
+        }
+        other => panic!("expected a template error, got {:?}", other.map(|pdf| pdf.len())),
+    }
+
+    // Without `issued_on` there is no creation date, and the output is still deterministic.
+    let mut undated = sample_data(kind);
+    undated.as_object_mut().expect("an object").remove("issued_on");
+    let a = render(kind, &undated);
+    assert!(!info_of(&a).contains("CreationDate"));
+    assert!(a == render(kind, &undated));
+}
+
+#[test]
+fn every_kind_has_a_template_and_complete_sample_data() {
+    for kind in TemplateKind::ALL {
+        let data = sample_data(kind);
+        for key in ["serial", "issuer", "issued_on", "issued_on_zh", "verify_url"] {
+            assert!(data[key].is_string(), "{}: {key}", kind.as_str());
+        }
+        assert_eq!(data["issued_on_zh"].as_str(), zh_date_iso("2026-11-24").as_deref());
+        assert!(RENDERER.shared.main_id(kind).is_ok());
+    }
+}
+
+#[test]
+#[ignore = "writes preview PDFs to RENDER_PREVIEW_DIR for a human to look at"]
+fn write_previews() {
+    let dir = std::env::var("RENDER_PREVIEW_DIR").unwrap_or_else(|_| "/tmp/render-preview".into());
+    std::fs::create_dir_all(&dir).expect("preview dir");
+    let seal = std::env::var("RENDER_PREVIEW_SEAL")
+        .ok()
+        .map(|p| std::fs::read(p).expect("seal file"));
+    let renderer = Renderer::new(seal).expect("renderer");
+    for kind in TemplateKind::ALL {
+        let pdf = renderer.render(kind, &sample_data(kind)).expect("render");
+        std::fs::write(format!("{dir}/{}.pdf", kind.as_str()), pdf).expect("write");
+    }
+}
