@@ -2,10 +2,19 @@
 
 pub mod api;
 pub mod db;
+pub mod delivery;
 pub mod domain;
+pub mod inbox_processing;
+pub mod issuing;
+pub mod mail;
 pub mod render;
 
-use service_kit::config::{ConfigError, ServiceSettings};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use mail::MailSettings;
+use service_kit::config::{ConfigError, ServiceSettings, parse_or, var_opt, var_or};
 use service_kit::server::serve;
 use service_kit::{Kit, ServiceHandle, StartError};
 use utoipa::OpenApi;
@@ -15,7 +24,7 @@ pub const DEFAULT_PORT: u16 = 8083;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(api::documents::list),
+    paths(api::documents::list, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify),
     tags((name = "documents", description = "Certificates and notices, verification, delivery (documents-service)"))
 )]
 pub struct ApiDoc;
@@ -25,8 +34,72 @@ pub fn settings_from_env() -> Result<ServiceSettings, ConfigError> {
     ServiceSettings::from_env("DOCUMENTS", DEFAULT_PORT, "documents.db")
 }
 
-/// Connects, migrates and starts serving; the one way to start this service.
-pub async fn start(settings: ServiceSettings) -> Result<ServiceHandle, StartError> {
+/// What documents-service needs beyond the kit's settings.
+#[derive(Debug, Clone)]
+pub struct DocumentsConfig {
+    pub mail: MailSettings,
+    /// Base of the public verification URL printed on documents (the gateway's public address).
+    pub public_url: String,
+    /// The issuing body's seal (PNG); none ships with the project.
+    pub seal_file: Option<PathBuf>,
+}
+
+impl DocumentsConfig {
+    /// Mail into `data_dir/mail` as files, verification URLs on the local gateway.
+    pub fn local(data_dir: &Path, public_url: &str) -> Self {
+        Self {
+            mail: MailSettings {
+                smtp_url: None,
+                from: "机械行业技工院校高水平专业建设联盟秘书处 <secretariat@jglm.invalid>".into(),
+                mail_dir: data_dir.join("mail"),
+                max_attempts: 6,
+                secretariat: None,
+            },
+            public_url: public_url.to_owned(),
+            seal_file: None,
+        }
+    }
+
+    /// `DOCUMENTS_SMTP_URL`, `DOCUMENTS_MAIL_FROM`, `DOCUMENTS_MAIL_MAX_ATTEMPTS`,
+    /// `DOCUMENTS_PUBLIC_URL` (default `ALLIANCE_GATEWAY_URL`), `DOCUMENTS_SEAL_FILE`.
+    pub fn from_env(settings: &ServiceSettings) -> Result<Self, ConfigError> {
+        let mut c = Self::local(
+            &settings.data_dir,
+            &var_or("DOCUMENTS_PUBLIC_URL", settings.gateway_url.clone()),
+        );
+        c.mail.smtp_url = var_opt("DOCUMENTS_SMTP_URL");
+        if let Some(from) = var_opt("DOCUMENTS_MAIL_FROM") {
+            c.mail.from = from;
+        }
+        c.mail.max_attempts = parse_or("DOCUMENTS_MAIL_MAX_ATTEMPTS", 6)?;
+        c.mail.secretariat = var_opt("DOCUMENTS_SECRETARIAT_EMAIL");
+        c.seal_file = var_opt("DOCUMENTS_SEAL_FILE").map(PathBuf::from);
+        Ok(c)
+    }
+}
+
+/// Connects, migrates, loads fonts and templates, starts the inbox and mail workers and the
+/// HTTP server; the one way to start this service.
+pub async fn start(settings: ServiceSettings, config: DocumentsConfig) -> Result<ServiceHandle, StartError> {
     let kit = Kit::start(NAME, &settings, db::MIGRATIONS)?;
-    serve(kit, &settings.bind, settings.workers, api::routes)
+    let renderer = render::Renderer::with_seal_file(config.seal_file.as_deref())
+        .map_err(|e| StartError::Other(format!("cannot load fonts or templates: {e}")))?;
+    let renderer: Arc<dyn issuing::DocumentRenderer> = Arc::new(renderer);
+    let mailer = Arc::new(mail::Mailer::new(&config.mail).map_err(StartError::Other)?);
+    let processor = Arc::new(inbox_processing::Processor {
+        renderer: renderer.clone(),
+        public_base_url: config.public_url.clone(),
+        today: service_kit::clock::today,
+    });
+    let db = kit.db.get_ref().clone();
+    let inbox = inbox_processing::spawn_worker(db.clone(), processor, Duration::from_millis(300));
+    let sender = delivery::spawn_worker(
+        db,
+        mailer,
+        config.public_url.clone(),
+        config.mail.max_attempts,
+        Duration::from_millis(300),
+    );
+    let handle = serve(kit, &settings.bind, settings.workers, api::routes)?;
+    Ok(handle.with_task(inbox).with_task(sender))
 }

@@ -1,13 +1,3 @@
-//! Calendar dates as the charter counts them: in China Standard Time (UTC+8) unless
-//! `ALLIANCE_UTC_OFFSET_HOURS` says otherwise. Timestamps are stored in UTC.
+//! Calendar dates as the charter counts them (China Standard Time unless configured).
 
-use chrono::{Duration, NaiveDate, Utc};
-
-pub fn offset_hours() -> i64 {
-    service_kit::config::parse_or("ALLIANCE_UTC_OFFSET_HOURS", 8).unwrap_or(8)
-}
-
-/// Today's date in the alliance's time zone.
-pub fn today() -> NaiveDate {
-    (Utc::now() + Duration::hours(offset_hours())).date_naive()
-}
+pub use service_kit::clock::{offset_hours, today};

@@ -10,6 +10,7 @@
 //! - [`health`], [`pagination`], [`server`].
 
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod health;

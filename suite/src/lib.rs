@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use documents_service::DocumentsConfig;
 use gateway::{Gateway, GatewaySettings, KeySource, ServiceClientSeed};
 use service_kit::config::{AuthSettings, PreBound, ServiceClient, ServiceSettings};
 use service_kit::{ServiceHandle, StartError};
@@ -16,6 +17,9 @@ pub struct SuiteSettings {
     pub members: ServiceSettings,
     pub meetings: ServiceSettings,
     pub documents: ServiceSettings,
+    /// Mail, public URL and seal of documents-service; its `public_url` is set to the
+    /// gateway's address at start unless a test changed it.
+    pub documents_config: DocumentsConfig,
 }
 
 impl SuiteSettings {
@@ -90,6 +94,7 @@ impl SuiteSettings {
             members: service(members, "members.db", members_service::NAME),
             meetings: service(meetings, "meetings.db", meetings_service::NAME),
             documents: service(documents, "documents.db", documents_service::NAME),
+            documents_config: DocumentsConfig::local(&data_dir, ""),
         }
     }
 }
@@ -143,7 +148,10 @@ impl Suite {
         };
         let members = members_service::start(settings.members).await?;
         let meetings = meetings_service::start(settings.meetings).await?;
-        let documents = documents_service::start(settings.documents).await?;
+        if settings.documents_config.public_url.is_empty() {
+            settings.documents_config.public_url = settings.documents.gateway_url.clone();
+        }
+        let documents = documents_service::start(settings.documents, settings.documents_config).await?;
         let gateway = gateway::start_on(settings.gateway, gateway_listener).await?;
         Ok(Self {
             gateway,

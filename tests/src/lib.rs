@@ -269,3 +269,144 @@ fn rand_bytes() -> [u8; 32] {
     out[16..].copy_from_slice(seed2.as_bytes());
     out
 }
+
+/// A real SMTP server for tests: Debian's python3-aiosmtpd writing every message into a
+/// Maildir, read back with Python's `email` package (MIME decoding done by a real parser).
+pub struct SmtpSink {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+/// One received message.
+#[derive(Debug, serde::Deserialize)]
+pub struct ReceivedMail {
+    pub to: String,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+    /// (file name, content type, bytes)
+    pub attachments: Vec<(String, String, Vec<u8>)>,
+}
+
+const PYTHON: &str = "/usr/bin/python3";
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        assert!(
+            std::path::Path::new(PYTHON).exists(),
+            "{PYTHON} is missing: apt-get install python3-aiosmtpd (CI installs it)"
+        );
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut child = std::process::Command::new(PYTHON)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(dir.path().join("maildir"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start aiosmtpd (apt-get install python3-aiosmtpd): {e}"));
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self { port, dir, child };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not start; is python3-aiosmtpd installed?");
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far.
+    pub fn messages(&self) -> Vec<ReceivedMail> {
+        const SCRIPT: &str = r#"
+import sys, json, mailbox, base64
+from email import policy
+out = []
+for key, raw in mailbox.Maildir(sys.argv[1], factory=None, create=True).items():
+    m = mailbox.MaildirMessage(raw)
+    from email import message_from_bytes
+    msg = message_from_bytes(raw.as_bytes(), policy=policy.default)
+    text = ""
+    atts = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        if part.get_filename():
+            atts.append([part.get_filename(), part.get_content_type(), list(part.get_payload(decode=True))])
+        elif part.get_content_type() == "text/plain":
+            text += part.get_content()
+    out.append({"to": str(msg["To"]), "subject": str(msg["Subject"]), "message_id": str(msg["Message-ID"]), "text": text, "attachments": atts})
+print(json.dumps(out))
+"#;
+        let out = std::process::Command::new(PYTHON)
+            .args(["-c", SCRIPT])
+            .arg(self.dir.path().join("maildir"))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Text of a PDF by poppler's pdftotext (Debian poppler-utils; CI installs it).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext is missing (apt-get install poppler-utils): {e}"));
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// [`pdf_text`] without any whitespace, so words broken across lines still match.
+pub fn pdf_text_compact(pdf: &[u8]) -> String {
+    pdf_text(pdf).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Polls `f` every 100 ms until it returns `Some`, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

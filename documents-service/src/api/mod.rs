@@ -6,7 +6,13 @@ pub mod inbox;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/documents").route(web::get().to(documents::list)))
+    use web::{get, resource};
+    cfg.service(resource("/api/v1/documents").route(get().to(documents::list)))
+        // Before `{serial}`, so `verify` is never taken for a serial.
+        .service(resource("/api/v1/documents/verify/{token}").route(get().to(documents::verify)))
+        .service(resource("/api/v1/documents/{serial}").route(get().to(documents::get)))
+        .service(resource("/api/v1/documents/{serial}/pdf").route(get().to(documents::pdf)))
+        .service(resource("/api/v1/documents/{serial}/deliveries").route(get().to(documents::deliveries_of)))
         // Outside /api/v1: the gateway forwards only /api/v1/{service}/…, so this stays internal.
         .service(web::resource(service_kit::outbox::EVENTS_PATH).route(web::post().to(inbox::receive)));
 }

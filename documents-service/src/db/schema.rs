@@ -3,11 +3,57 @@ diesel::table! {
         id -> BigInt,
         serial -> Text,
         kind -> Text,
+        year -> Integer,
+        seq -> Integer,
         status -> Text,
+        verify_token -> Text,
+        subject_key -> Text,
         person_name -> Text,
+        post_label -> Text,
+        body_name -> Text,
+        term_label -> Text,
+        person_id -> Nullable<BigInt>,
+        appointment_id -> Nullable<BigInt>,
+        source_event_id -> Nullable<Text>,
+        data -> Text,
+        pdf -> Binary,
+        content_hash -> Text,
         issued_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        superseded_by -> Nullable<BigInt>,
+        verification_count -> BigInt,
     }
 }
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        recipient -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        at -> Timestamp,
+        outcome -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(deliveries -> documents (document_id));
+diesel::joinable!(delivery_attempts -> deliveries (delivery_id));
 
 diesel::table! {
     inbox_events (id) {
@@ -21,5 +67,8 @@ diesel::table! {
         processed_at -> Nullable<Timestamp>,
         attempts -> Integer,
         last_error -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(documents, deliveries, delivery_attempts, inbox_events);

@@ -1,0 +1,262 @@
+//! Turns received events into documents: a 聘书 on appointment (replacing the previous one on
+//! renewal), a notice on dismissal, lapse and resignation, revocation on an early end, a
+//! 荣誉证书 on commendation. Each event is handled once, in one transaction with its mark;
+//! a failing event stays unprocessed with its error and attempts, visible, and is retried.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+use service_kit::db::write_tx;
+use service_kit::{ApiError, Db, DbConn};
+
+use crate::db::schema::inbox_events;
+use crate::domain::kinds::DocumentKind;
+use crate::issuing::{DocumentRenderer, IssueRequest, chinese_date, issue, revoke, small_number_zh};
+
+pub const ISSUER: &str = "机械行业技工院校高水平专业建设联盟";
+
+pub struct Processor {
+    pub renderer: Arc<dyn DocumentRenderer>,
+    pub public_base_url: String,
+    pub today: fn() -> NaiveDate,
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+fn zh(v: &Value, k: &str) -> String {
+    v.get(k)
+        .and_then(Value::as_str)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(chinese_date)
+        .unwrap_or_default()
+}
+
+/// Template data of an appointment's documents, from the facts members-service sent.
+fn appointment_data(a: &Value, extra: Value) -> Value {
+    let mut data = json!({
+        "issuer": ISSUER,
+        "person_name": s(a, "person_name"),
+        "unit_name": s(a, "unit_name"),
+        "body_name": format!("{ISSUER}{}", s(a, "body_name")),
+        "post_label": s(a, "post_label"),
+        "term_label": term_label(a),
+        "term_starts_on_zh": zh(a, "term_starts_on"),
+        "term_ends_on_zh": zh(a, "term_ends_on"),
+        "starts_on_zh": zh(a, "starts_on"),
+        "ends_on_zh": zh(a, "ends_on"),
+        "effective_on_zh": zh(a, "ended_on"),
+        "requested_on_zh": zh(a, "ended_on"),
+        "reason": s(a, "end_reason"),
+    });
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    data
+}
+
+fn term_label(a: &Value) -> String {
+    format!(
+        "第{}届",
+        small_number_zh(a.get("term_number").and_then(Value::as_i64).unwrap_or(0))
+    )
+}
+
+fn appointment_request(event_id: &str, kind: DocumentKind, a: &Value, recipients: Vec<String>) -> IssueRequest {
+    let id = a.get("appointment_id").and_then(Value::as_i64);
+    IssueRequest {
+        kind,
+        subject_key: format!("appointment:{}", id.unwrap_or(0)),
+        person_name: s(a, "person_name").to_owned(),
+        post_label: s(a, "post_label").to_owned(),
+        body_name: s(a, "body_name").to_owned(),
+        term_label: term_label(a),
+        person_id: a.get("person_id").and_then(Value::as_i64),
+        appointment_id: id,
+        source_event_id: Some(event_id.to_owned()),
+        data: appointment_data(a, json!({})),
+        recipients,
+        supersedes_subject: a
+            .get("previous_appointment_id")
+            .and_then(Value::as_i64)
+            .map(|p| format!("appointment:{p}")),
+    }
+}
+
+impl Processor {
+    /// Handles one event inside the caller's transaction.
+    pub fn handle(&self, c: &mut DbConn, event_id: &str, kind: &str, payload: &Value) -> Result<(), ApiError> {
+        let today = (self.today)();
+        let doc_kind = payload
+            .get("document_kind")
+            .and_then(Value::as_str)
+            .and_then(DocumentKind::parse);
+        let a = payload.get("appointment").cloned().unwrap_or(Value::Null);
+        let person_email: Vec<String> = a
+            .get("person_email")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        match (kind, doc_kind) {
+            ("certificate.issue", Some(DocumentKind::AppointmentCertificate)) => {
+                issue(
+                    c,
+                    &*self.renderer,
+                    &self.public_base_url,
+                    today,
+                    appointment_request(event_id, DocumentKind::AppointmentCertificate, &a, person_email),
+                )?;
+            }
+            ("certificate.issue", Some(DocumentKind::CommendationCertificate)) => {
+                let m = payload.get("commendation").cloned().unwrap_or(Value::Null);
+                let recipients = m
+                    .get("recipient_email")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect();
+                let id = m.get("commendation_id").and_then(Value::as_i64).unwrap_or(0);
+                issue(
+                    c,
+                    &*self.renderer,
+                    &self.public_base_url,
+                    today,
+                    IssueRequest {
+                        kind: DocumentKind::CommendationCertificate,
+                        subject_key: format!("commendation:{id}"),
+                        person_name: s(&m, "recipient_name").to_owned(),
+                        post_label: String::new(),
+                        body_name: String::new(),
+                        term_label: String::new(),
+                        person_id: m.get("person_id").and_then(Value::as_i64),
+                        appointment_id: None,
+                        source_event_id: Some(event_id.to_owned()),
+                        data: json!({"issuer": ISSUER, "person_name": s(&m, "recipient_name"), "recipient_name": s(&m, "recipient_name"),
+                            "recipient_is_unit": m.get("person_id").is_none_or(Value::is_null),
+                            "unit_name": s(&m, "unit_name"), "citation": s(&m, "citation"),
+                            "year_label": format!("{}年度", m.get("year").and_then(Value::as_i64).unwrap_or(0)),
+                            "honor_title": "先进成员"}),
+                        recipients,
+                        supersedes_subject: None,
+                    },
+                )?;
+            }
+            ("certificate.revoke", _) => {
+                let id = a.get("appointment_id").and_then(Value::as_i64).unwrap_or(0);
+                let reason = format!("{}（{}）", s(&a, "status"), s(&a, "end_reason"));
+                revoke(
+                    c,
+                    DocumentKind::AppointmentCertificate,
+                    &format!("appointment:{id}"),
+                    &reason,
+                )?;
+            }
+            ("notice.send", Some(k)) => {
+                let mut recipients = person_email;
+                // R14: a dismissal notice goes to the person and to their unit's contact.
+                if k == DocumentKind::DismissalNotice
+                    && let Some(contact) = a.get("unit_contact_email").and_then(Value::as_str)
+                {
+                    recipients.push(contact.to_owned());
+                }
+                issue(
+                    c,
+                    &*self.renderer,
+                    &self.public_base_url,
+                    today,
+                    appointment_request(event_id, k, &a, recipients),
+                )?;
+            }
+            ("reminder.term_end", _) => {
+                // Recorded by members-service; the e-mail itself needs no document.
+                tracing::info!(event_id, "term-end reminder received");
+            }
+            _ => {
+                return Err(ApiError::unprocessable(
+                    "unknown_event",
+                    format!("no handling for event {kind}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// One pass over unprocessed events; returns how many were handled.
+    pub fn run_once(&self, db: &Db) -> Result<usize, ApiError> {
+        let mut conn = db.get()?;
+        let now = Utc::now().naive_utc();
+        let due: Vec<(i64, String, String, String, i32)> = inbox_events::table
+            .filter(inbox_events::processed_at.is_null())
+            .filter(
+                inbox_events::next_attempt_at
+                    .is_null()
+                    .or(inbox_events::next_attempt_at.le(now)),
+            )
+            .order(inbox_events::id)
+            .limit(20)
+            .select((
+                inbox_events::id,
+                inbox_events::event_id,
+                inbox_events::kind,
+                inbox_events::payload,
+                inbox_events::attempts,
+            ))
+            .load(&mut *conn)?;
+        let mut handled = 0;
+        for (id, event_id, kind, payload, attempts) in due {
+            let payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
+            let result = write_tx(&mut conn, |c| {
+                // Another replica may have taken it meanwhile.
+                let still: i64 = inbox_events::table
+                    .filter(inbox_events::id.eq(id))
+                    .filter(inbox_events::processed_at.is_null())
+                    .count()
+                    .get_result(c)?;
+                if still == 0 {
+                    return Ok(());
+                }
+                self.handle(c, &event_id, &kind, &payload)?;
+                diesel::update(inbox_events::table.find(id))
+                    .set(inbox_events::processed_at.eq(Some(Utc::now().naive_utc())))
+                    .execute(c)?;
+                Ok::<(), ApiError>(())
+            });
+            match result {
+                Ok(()) => handled += 1,
+                Err(e) => {
+                    tracing::warn!(event_id, kind, error = %e, "event not processed; will retry");
+                    // Failed events wait longer after each attempt (2 s doubling, at most an hour).
+                    let wait = chrono::Duration::seconds(2i64.saturating_mul(1 << attempts.clamp(0, 11)).min(3600));
+                    diesel::update(inbox_events::table.find(id))
+                        .set((
+                            inbox_events::attempts.eq(attempts + 1),
+                            inbox_events::last_error.eq(Some(e.to_string())),
+                            inbox_events::next_attempt_at.eq(Some(now + wait)),
+                        ))
+                        .execute(&mut *conn)?;
+                }
+            }
+        }
+        Ok(handled)
+    }
+}
+
+pub fn spawn_worker(db: Db, processor: Arc<Processor>, poll: Duration) -> actix_web::rt::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        loop {
+            let (db2, p) = (db.clone(), processor.clone());
+            match tokio::task::spawn_blocking(move || p.run_once(&db2)).await {
+                Ok(Ok(n)) if n > 0 => continue,
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "inbox pass failed; will retry"),
+                Err(e) => tracing::warn!(error = %e, "inbox pass panicked; will retry"),
+            }
+            actix_web::rt::time::sleep(poll).await;
+        }
+    })
+}

@@ -1,0 +1,245 @@
+//! documents-service end to end: an appointment made through the gateway produces, with no
+//! further action, a stored PDF certificate that reads correctly in Chinese, an e-mail at a
+//! real SMTP server, and a working public verification link; early ends revoke it and send
+//! the notice; a duplicate event makes one document and one e-mail.
+
+use awc::http::StatusCode;
+use e2e_tests::{Reply, SmtpSink, TestSuite, eventually, pdf_text_compact};
+use serde_json::{Value, json};
+use sha2::Digest;
+
+const M: &str = "/api/v1/members";
+const D: &str = "/api/v1/documents";
+
+async fn created(r: Reply) -> Value {
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "expected 201, got {}: {}",
+        r.status,
+        r.text()
+    );
+    r.json()
+}
+
+async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
+    let r = s.get(&format!("{D}?{query}"), Some(t)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[actix_rt::test]
+async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissal_revokes_it() {
+    let smtp = SmtpSink::start();
+    let smtp_url = smtp.url();
+    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let t = s.admin_token().await;
+
+    let unit = created(s.post(&format!("{M}/units"), Some(&t),
+        json!({"name": "天津市机电工艺技师学院", "kind": "technical_school", "contact_email": "office@tjjd.example.cn"})).await).await;
+    let person = created(
+        s.post(
+            &format!("{M}/people"),
+            Some(&t),
+            json!({"name": "欧阳堃", "unit_id": unit["id"], "title_level": "senior", "date_of_birth": "1970-05-01",
+               "email": "ouyang@tjjd.example.cn"}),
+        )
+        .await,
+    )
+    .await;
+    let term = created(
+        s.post(
+            &format!("{M}/bodies/1/terms"),
+            Some(&t),
+            json!({"starts_on": "2026-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let n = created(
+        s.post(
+            &format!("{M}/nominations"),
+            Some(&t),
+            json!({"body_id": 1, "term_id": term["id"], "person_id": person["id"], "post": "chair"}),
+        )
+        .await,
+    )
+    .await;
+    let appt = created(
+        s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(&t), json!({}))
+            .await,
+    )
+    .await;
+    let appt_id = appt["id"].as_i64().unwrap_or(-1);
+
+    // The certificate appears with no further action.
+    let q = format!("appointment_id={appt_id}&kind=appointment_certificate");
+    let doc = eventually(30, "the appointment certificate", || async {
+        documents_of(&s, &t, &q).await.into_iter().next()
+    })
+    .await;
+    let serial = doc["serial"].as_str().unwrap_or_default().to_owned();
+    assert!(serial.starts_with("JGLM-PS-"), "{serial}");
+    assert_eq!(doc["status"], "valid");
+    assert_eq!(doc["post_label"], "理事长");
+
+    // The PDF is stored byte-exact, reads in Chinese, and matches its hash.
+    let pdf = s.get(&format!("{D}/{serial}/pdf"), Some(&t)).await;
+    assert_eq!(pdf.header("content-type").as_deref(), Some("application/pdf"));
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&pdf.body)),
+        doc["content_hash"].as_str().unwrap_or_default()
+    );
+    let text = pdf_text_compact(&pdf.body);
+    for expected in ["聘书", "欧阳堃", "理事长", serial.as_str()] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from the PDF text:\n{text}"
+        );
+    }
+
+    // Public verification needs no token and shows only name, post, body and term.
+    let verify_path = doc["verify_path"].as_str().unwrap_or_default().to_owned();
+    let v = s.get(&verify_path, None).await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    let v = v.json();
+    assert_eq!(
+        (v["status"].as_str(), v["name"].as_str(), v["post"].as_str()),
+        (Some("valid"), Some("欧阳堃"), Some("理事长"))
+    );
+    assert!(v.get("email").is_none() && v.get("unit").is_none());
+    s.get(&format!("{D}/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), None)
+        .await
+        .problem(404, "not_found");
+    s.get(&format!("{D}/verify/{serial}"), None)
+        .await
+        .problem(404, "not_found");
+
+    // The appointee's e-mail arrives at the SMTP server with the PDF attached.
+    let mail = eventually(30, "the certificate e-mail", || async {
+        smtp.messages()
+            .into_iter()
+            .find(|m| m.to.contains("ouyang@tjjd.example.cn"))
+    })
+    .await;
+    assert!(
+        mail.subject.contains("聘书") && mail.subject.contains(&serial),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains("欧阳堃"));
+    let (name, ctype, bytes) = mail.attachments.first().cloned().unwrap_or_default();
+    assert_eq!(
+        (name.as_str(), ctype.as_str()),
+        (format!("{serial}.pdf").as_str(), "application/pdf")
+    );
+    assert_eq!(bytes, pdf.body, "the attachment is the stored PDF");
+    let deliveries = s.get(&format!("{D}/{serial}/deliveries"), Some(&t)).await.json();
+    assert_eq!(deliveries[0]["status"], "sent");
+    assert_eq!(deliveries[0]["attempts"], 1);
+    assert_eq!(deliveries[0]["message_id"].as_str(), Some(mail.message_id.as_str()));
+
+    // Dismissal (R12): the certificate verifies as revoked; the notice goes to the person and
+    // to the unit's contact (R14).
+    let r = s
+        .post(
+            &format!("{M}/appointments/{appt_id}/dismissal"),
+            Some(&t),
+            json!({"reason": "从事有损联盟社会信誉的行为"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let revoked = eventually(30, "the revocation", || async {
+        let v = s.get(&verify_path, None).await.json();
+        (v["status"] == "revoked").then_some(v)
+    })
+    .await;
+    assert!(revoked["revoked_on"].is_string());
+    let notice = eventually(30, "the dismissal notice", || async {
+        documents_of(&s, &t, &format!("appointment_id={appt_id}&kind=dismissal_notice"))
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    let notice_serial = notice["serial"].as_str().unwrap_or_default().to_owned();
+    let notice_text = pdf_text_compact(&s.get(&format!("{D}/{notice_serial}/pdf"), Some(&t)).await.body);
+    assert!(
+        notice_text.contains("解聘通知书") && notice_text.contains("欧阳堃"),
+        "{notice_text}"
+    );
+    eventually(30, "the notice to the person and the unit contact", || async {
+        let to: Vec<String> = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.subject.contains("解聘通知书"))
+            .map(|m| m.to)
+            .collect();
+        (to.len() == 2).then_some(to)
+    })
+    .await;
+    s.stop().await;
+}
+
+#[actix_rt::test]
+async fn the_same_event_delivered_twice_makes_one_document_and_one_email() {
+    let smtp = SmtpSink::start();
+    let smtp_url = smtp.url();
+    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let t = s.admin_token().await;
+    let client = created(
+        s.post(
+            "/api/v1/auth/clients",
+            Some(&t),
+            json!({"name": "重放测试", "scopes": ["internal"]}),
+        )
+        .await,
+    )
+    .await;
+    let token = s
+        .post("/api/v1/auth/token", None, json!({"grant_type": "client_credentials", "client_id": client["client_id"], "client_secret": client["client_secret"]}))
+        .await
+        .json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let event = json!({
+        "event_id": "5b0c2d4e-0000-4000-8000-000000000001", "kind": "certificate.issue", "source": "members",
+        "occurred_at": "2026-11-24T08:00:00Z",
+        "payload": {"document_kind": "appointment_certificate", "appointment": {
+            "appointment_id": 77, "person_id": 5, "person_name": "赵喆", "person_email": "zhao@example.cn",
+            "unit_id": 2, "unit_name": "杭州技师学院", "unit_contact_email": null, "body_id": 1, "body_name": "理事会",
+            "post": "council_member", "post_label": "理事", "term_number": 2, "term_starts_on": "2026-01-01",
+            "term_ends_on": "2029-12-31", "starts_on": "2026-11-24", "ends_on": "2029-12-31", "status": "active",
+            "ended_on": null, "end_reason": null, "previous_appointment_id": null}}
+    });
+    let url = format!(
+        "{}/internal/v1/events",
+        s.suite.documents.as_ref().map(|h| h.url()).unwrap_or_default()
+    );
+    for _ in 0..2 {
+        let r = s
+            .send(
+                "POST",
+                &url,
+                Some(&token),
+                Some(("application/json", event.to_string().into_bytes())),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.text());
+    }
+    let doc = eventually(30, "the certificate", || async {
+        documents_of(&s, &t, "appointment_id=77").await.into_iter().next()
+    })
+    .await;
+    assert_eq!(doc["term_label"], "第二届");
+    eventually(30, "the e-mail", || async {
+        (!smtp.messages().is_empty()).then_some(())
+    })
+    .await;
+    // Give a duplicate every chance to show up before counting.
+    actix_web::rt::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(documents_of(&s, &t, "appointment_id=77").await.len(), 1);
+    assert_eq!(smtp.messages().len(), 1);
+    s.stop().await;
+}
