@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::web;
 use mail::MailSettings;
 use service_kit::config::{ConfigError, ServiceSettings, parse_or, var_opt, var_or};
 use service_kit::server::serve;
@@ -24,7 +25,7 @@ pub const DEFAULT_PORT: u16 = 8083;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(api::documents::list, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify),
+    paths(api::documents::list, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify, api::previews::preview),
     tags((name = "documents", description = "Certificates and notices, verification, delivery (documents-service)"))
 )]
 pub struct ApiDoc;
@@ -100,6 +101,10 @@ pub async fn start(settings: ServiceSettings, config: DocumentsConfig) -> Result
         config.mail.max_attempts,
         Duration::from_millis(300),
     );
-    let handle = serve(kit, &settings.bind, settings.workers, api::routes)?;
+    let shared = web::Data::new(renderer);
+    let handle = serve(kit, &settings.bind, settings.workers, move |cfg| {
+        cfg.app_data(shared.clone());
+        api::routes(cfg);
+    })?;
     Ok(handle.with_task(inbox).with_task(sender))
 }

@@ -243,3 +243,37 @@ async fn the_same_event_delivered_twice_makes_one_document_and_one_email() {
     assert_eq!(smtp.messages().len(), 1);
     s.stop().await;
 }
+
+#[actix_rt::test]
+async fn previews_render_user_text_literally_and_refuse_characters_no_font_has() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let hostile = "#panic() ]*_ $x$ \\ 堃喆犇燚镕𠮷";
+    let r = s
+        .post(
+            &format!("{D}/previews"),
+            Some(&t),
+            json!({"kind": "appointment_certificate", "data": {"person_name": hostile}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.header("content-type").as_deref(), Some("application/pdf"));
+    let text = pdf_text_compact(&r.body);
+    let expected: String = hostile.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(text.contains(&expected), "{expected:?} not printed literally:\n{text}");
+    // U+E000 (private use) is in no font: refused, naming the character.
+    let p = s
+        .post(
+            &format!("{D}/previews"),
+            Some(&t),
+            json!({"kind": "appointment_certificate", "data": {"person_name": "王\u{E000}"}}),
+        )
+        .await
+        .problem(422, "missing_glyphs");
+    assert!(p["detail"].as_str().unwrap_or_default().contains("U+E000"), "{p}");
+    let member = s.token_for("member", Some("person:1")).await;
+    s.post(&format!("{D}/previews"), Some(&member), json!({"kind": "roster"}))
+        .await
+        .problem(403, "forbidden");
+    s.stop().await;
+}

@@ -2,6 +2,7 @@
 
 pub mod documents;
 pub mod inbox;
+pub mod previews;
 
 use actix_web::web;
 
@@ -9,6 +10,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, resource};
     cfg.service(resource("/api/v1/documents").route(get().to(documents::list)))
         // Before `{serial}`, so `verify` is never taken for a serial.
+        .service(resource("/api/v1/documents/previews").route(web::post().to(previews::preview)))
         .service(resource("/api/v1/documents/verify/{token}").route(get().to(documents::verify)))
         .service(resource("/api/v1/documents/{serial}").route(get().to(documents::get)))
         .service(resource("/api/v1/documents/{serial}/pdf").route(get().to(documents::pdf)))
