@@ -291,6 +291,21 @@ pub struct ReceivedMail {
 
 const PYTHON: &str = "/usr/bin/python3";
 
+const HANDLER: &str = r#"
+from aiosmtpd.handlers import Mailbox
+seen = {}
+class Sink(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 mailbox unavailable"
+        if address.startswith("flaky"):
+            seen[address] = seen.get(address, 0) + 1
+            if seen[address] == 1:
+                return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+"#;
+
 impl SmtpSink {
     pub fn start() -> Self {
         assert!(
@@ -302,6 +317,9 @@ impl SmtpSink {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .unwrap_or_else(|e| panic!("{e}"));
+        // A Maildir handler that, like real servers, refuses some recipients: `bounce…` for
+        // good (550), `flaky…` once (451) and then accepts.
+        std::fs::write(dir.path().join("sink_handler.py"), HANDLER).unwrap_or_else(|e| panic!("{e}"));
         let mut child = std::process::Command::new(PYTHON)
             .args([
                 "-m",
@@ -310,9 +328,10 @@ impl SmtpSink {
                 "-l",
                 &format!("127.0.0.1:{port}"),
                 "-c",
-                "aiosmtpd.handlers.Mailbox",
+                "sink_handler.Sink",
             ])
             .arg(dir.path().join("maildir"))
+            .env("PYTHONPATH", dir.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

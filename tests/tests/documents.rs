@@ -277,3 +277,84 @@ async fn previews_render_user_text_literally_and_refuse_characters_no_font_has()
         .problem(403, "forbidden");
     s.stop().await;
 }
+
+#[actix_rt::test]
+async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
+    let smtp = SmtpSink::start();
+    let smtp_url = smtp.url();
+    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let t = s.admin_token().await;
+    let unit = created(
+        s.post(
+            &format!("{M}/units"),
+            Some(&t),
+            json!({"name": "投递测试学院", "kind": "technical_school"}),
+        )
+        .await,
+    )
+    .await;
+    let term = created(
+        s.post(
+            &format!("{M}/bodies/1/terms"),
+            Some(&t),
+            json!({"starts_on": "2026-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let mut serials = vec![];
+    for (name, email, post) in [
+        ("甲", "bounce@example.cn", "chair"),
+        ("乙", "flaky@example.cn", "secretary_general"),
+    ] {
+        let p = created(s.post(&format!("{M}/people"), Some(&t),
+            json!({"name": name, "unit_id": unit["id"], "title_level": "senior", "date_of_birth": "1970-01-01", "email": email})).await).await;
+        let n = created(
+            s.post(
+                &format!("{M}/nominations"),
+                Some(&t),
+                json!({"body_id": 1, "term_id": term["id"], "person_id": p["id"], "post": post}),
+            )
+            .await,
+        )
+        .await;
+        let a = created(
+            s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(&t), json!({}))
+                .await,
+        )
+        .await;
+        let q = format!("appointment_id={}", a["id"]);
+        let doc = eventually(30, "the certificate", || async {
+            documents_of(&s, &t, &q).await.into_iter().next()
+        })
+        .await;
+        serials.push(doc["serial"].as_str().unwrap_or_default().to_owned());
+    }
+    // 550: failed at once, reported with the server's answer, not retried.
+    let bounced = eventually(30, "the failed delivery", || async {
+        let d = s.get(&format!("{D}/{}/deliveries", serials[0]), Some(&t)).await.json();
+        (d[0]["status"] == "failed").then_some(d)
+    })
+    .await;
+    assert_eq!(bounced[0]["attempts"], 1);
+    assert!(
+        bounced[0]["last_error"].as_str().unwrap_or_default().contains("550"),
+        "{bounced}"
+    );
+    // 451 once: retried after a backoff, then sent; both attempts recorded.
+    let retried = eventually(40, "the retried delivery", || async {
+        let d = s.get(&format!("{D}/{}/deliveries", serials[1]), Some(&t)).await.json();
+        (d[0]["status"] == "sent").then_some(d)
+    })
+    .await;
+    assert_eq!(retried[0]["attempts"], 2);
+    let outcomes: Vec<&str> = retried[0]["history"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["retry", "sent"]);
+    assert_eq!(smtp.messages().iter().filter(|m| m.to.contains("flaky@")).count(), 1);
+    s.stop().await;
+}
