@@ -189,7 +189,8 @@ pub fn issue(
             documents::table
                 .filter(documents::subject_key.eq(prev))
                 .filter(documents::kind.eq(req.kind.as_str()))
-                .filter(documents::status.eq("valid")),
+                .filter(documents::status.eq("valid"))
+                .filter(documents::id.ne(doc.id)),
         )
         .set((
             documents::status.eq("superseded"),
