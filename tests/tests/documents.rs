@@ -358,3 +358,108 @@ async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
     assert_eq!(smtp.messages().iter().filter(|m| m.to.contains("flaky@")).count(), 1);
     s.stop().await;
 }
+
+#[actix_rt::test]
+async fn a_renewal_replaces_the_certificate_and_the_old_one_verifies_as_superseded() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let g = created(
+        s.post(
+            &format!("{M}/bodies"),
+            Some(&t),
+            json!({"name": "模具专业建设协作组", "specialty": "模具"}),
+        )
+        .await,
+    )
+    .await;
+    let gid = g["id"].as_i64().unwrap_or(-1);
+    let t1 = created(
+        s.post(
+            &format!("{M}/bodies/{gid}/terms"),
+            Some(&t),
+            json!({"starts_on": "2020-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    created(
+        s.post(
+            &format!("{M}/bodies/{gid}/terms"),
+            Some(&t),
+            json!({"starts_on": "2024-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let unit = created(
+        s.post(
+            &format!("{M}/units"),
+            Some(&t),
+            json!({"name": "续聘测试学院", "kind": "technical_school"}),
+        )
+        .await,
+    )
+    .await;
+    let p = created(
+        s.post(
+            &format!("{M}/people"),
+            Some(&t),
+            json!({"name": "孙续聘", "unit_id": unit["id"], "title_level": "senior", "date_of_birth": "1970-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let n = created(
+        s.post(
+            &format!("{M}/nominations"),
+            Some(&t),
+            json!({"body_id": gid, "term_id": t1["id"], "person_id": p["id"], "post": "director"}),
+        )
+        .await,
+    )
+    .await;
+    let a = created(
+        s.post(
+            &format!("{M}/nominations/{}/appointment", n["id"]),
+            Some(&t),
+            json!({"starts_on": "2021-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let first = eventually(30, "the first certificate", || async {
+        documents_of(&s, &t, &format!("appointment_id={}", a["id"]))
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    let renewed = created(
+        s.post(&format!("{M}/appointments/{}/renewals", a["id"]), Some(&t), json!({}))
+            .await,
+    )
+    .await;
+    let second = eventually(30, "the renewed certificate", || async {
+        documents_of(&s, &t, &format!("appointment_id={}", renewed["id"]))
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(second["term_label"], "第二届");
+    let old = eventually(30, "the old certificate superseded", || async {
+        let v = s
+            .get(first["verify_path"].as_str().unwrap_or_default(), None)
+            .await
+            .json();
+        (v["status"] == "superseded").then_some(v)
+    })
+    .await;
+    assert_eq!(old["serial"], first["serial"]);
+    let new = s
+        .get(second["verify_path"].as_str().unwrap_or_default(), None)
+        .await
+        .json();
+    assert_eq!(new["status"], "valid");
+    s.stop().await;
+}
