@@ -146,9 +146,14 @@ async fn roles_too_low_get_403() {
     let s = TestSuite::start().await;
     let member = s.token_for("member", Some("person:1")).await;
     let unit = s.token_for("unit_contact", Some("unit:3")).await;
-    s.get("/api/v1/documents", Some(&member))
+    let secretary = s.token_for("group_secretary", Some("group:4")).await;
+    s.get("/api/v1/documents", Some(&secretary))
         .await
         .problem(403, "forbidden");
+    // A member may list documents, but only their own.
+    let own = s.get("/api/v1/documents", Some(&member)).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(own.json()["items"].as_array().map(Vec::len), Some(0));
     s.get("/api/v1/auth/accounts", Some(&unit))
         .await
         .problem(403, "forbidden");
