@@ -52,6 +52,24 @@ impl Reply {
     }
 }
 
+/// The body of a 201, or a failed test naming what came instead.
+pub async fn created(r: Reply) -> Value {
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "expected 201, got {}: {}",
+        r.status,
+        r.text()
+    );
+    r.json()
+}
+
+/// The body of a 200, or a failed test naming what came instead.
+pub async fn ok(r: Reply) -> Value {
+    assert_eq!(r.status, StatusCode::OK, "expected 200, got {}: {}", r.status, r.text());
+    r.json()
+}
+
 /// PostgreSQL databases made for one suite, dropped with it.
 struct PgDatabases {
     admin_url: String,

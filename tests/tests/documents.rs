@@ -4,23 +4,12 @@
 //! the notice; a duplicate event makes one document and one e-mail.
 
 use awc::http::StatusCode;
-use e2e_tests::{Reply, SmtpSink, TestSuite, eventually, pdf_text_compact};
+use e2e_tests::{SmtpSink, TestSuite, created, eventually, pdf_text_compact};
 use serde_json::{Value, json};
 use sha2::Digest;
 
 const M: &str = "/api/v1/members";
 const D: &str = "/api/v1/documents";
-
-async fn created(r: Reply) -> Value {
-    assert_eq!(
-        r.status,
-        StatusCode::CREATED,
-        "expected 201, got {}: {}",
-        r.status,
-        r.text()
-    );
-    r.json()
-}
 
 async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
     let r = s.get(&format!("{D}?{query}"), Some(t)).await;

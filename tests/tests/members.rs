@@ -2,26 +2,10 @@
 //! R1 under concurrency, access by role, validation, labels.
 
 use awc::http::StatusCode;
-use e2e_tests::{Reply, TestSuite};
+use e2e_tests::{Reply, TestSuite, created, ok};
 use serde_json::{Value, json};
 
 const M: &str = "/api/v1/members";
-
-async fn created(r: Reply) -> Value {
-    assert_eq!(
-        r.status,
-        StatusCode::CREATED,
-        "expected 201, got {}: {}",
-        r.status,
-        r.text()
-    );
-    r.json()
-}
-
-async fn ok(r: Reply) -> Value {
-    assert_eq!(r.status, StatusCode::OK, "expected 200, got {}: {}", r.status, r.text());
-    r.json()
-}
 
 async fn unit(s: &TestSuite, t: &str, name: &str, kind: &str) -> i64 {
     let body = json!({"name": name, "kind": kind, "contact_name": "联系人", "contact_email": "contact@example.cn"});
