@@ -231,7 +231,7 @@ impl Processor {
                 Err(e) => {
                     tracing::warn!(event_id, kind, error = %e, "event not processed; will retry");
                     // Failed events wait longer after each attempt (2 s doubling, at most an hour).
-                    let wait = chrono::Duration::seconds(2i64.saturating_mul(1 << attempts.clamp(0, 11)).min(3600));
+                    let wait = crate::delivery::backoff(attempts);
                     diesel::update(inbox_events::table.find(id))
                         .set((
                             inbox_events::attempts.eq(attempts + 1),

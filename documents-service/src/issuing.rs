@@ -16,8 +16,8 @@ use crate::domain::serials::{serial, verify_token};
 /// What turns data into PDF bytes (the typst renderer in production).
 pub trait DocumentRenderer: Send + Sync {
     fn render(&self, kind: DocumentKind, data: &Value) -> Result<Vec<u8>, String>;
-    /// Characters of `text` that no loaded font can draw.
-    fn missing_glyphs(&self, text: &str) -> Vec<char>;
+    /// Characters in any string of `data` that no loaded font can draw.
+    fn missing_glyphs_in(&self, data: &Value) -> Vec<char>;
 }
 
 /// Everything needed to issue one document.
@@ -47,8 +47,8 @@ impl DocumentRenderer for crate::render::Renderer {
     fn render(&self, kind: DocumentKind, data: &Value) -> Result<Vec<u8>, String> {
         crate::render::Renderer::render(self, kind, data).map_err(|e| e.to_string())
     }
-    fn missing_glyphs(&self, text: &str) -> Vec<char> {
-        crate::render::Renderer::missing_glyphs(self, text)
+    fn missing_glyphs_in(&self, data: &Value) -> Vec<char> {
+        crate::render::Renderer::missing_glyphs_in(self, data)
     }
 }
 
@@ -65,24 +65,9 @@ pub fn small_number_zh(n: i64) -> String {
     }
 }
 
-/// All text values of a JSON document, for the glyph check.
-fn texts(v: &Value, out: &mut String) {
-    match v {
-        Value::String(s) => {
-            out.push_str(s);
-            out.push('\n');
-        }
-        Value::Array(a) => a.iter().for_each(|x| texts(x, out)),
-        Value::Object(o) => o.values().for_each(|x| texts(x, out)),
-        _ => {}
-    }
-}
-
 /// 422 naming the characters no font has; a certificate with a missing glyph is never issued.
 pub fn check_glyphs(renderer: &dyn DocumentRenderer, data: &Value) -> Result<(), ApiError> {
-    let mut all = String::new();
-    texts(data, &mut all);
-    let missing = renderer.missing_glyphs(&all);
+    let missing = renderer.missing_glyphs_in(data);
     if missing.is_empty() {
         return Ok(());
     }
