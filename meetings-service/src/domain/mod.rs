@@ -1,3 +1,7 @@
 //! The charter's meeting rules as plain Rust, free of I/O (R13, R18, R19 in ../shared/DOMAIN.md).
 
+pub mod absence;
 pub mod activities;
+pub mod agenda;
+pub mod attendance;
+pub mod work_year;

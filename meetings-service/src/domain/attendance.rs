@@ -1,0 +1,200 @@
+//! Attendance per invitee (R18): present 出席, excused 请假 (with a reason), absent 缺席
+//! (unexcused, 无故不参加). Recorded once per invitee per activity; a correction needs a reason
+//! and is audited.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceStatus {
+    /// 出席
+    Present,
+    /// 请假: an excused absence, with a reason; never counts towards R13.
+    Excused,
+    /// 缺席: an unexcused absence (无故不参加); two in a work year open a dismissal case (R13).
+    Absent,
+}
+
+impl AttendanceStatus {
+    pub const ALL: [AttendanceStatus; 3] = [
+        AttendanceStatus::Present,
+        AttendanceStatus::Excused,
+        AttendanceStatus::Absent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "present",
+            AttendanceStatus::Excused => "excused",
+            AttendanceStatus::Absent => "absent",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "出席",
+            AttendanceStatus::Excused => "请假",
+            AttendanceStatus::Absent => "缺席",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether this record is an unexcused absence (the only kind R13 counts).
+    pub fn is_unexcused_absence(self) -> bool {
+        self == AttendanceStatus::Absent
+    }
+}
+
+/// Why a recording or correction is refused, with the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRuleError {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+/// The attendance record as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub status: AttendanceStatus,
+    pub reason: Option<String>,
+}
+
+/// What to do with a request to record `status` (with `reason`) for an invitee whose current
+/// record is `current`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recording {
+    /// The first record for this invitee at this activity.
+    First(Recorded),
+    /// A correction of an existing record; audited with `why`.
+    Correction {
+        before: Recorded,
+        after: Recorded,
+        why: String,
+    },
+    /// The same as what is recorded: nothing changes (a repeated PUT).
+    Unchanged(Recorded),
+}
+
+fn clean(s: Option<&str>) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// R18: an excused absence needs its reason (请假事由); a present or absent record carries
+/// none. A correction of an existing record needs `correction_reason` (why it is corrected).
+pub fn record(
+    current: Option<&Recorded>,
+    status: AttendanceStatus,
+    reason: Option<&str>,
+    correction_reason: Option<&str>,
+) -> Result<Recording, Vec<AttendanceRuleError>> {
+    let mut errors = Vec::new();
+    let reason = clean(reason);
+    match status {
+        AttendanceStatus::Excused if reason.is_none() => errors.push(AttendanceRuleError {
+            field: "reason",
+            code: "r18_excuse_reason_required",
+            message: "an excused absence (请假) needs its reason (R18)",
+        }),
+        AttendanceStatus::Present | AttendanceStatus::Absent if reason.is_some() => errors.push(AttendanceRuleError {
+            field: "reason",
+            code: "r18_reason_only_for_excused",
+            message: "only an excused absence carries a reason; use correction_reason to explain a correction",
+        }),
+        _ => {}
+    }
+    let after = Recorded { status, reason };
+    let outcome = match current {
+        None => Recording::First(after),
+        Some(before) if *before == after => Recording::Unchanged(after),
+        Some(before) => match clean(correction_reason) {
+            Some(why) => Recording::Correction {
+                before: before.clone(),
+                after,
+                why,
+            },
+            None => {
+                errors.push(AttendanceRuleError {
+                    field: "correction_reason",
+                    code: "r18_correction_reason_required",
+                    message: "attendance is already recorded; a correction needs the reason why (R18)",
+                });
+                Recording::Unchanged(after)
+            }
+        },
+    };
+    if errors.is_empty() { Ok(outcome) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AttendanceStatus::*;
+
+    fn rec(status: AttendanceStatus, reason: Option<&str>) -> Recorded {
+        Recorded {
+            status,
+            reason: reason.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn r18_statuses_round_trip_with_labels() {
+        for s in AttendanceStatus::ALL {
+            assert_eq!(AttendanceStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Excused.label_zh(), "请假");
+        assert!(Absent.is_unexcused_absence());
+        assert!(!Excused.is_unexcused_absence());
+    }
+
+    #[test]
+    fn r18_excused_needs_a_reason() {
+        let e = record(None, Excused, Some("  "), None).err().unwrap_or_default();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].code, "r18_excuse_reason_required");
+        assert_eq!(
+            record(None, Excused, Some("出差"), None),
+            Ok(Recording::First(rec(Excused, Some("出差"))))
+        );
+    }
+
+    #[test]
+    fn r18_present_and_absent_carry_no_reason() {
+        assert!(record(None, Absent, Some("迟到"), None).is_err());
+        assert_eq!(
+            record(None, Present, None, None),
+            Ok(Recording::First(rec(Present, None)))
+        );
+    }
+
+    #[test]
+    fn r18_a_correction_needs_its_reason_and_keeps_before_and_after() {
+        let before = rec(Absent, None);
+        let e = record(Some(&before), Excused, Some("病假"), None)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e[0].code, "r18_correction_reason_required");
+        assert_eq!(
+            record(Some(&before), Excused, Some("病假"), Some("补交请假条")),
+            Ok(Recording::Correction {
+                before,
+                after: rec(Excused, Some("病假")),
+                why: "补交请假条".into()
+            })
+        );
+    }
+
+    #[test]
+    fn r18_recording_the_same_again_changes_nothing() {
+        let before = rec(Present, None);
+        assert_eq!(
+            record(Some(&before), Present, None, None),
+            Ok(Recording::Unchanged(before))
+        );
+    }
+}
