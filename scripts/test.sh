@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: all crates on SQLite, then the end-to-end suite again on PostgreSQL
-# (each suite in its own fresh databases on the server named by TEST_DATABASE_URL).
+# Runs every test: all crates on SQLite, then every test that uses a database again on
+# PostgreSQL (each in its own fresh databases on the server named by TEST_DATABASE_URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,5 +13,5 @@ if [ "${SKIP_POSTGRES:-0}" = "1" ]; then
   echo "== SKIP_POSTGRES=1: the PostgreSQL run was skipped on request" >&2
   exit 0
 fi
-echo "== end-to-end tests on PostgreSQL ($pg_url)"
-TEST_DATABASE_URL="$pg_url" cargo test -p e2e-tests
+echo "== database tests on PostgreSQL ($pg_url)"
+TEST_DATABASE_URL="$pg_url" cargo test -p service-kit -p documents-service -p meetings-service -p e2e-tests

@@ -6,7 +6,9 @@
 //! - [`auth`]: EdDSA JWT verification, roles and scopes;
 //! - [`telemetry`]: logs with request ids, Prometheus metrics;
 //! - [`outbox`]: events written with the change that causes them, delivered with retries;
+//! - [`peer`]: reading from another service with a service token;
 //! - [`service_token`]: a service's own token from the gateway, for calling the others;
+//! - [`test_db`]: fresh migrated SQLite and PostgreSQL databases for services' own tests;
 //! - [`health`], [`pagination`], [`server`].
 
 pub mod auth;
@@ -17,10 +19,12 @@ pub mod health;
 pub mod outbox;
 pub mod pagination;
 pub mod patch;
+pub mod peer;
 pub mod problem;
 pub mod server;
 pub mod service_token;
 pub mod telemetry;
+pub mod test_db;
 pub mod utc;
 
 pub use auth::{Caller, INTERNAL_SCOPE, Role, ScopeRef};
