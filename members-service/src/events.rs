@@ -10,6 +10,7 @@ use service_kit::{ApiError, DbConn};
 use crate::db::models::AppointmentRow;
 use crate::db::schema::{bodies, people, terms, units};
 use crate::domain::appointments::AppointmentStatus;
+use crate::domain::people::TitleLevel;
 use crate::domain::posts::Post;
 
 pub const DOCUMENTS: &str = "documents";
@@ -21,6 +22,10 @@ pub struct AppointmentFacts {
     pub person_id: i64,
     pub person_name: String,
     pub person_email: Option<String>,
+    /// 职务, e.g. 副校长
+    pub job_post: String,
+    /// 职称级别 in Chinese, e.g. 正高级
+    pub title_label: String,
     pub unit_id: i64,
     pub unit_name: String,
     pub unit_contact_email: Option<String>,
@@ -40,9 +45,9 @@ pub struct AppointmentFacts {
 }
 
 pub fn facts(conn: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, ApiError> {
-    let (person_name, person_email): (String, Option<String>) = people::table
+    let (person_name, person_email, job_post, title_level): (String, Option<String>, String, String) = people::table
         .find(a.person_id)
-        .select((people::name, people::email))
+        .select((people::name, people::email, people::job_post, people::title_level))
         .first(conn)?;
     let (unit_name, unit_contact_email): (String, Option<String>) = units::table
         .find(a.unit_id)
@@ -58,6 +63,11 @@ pub fn facts(conn: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, 
         person_id: a.person_id,
         person_name,
         person_email,
+        job_post,
+        title_label: TitleLevel::parse(&title_level)
+            .map(|t| t.label_zh())
+            .unwrap_or_default()
+            .to_owned(),
         unit_id: a.unit_id,
         unit_name,
         unit_contact_email,

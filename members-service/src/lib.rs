@@ -76,9 +76,13 @@ pub async fn start(settings: ServiceSettings) -> Result<ServiceHandle, StartErro
     let days = reminder_days();
     let scheduler = jobs::spawn_scheduler(kit.db.get_ref().clone(), interval, days.clone());
     let job_settings = web::Data::new(api::jobs::JobSettings { reminder_days: days });
+    let policy = web::Data::new(api::internal::AbsencePolicy {
+        dismiss_at_once: parse_or("MEMBERS_ABSENCE_DISMISS_AT_ONCE", false)
+            .map_err(|e| StartError::Other(e.to_string()))?,
+    });
     let worker = kit.spawn_outbox(&settings)?;
     let handle = serve(kit, &settings.bind, settings.workers, move |cfg| {
-        cfg.app_data(job_settings.clone());
+        cfg.app_data(job_settings.clone()).app_data(policy.clone());
         api::routes(cfg);
     })?;
     Ok(handle.with_outbox(worker).with_task(scheduler))

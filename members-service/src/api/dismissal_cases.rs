@@ -122,7 +122,7 @@ fn by_event(c: &mut DbConn, event_id: &str) -> Result<Option<DismissalCaseRow>, 
 
 /// Opens a case unless one exists for the event (idempotent) or for the same appointment and
 /// work year (one open case at a time).
-fn open(c: &mut DbConn, actor: &Caller, o: &OpenCase) -> Result<(DismissalCaseRow, bool), ApiError> {
+pub(crate) fn open(c: &mut DbConn, actor: &Caller, o: &OpenCase) -> Result<(DismissalCaseRow, bool), ApiError> {
     if let Some(existing) = by_event(c, &o.event_id)? {
         return Ok((existing, false));
     }
@@ -158,6 +158,103 @@ fn open(c: &mut DbConn, actor: &Caller, o: &OpenCase) -> Result<(DismissalCaseRo
     Ok((row, true))
 }
 
+/// Withdraws the open case of an appointment and work year (an absence corrected to excused);
+/// `None` when there is none.
+pub(crate) fn withdraw(
+    c: &mut DbConn,
+    caller: &Caller,
+    w: &WithdrawCase,
+) -> Result<Option<DismissalCaseRow>, ApiError> {
+    let open: Option<DismissalCaseRow> = dismissal_cases::table
+        .filter(dismissal_cases::appointment_id.eq(w.appointment_id))
+        .filter(dismissal_cases::work_year.eq(w.work_year))
+        .filter(dismissal_cases::status.eq("open"))
+        .select(DismissalCaseRow::as_select())
+        .first(c)
+        .optional()?;
+    let Some(case) = open else {
+        return Ok(None);
+    };
+    let reason = if w.reason.trim().is_empty() {
+        "缺席更正为请假"
+    } else {
+        w.reason.trim()
+    };
+    diesel::update(dismissal_cases::table.find(case.id))
+        .set((
+            dismissal_cases::status.eq("withdrawn"),
+            dismissal_cases::decided_by.eq(Some(&caller.subject)),
+            dismissal_cases::decided_at.eq(Some(Utc::now().naive_utc())),
+            dismissal_cases::decision_reason.eq(Some(reason)),
+        ))
+        .execute(c)?;
+    let after = find(c, case.id)?;
+    audit::record(
+        c,
+        caller,
+        Change {
+            action: "withdraw",
+            entity: "dismissal_case",
+            entity_id: case.id,
+            before: snapshot(&case),
+            after: snapshot(&after),
+            reason: Some(reason),
+        },
+    )?;
+    Ok(Some(after))
+}
+
+/// Confirms (→ dismissal for absence, R13, with its R14 notice) or drops an open case.
+pub(crate) fn decide_case(
+    c: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    confirm: bool,
+    reason: &str,
+) -> Result<DismissalCaseRow, ApiError> {
+    let case = find(c, id)?;
+    if case.status != "open" {
+        return Err(ApiError::conflict(
+            "case_closed",
+            format!("case {id} is {}", case.status),
+        ));
+    }
+    let status = if confirm { "confirmed" } else { "dropped" };
+    diesel::update(dismissal_cases::table.find(id))
+        .set((
+            dismissal_cases::status.eq(status),
+            dismissal_cases::decided_by.eq(Some(&caller.subject)),
+            dismissal_cases::decided_at.eq(Some(Utc::now().naive_utc())),
+            dismissal_cases::decision_reason.eq(Some(reason.trim())),
+        ))
+        .execute(c)?;
+    if confirm {
+        appointing::end_early(
+            c,
+            caller,
+            case.appointment_id,
+            AppointmentStatus::Dismissed,
+            Some(DismissalGround::Absence),
+            reason.trim(),
+            clock::today(),
+        )?;
+    }
+    let after = find(c, id)?;
+    audit::record(
+        c,
+        caller,
+        Change {
+            action: status,
+            entity: "dismissal_case",
+            entity_id: id,
+            before: snapshot(&case),
+            after: snapshot(&after),
+            reason: Some(reason),
+        },
+    )?;
+    Ok(after)
+}
+
 /// Internal: meetings-service opens a case when an invitee reaches two unexcused absences.
 pub async fn internal_open(
     caller: Caller,
@@ -190,47 +287,7 @@ pub async fn internal_withdraw(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_internal()?;
     let w = body_in.into_inner();
-    let out = db
-        .write(move |c| {
-            let open: Option<DismissalCaseRow> = dismissal_cases::table
-                .filter(dismissal_cases::appointment_id.eq(w.appointment_id))
-                .filter(dismissal_cases::work_year.eq(w.work_year))
-                .filter(dismissal_cases::status.eq("open"))
-                .select(DismissalCaseRow::as_select())
-                .first(c)
-                .optional()?;
-            let Some(case) = open else {
-                return Ok(None);
-            };
-            let reason = if w.reason.trim().is_empty() {
-                "缺席更正为请假"
-            } else {
-                w.reason.trim()
-            };
-            diesel::update(dismissal_cases::table.find(case.id))
-                .set((
-                    dismissal_cases::status.eq("withdrawn"),
-                    dismissal_cases::decided_by.eq(Some(&caller.subject)),
-                    dismissal_cases::decided_at.eq(Some(Utc::now().naive_utc())),
-                    dismissal_cases::decision_reason.eq(Some(reason)),
-                ))
-                .execute(c)?;
-            let after = find(c, case.id)?;
-            audit::record(
-                c,
-                &caller,
-                Change {
-                    action: "withdraw",
-                    entity: "dismissal_case",
-                    entity_id: case.id,
-                    before: snapshot(&case),
-                    after: snapshot(&after),
-                    reason: Some(reason),
-                },
-            )?;
-            Ok(Some(after))
-        })
-        .await?;
+    let out = db.write(move |c| withdraw(c, &caller, &w)).await?;
     Ok(match out {
         Some(row) => HttpResponse::Ok().json(DismissalCase::from(row)),
         None => HttpResponse::Ok().json(serde_json::json!({"status": "no_open_case"})),
@@ -324,49 +381,7 @@ pub async fn decide(
         )]));
     }
     let row = db
-        .write(move |c| {
-            let case = find(c, id)?;
-            if case.status != "open" {
-                return Err(ApiError::conflict(
-                    "case_closed",
-                    format!("case {id} is {}", case.status),
-                ));
-            }
-            let status = if d.confirm { "confirmed" } else { "dropped" };
-            diesel::update(dismissal_cases::table.find(id))
-                .set((
-                    dismissal_cases::status.eq(status),
-                    dismissal_cases::decided_by.eq(Some(&caller.subject)),
-                    dismissal_cases::decided_at.eq(Some(Utc::now().naive_utc())),
-                    dismissal_cases::decision_reason.eq(Some(d.reason.trim())),
-                ))
-                .execute(c)?;
-            if d.confirm {
-                appointing::end_early(
-                    c,
-                    &caller,
-                    case.appointment_id,
-                    AppointmentStatus::Dismissed,
-                    Some(DismissalGround::Absence),
-                    d.reason.trim(),
-                    clock::today(),
-                )?;
-            }
-            let after = find(c, id)?;
-            audit::record(
-                c,
-                &caller,
-                Change {
-                    action: status,
-                    entity: "dismissal_case",
-                    entity_id: id,
-                    before: snapshot(&case),
-                    after: snapshot(&after),
-                    reason: Some(&d.reason),
-                },
-            )?;
-            Ok(after)
-        })
+        .write(move |c| decide_case(c, &caller, id, d.confirm, &d.reason))
         .await?;
     Ok(HttpResponse::Ok().json(DismissalCase::from(row)))
 }

@@ -9,6 +9,7 @@ pub mod audit_events;
 pub mod bodies;
 pub mod bulk;
 pub mod dismissal_cases;
+pub mod internal;
 pub mod jobs;
 pub mod labels;
 pub mod nominations;
@@ -104,6 +105,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/internal/v1")
             .service(resource("/dismissal-cases").route(post().to(dismissal_cases::internal_open)))
-            .service(resource("/dismissal-cases/withdrawals").route(post().to(dismissal_cases::internal_withdraw))),
+            .service(resource("/dismissal-cases/withdrawals").route(post().to(dismissal_cases::internal_withdraw)))
+            .service(resource("/appointment-facts").route(get().to(internal::appointment_facts)))
+            .service(resource("/events").route(post().to(internal::events))),
     );
 }
