@@ -66,7 +66,9 @@ fn term_label(a: &Value) -> String {
     )
 }
 
-fn appointment_request(event_id: &str, kind: DocumentKind, a: &Value, recipients: Vec<String>) -> IssueRequest {
+/// The request for a document about an appointment (`a`: the appointment facts members-service
+/// sends), idempotent on `event_id`.
+pub fn appointment_request(event_id: &str, kind: DocumentKind, a: &Value, recipients: Vec<String>) -> IssueRequest {
     let id = a.get("appointment_id").and_then(Value::as_i64);
     IssueRequest {
         kind,
@@ -84,6 +86,87 @@ fn appointment_request(event_id: &str, kind: DocumentKind, a: &Value, recipients
             .get("previous_appointment_id")
             .and_then(Value::as_i64)
             .map(|p| format!("appointment:{p}")),
+    }
+}
+
+/// 星期一 … 星期日
+fn weekday_zh(d: NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"][d.weekday().num_days_from_monday() as usize]
+}
+
+/// A 会议通知 to one invitee, from meetings-service's `notice.send` event
+/// (`{"activity": {...}, "invitee": {...}}`).
+fn meeting_notice_request(event_id: &str, payload: &Value) -> IssueRequest {
+    let act = payload.get("activity").cloned().unwrap_or(Value::Null);
+    let inv = payload.get("invitee").cloned().unwrap_or(Value::Null);
+    let date = NaiveDate::parse_from_str(s(&act, "held_on"), "%Y-%m-%d").ok();
+    let starts_at_zh = match date {
+        Some(d) => {
+            let time = s(&act, "starts_at");
+            let time = if time.is_empty() {
+                String::new()
+            } else {
+                format!(" {time}")
+            };
+            format!("{}（{}）{time}", chinese_date(d), weekday_zh(d))
+        }
+        None => String::new(),
+    };
+    let reply_by = NaiveDate::parse_from_str(s(&act, "reply_by"), "%Y-%m-%d")
+        .ok()
+        .or_else(|| date.map(|d| d - chrono::Duration::days(3)));
+    let body_name = s(&act, "body_name");
+    let meeting_name = format!("{ISSUER}{body_name}{}", s(&act, "title"));
+    let agenda: Vec<Value> = act
+        .get("agenda")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|v| v.as_str().is_some_and(|t| !t.trim().is_empty()))
+                .cloned()
+                .collect()
+        })
+        .filter(|a: &Vec<Value>| !a.is_empty())
+        .unwrap_or_else(|| vec![json!("会议议程另行通知")]);
+    let contact = s(&act, "contact_name");
+    let mut data = json!({
+        "issuer": ISSUER,
+        "person_name": s(&inv, "person_name"),
+        "title": format!("关于召开{meeting_name}的通知"),
+        "meeting_name": meeting_name,
+        "starts_at_zh": starts_at_zh,
+        "location": s(&act, "place"),
+        "agenda": agenda,
+        "attendees": format!("{ISSUER}{body_name}全体成员"),
+        "reply_by_zh": reply_by.map(chinese_date).unwrap_or_default(),
+        "contact_name": if contact.is_empty() { "技工联盟秘书处" } else { contact },
+        "contact_phone": s(&act, "contact_phone"),
+    });
+    let purpose = s(&act, "description").trim().trim_end_matches(['。', '，', '.', ',']);
+    if let (Value::Object(m), false) = (&mut data, purpose.is_empty()) {
+        m.insert("purpose".into(), json!(purpose));
+    }
+    let activity_id = act.get("activity_id").and_then(Value::as_i64).unwrap_or(0);
+    let appointment_id = inv.get("appointment_id").and_then(Value::as_i64);
+    IssueRequest {
+        kind: DocumentKind::MeetingNotice,
+        subject_key: format!("activity:{activity_id}:appointment:{}", appointment_id.unwrap_or(0)),
+        person_name: s(&inv, "person_name").to_owned(),
+        post_label: s(&inv, "post_label").to_owned(),
+        body_name: body_name.to_owned(),
+        term_label: String::new(),
+        person_id: inv.get("person_id").and_then(Value::as_i64),
+        appointment_id,
+        source_event_id: Some(event_id.to_owned()),
+        data,
+        recipients: inv
+            .get("person_email")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+        supersedes_subject: None,
     }
 }
 
@@ -154,6 +237,15 @@ impl Processor {
                     DocumentKind::AppointmentCertificate,
                     &format!("appointment:{id}"),
                     &reason,
+                )?;
+            }
+            ("notice.send", Some(DocumentKind::MeetingNotice)) => {
+                issue(
+                    c,
+                    &*self.renderer,
+                    &self.public_base_url,
+                    today,
+                    meeting_notice_request(event_id, payload),
                 )?;
             }
             ("notice.send", Some(k)) => {

@@ -88,40 +88,49 @@ pub fn message_id(serial: &str, recipient: &str) -> String {
     format!("<{serial}.{}@jglm.documents>", hex::encode(&h[..8]))
 }
 
-/// Issues inside the caller's write transaction; with a `source_event_id` already used for
-/// this kind, returns the existing document (idempotent).
-pub fn issue(
-    conn: &mut DbConn,
-    renderer: &dyn DocumentRenderer,
-    public_base_url: &str,
-    today: NaiveDate,
-    req: IssueRequest,
-) -> Result<DocumentMeta, ApiError> {
-    if let Some(ev) = &req.source_event_id {
-        let existing = documents::table
-            .filter(documents::source_event_id.eq(ev))
-            .filter(documents::kind.eq(req.kind.as_str()))
-            .select(DocumentMeta::as_select())
-            .first(conn)
-            .optional()?;
-        if let Some(d) = existing {
-            return Ok(d);
-        }
+/// A document whose serial and token are chosen and whose template data is complete: all
+/// that is left is to render it and [`store`] it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub req: IssueRequest,
+    pub year: i32,
+    pub seq: i32,
+    pub serial: String,
+    pub token: String,
+    /// The template data, with `serial`, `verify_url`, `issued_on` and `issued_on_zh` added.
+    pub data: Value,
+}
+
+/// Reserves `n` consecutive sequence numbers of `kind` in `year` and returns the first. The
+/// counter row is locked until the caller's transaction ends, so concurrent issuers (and
+/// replicas) never share a number; the (kind, year, seq) unique key stands behind it. Its
+/// first use in a year starts after any number already issued.
+pub fn reserve_serials(conn: &mut DbConn, kind: DocumentKind, year: i32, n: i32) -> Result<i32, ApiError> {
+    #[derive(QueryableByName)]
+    struct Last {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        last: i32,
     }
+    if n < 1 {
+        return Err(ApiError::internal("reserve_serials needs n >= 1"));
+    }
+    // `$1` placeholders work on both backends; SQLite numbers them by first appearance.
+    let last: Last = diesel::sql_query(
+        "INSERT INTO serial_counters (kind, year, last) \
+         VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) FROM documents WHERE kind = $1 AND year = $2) + $3) \
+         ON CONFLICT (kind, year) DO UPDATE SET last = serial_counters.last + $3 \
+         RETURNING last",
+    )
+    .bind::<diesel::sql_types::Text, _>(kind.as_str())
+    .bind::<diesel::sql_types::Integer, _>(year)
+    .bind::<diesel::sql_types::Integer, _>(n)
+    .get_result(conn)?;
+    Ok(last.last - n + 1)
+}
+
+/// Chooses the token and completes the data of `req` as document number `seq` of `year`.
+pub fn prepare(req: IssueRequest, public_base_url: &str, today: NaiveDate, seq: i32) -> Prepared {
     let year = today.year();
-    // Serialise issuing per kind and year on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
-    if let DbConn::Pg(pg) = conn {
-        let key = i64::from(year) * 100 + DocumentKind::ALL.iter().position(|k| *k == req.kind).unwrap_or(0) as i64;
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(key)
-            .execute(pg)?;
-    }
-    let last: Option<i32> = documents::table
-        .filter(documents::kind.eq(req.kind.as_str()))
-        .filter(documents::year.eq(year))
-        .select(diesel::dsl::max(documents::seq))
-        .first(conn)?;
-    let seq = last.unwrap_or(0) + 1;
     let serial = serial(req.kind, year, seq);
     let token = verify_token();
     let verify_url = format!(
@@ -135,20 +144,69 @@ pub fn issue(
         m.insert("issued_on".into(), json!(today.to_string()));
         m.insert("issued_on_zh".into(), json!(chinese_date(today)));
     }
-    check_glyphs(renderer, &data)?;
-    let pdf = renderer
-        .render(req.kind, &data)
-        .map_err(|e| ApiError::internal(format!("rendering {serial} failed: {e}")))?;
-    let hash = hex::encode(Sha256::digest(&pdf));
+    Prepared {
+        req,
+        year,
+        seq,
+        serial,
+        token,
+        data,
+    }
+}
+
+/// Checks the glyphs and renders a prepared document.
+pub fn render_prepared(renderer: &dyn DocumentRenderer, p: &Prepared) -> Result<Vec<u8>, ApiError> {
+    check_glyphs(renderer, &p.data)?;
+    renderer
+        .render(p.req.kind, &p.data)
+        .map_err(|e| ApiError::internal(format!("rendering {} failed: {e}", p.serial)))
+}
+
+/// The document already issued for this request's source event, if any.
+pub fn existing_for_event(conn: &mut DbConn, req: &IssueRequest) -> Result<Option<DocumentMeta>, ApiError> {
+    let Some(ev) = &req.source_event_id else {
+        return Ok(None);
+    };
+    Ok(documents::table
+        .filter(documents::source_event_id.eq(ev))
+        .filter(documents::kind.eq(req.kind.as_str()))
+        .select(DocumentMeta::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Issues inside the caller's write transaction; with a `source_event_id` already used for
+/// this kind, returns the existing document (idempotent).
+pub fn issue(
+    conn: &mut DbConn,
+    renderer: &dyn DocumentRenderer,
+    public_base_url: &str,
+    today: NaiveDate,
+    req: IssueRequest,
+) -> Result<DocumentMeta, ApiError> {
+    if let Some(d) = existing_for_event(conn, &req)? {
+        return Ok(d);
+    }
+    let seq = reserve_serials(conn, req.kind, today.year(), 1)?;
+    let p = prepare(req, public_base_url, today, seq);
+    let pdf = render_prepared(renderer, &p)?;
+    store(conn, &p, &pdf)
+}
+
+/// Stores a rendered document with its hash, supersedes what it replaces and queues one
+/// delivery per recipient, inside the caller's transaction.
+pub fn store(conn: &mut DbConn, p: &Prepared, pdf: &[u8]) -> Result<DocumentMeta, ApiError> {
+    let req = &p.req;
+    let hash = hex::encode(Sha256::digest(pdf));
     let now = Utc::now().naive_utc();
     let doc: DocumentMeta = diesel::insert_into(documents::table)
         .values((
-            documents::serial.eq(&serial),
+            documents::serial.eq(&p.serial),
             documents::kind.eq(req.kind.as_str()),
-            documents::year.eq(year),
-            documents::seq.eq(seq),
+            documents::year.eq(p.year),
+            documents::seq.eq(p.seq),
             documents::status.eq("valid"),
-            documents::verify_token.eq(&token),
+            documents::verify_token.eq(&p.token),
             documents::subject_key.eq(&req.subject_key),
             documents::person_name.eq(&req.person_name),
             documents::post_label.eq(&req.post_label),
@@ -157,32 +215,36 @@ pub fn issue(
             documents::person_id.eq(req.person_id),
             documents::appointment_id.eq(req.appointment_id),
             documents::source_event_id.eq(&req.source_event_id),
-            documents::data.eq(data.to_string()),
-            documents::pdf.eq(&pdf),
+            documents::data.eq(p.data.to_string()),
+            documents::pdf.eq(pdf),
             documents::content_hash.eq(&hash),
             documents::issued_at.eq(now),
         ))
         .execute(conn)
         .and_then(|_| {
             documents::table
-                .filter(documents::serial.eq(&serial))
+                .filter(documents::serial.eq(&p.serial))
                 .select(DocumentMeta::as_select())
                 .first(conn)
         })?;
-    if let Some(prev) = &req.supersedes_subject {
-        diesel::update(
-            documents::table
-                .filter(documents::subject_key.eq(prev))
-                .filter(documents::kind.eq(req.kind.as_str()))
-                .filter(documents::status.eq("valid"))
-                .filter(documents::id.ne(doc.id)),
-        )
-        .set((
-            documents::status.eq("superseded"),
-            documents::superseded_by.eq(Some(doc.id)),
-        ))
-        .execute(conn)?;
-    }
+    let serial = &p.serial;
+    // A new document replaces the valid one of its kind about the same subject (a reissued
+    // certificate, a notice sent again) and, on renewal, the previous appointment's.
+    let replaced: Vec<&str> = std::iter::once(req.subject_key.as_str())
+        .chain(req.supersedes_subject.as_deref())
+        .collect();
+    diesel::update(
+        documents::table
+            .filter(documents::subject_key.eq_any(replaced))
+            .filter(documents::kind.eq(req.kind.as_str()))
+            .filter(documents::status.eq("valid"))
+            .filter(documents::id.ne(doc.id)),
+    )
+    .set((
+        documents::status.eq("superseded"),
+        documents::superseded_by.eq(Some(doc.id)),
+    ))
+    .execute(conn)?;
     let mut recipients: Vec<String> = req
         .recipients
         .iter()
@@ -195,7 +257,7 @@ pub fn issue(
         diesel::insert_into(deliveries::table)
             .values((
                 deliveries::document_id.eq(doc.id),
-                deliveries::message_id.eq(message_id(&serial, &r)),
+                deliveries::message_id.eq(message_id(serial, &r)),
                 deliveries::recipient.eq(&r),
                 deliveries::status.eq("queued"),
                 deliveries::next_attempt_at.eq(now),

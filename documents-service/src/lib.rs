@@ -1,6 +1,7 @@
 //! documents-service: Chinese PDF certificates and notices (typst), public verification, e-mail.
 
 pub mod api;
+pub mod batches;
 pub mod db;
 pub mod delivery;
 pub mod domain;
@@ -25,7 +26,7 @@ pub const DEFAULT_PORT: u16 = 8083;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(api::documents::list, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify, api::previews::preview),
+    paths(api::documents::list, api::batches::create, api::batches::get, api::batches::list, api::rosters::create, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify, api::previews::preview),
     tags((name = "documents", description = "Certificates and notices, verification, delivery (documents-service)"))
 )]
 pub struct ApiDoc;
@@ -94,6 +95,18 @@ pub async fn start(settings: ServiceSettings, config: DocumentsConfig) -> Result
     });
     let db = kit.db.get_ref().clone();
     let inbox = inbox_processing::spawn_worker(db.clone(), processor, Duration::from_millis(300));
+    let batch_waker = batches::BatchWaker::default();
+    let runner = Arc::new(batches::BatchRunner {
+        db: db.clone(),
+        renderer: renderer.clone(),
+        public_base_url: config.public_url.clone(),
+        today: service_kit::clock::today,
+        threads: std::thread::available_parallelism().map_or(2, usize::from),
+    });
+    let batch_worker = batches::spawn_worker(runner, batch_waker.clone(), Duration::from_secs(2));
+    let peers = web::Data::new(service_kit::peer::Peers::from_settings(&settings));
+    let batch_waker = web::Data::new(batch_waker);
+    let public_url = web::Data::new(api::rosters::PublicUrl(config.public_url.clone()));
     let sender = delivery::spawn_worker(
         db,
         mailer,
@@ -103,8 +116,11 @@ pub async fn start(settings: ServiceSettings, config: DocumentsConfig) -> Result
     );
     let shared = web::Data::new(renderer);
     let handle = serve(kit, &settings.bind, settings.workers, move |cfg| {
-        cfg.app_data(shared.clone());
+        cfg.app_data(shared.clone())
+            .app_data(peers.clone())
+            .app_data(batch_waker.clone())
+            .app_data(public_url.clone());
         api::routes(cfg);
     })?;
-    Ok(handle.with_task(inbox).with_task(sender))
+    Ok(handle.with_task(inbox).with_task(sender).with_task(batch_worker))
 }

@@ -452,3 +452,248 @@ async fn a_renewal_replaces_the_certificate_and_the_old_one_verifies_as_supersed
     assert_eq!(new["status"], "valid");
     s.stop().await;
 }
+
+/// 200 experts appointed through the gateway (each gets its own certificate from the event),
+/// then one batch reissues the committee's certificates with visible progress.
+#[actix_rt::test]
+async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earlier_ones() {
+    const N: usize = 200;
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let term = created(
+        s.post(
+            &format!("{M}/bodies/1/terms"),
+            Some(&t),
+            json!({"starts_on": "2026-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let mut csv = String::from("单位名称,单位类型,姓名,职务,职称级别,出生日期,电子邮箱,联系电话,专业背景\n");
+    const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "欧阳", "诸葛"];
+    const GIVEN: [&str; 10] = ["志刚", "建国", "晓燕", "堃", "喆", "犇", "燚", "镕", "文博", "海燕"];
+    for i in 0..N {
+        let name = format!(
+            "{}{}{}",
+            SURNAMES[i % 8],
+            GIVEN[(i / 8) % 10],
+            ["", "一", "二", "三"][i / 80]
+        );
+        csv.push_str(&format!(
+            "天津市机电工艺技师学院,技工院校,{name},教师,正高级,1975-03-01,expert{i}@tjjd.example.cn,,数控技术\n"
+        ));
+    }
+    let r = s
+        .send(
+            "POST",
+            &format!("{M}/people:import?commit=true"),
+            Some(&t),
+            Some(("text/csv", csv.into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let people: Vec<i64> = s.get(&format!("{M}/people?limit=500"), Some(&t)).await.json()["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["id"].as_i64())
+        .collect();
+    assert_eq!(people.len(), N);
+    let mut appointments = Vec::new();
+    for chunk in people.chunks(20) {
+        let made = futures_util::future::join_all(chunk.iter().map(|p| {
+            let (s, t, term) = (&s, &t, &term);
+            async move {
+                let n = created(
+                    s.post(
+                        &format!("{M}/nominations"),
+                        Some(t),
+                        json!({"body_id": 2, "term_id": term["id"], "person_id": p, "post": "expert"}),
+                    )
+                    .await,
+                )
+                .await;
+                created(
+                    s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(t), json!({}))
+                        .await,
+                )
+                .await
+            }
+        }))
+        .await;
+        appointments.extend(made.iter().filter_map(|a| a["id"].as_i64()));
+    }
+    assert_eq!(appointments.len(), N);
+    // Each appointment's own certificate arrives from its event first.
+    eventually(120, "200 certificates from the appointment events", || async {
+        let n = documents_of(&s, &t, "kind=appointment_certificate&status=valid&limit=500")
+            .await
+            .len();
+        (n == N).then_some(())
+    })
+    .await;
+
+    // Checks: both or neither of ids and body, unknown ids, the role.
+    s.post(
+        &format!("{D}/batches"),
+        Some(&t),
+        json!({"body_id": 2, "appointment_ids": [1]}),
+    )
+    .await
+    .problem(422, "validation_failed");
+    let p = s
+        .post(
+            &format!("{D}/batches"),
+            Some(&t),
+            json!({"appointment_ids": [appointments[0], 999_999]}),
+        )
+        .await
+        .problem(422, "appointments_not_found");
+    assert!(p["detail"].as_str().unwrap_or_default().contains("999999"), "{p}");
+    let contact = s.token_for("unit_contact", Some("unit:1")).await;
+    s.post(&format!("{D}/batches"), Some(&contact), json!({"body_id": 2}))
+        .await
+        .problem(403, "forbidden");
+
+    // Without reissue every appointment keeps the certificate it has.
+    let b = s
+        .post(
+            &format!("{D}/batches"),
+            Some(&t),
+            json!({"body_id": 2, "send_mail": false}),
+        )
+        .await;
+    assert_eq!(b.status, StatusCode::ACCEPTED, "{}", b.text());
+    let id = b.json()["id"].as_i64().unwrap_or(0);
+    let done = eventually(60, "the first batch to finish", || async {
+        let b = s.get(&format!("{D}/batches/{id}"), Some(&t)).await.json();
+        (b["status"] == "finished").then_some(b)
+    })
+    .await;
+    assert_eq!(
+        (
+            done["total"].as_i64(),
+            done["existing"].as_i64(),
+            done["issued"].as_i64()
+        ),
+        (Some(200), Some(200), Some(0))
+    );
+
+    // Reissue for the whole committee: accepted at once, progress visible, then finished.
+    let send = || {
+        s.send(
+            "POST",
+            &format!("{D}/batches"),
+            Some(&t),
+            Some((
+                "application/json",
+                json!({"body_id": 2, "send_mail": false, "reissue": true})
+                    .to_string()
+                    .into_bytes(),
+            )),
+        )
+    };
+    let first = send().await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text());
+    let batch = first.json();
+    assert_eq!(batch["total"], 200);
+    assert_eq!(first.header("location"), Some(format!("{D}/batches/{}", batch["id"])));
+    let id = batch["id"].as_i64().unwrap_or(0);
+    let seen = std::cell::RefCell::new(Vec::new());
+    let finished = eventually(120, "the reissue batch to finish", || {
+        let (s, t, seen) = (&s, &t, &seen);
+        async move {
+            let b = s.get(&format!("{D}/batches/{id}"), Some(t)).await.json();
+            let done = b["done"].as_i64().unwrap_or(-1);
+            assert_eq!(
+                done + b["failed"].as_i64().unwrap_or(0) + b["pending"].as_i64().unwrap_or(0),
+                200,
+                "{b}"
+            );
+            seen.borrow_mut().push(done);
+            (b["status"] == "finished").then_some(b)
+        }
+    })
+    .await;
+    let seen = seen.into_inner();
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "progress went backwards: {seen:?}"
+    );
+    assert_eq!(
+        (finished["issued"].as_i64(), finished["failed"].as_i64()),
+        (Some(200), Some(0)),
+        "{finished}"
+    );
+    assert!(finished["finished_at"].is_string());
+
+    // 200 new valid certificates with distinct serials; the 200 earlier ones are superseded.
+    let valid = documents_of(&s, &t, "kind=appointment_certificate&status=valid&limit=500").await;
+    let superseded = documents_of(&s, &t, "kind=appointment_certificate&status=superseded&limit=500").await;
+    assert_eq!((valid.len(), superseded.len()), (N, N));
+    let mut serials: Vec<&str> = valid.iter().filter_map(|d| d["serial"].as_str()).collect();
+    serials.sort_unstable();
+    serials.dedup();
+    assert_eq!(serials.len(), N);
+    let sample = &valid[57];
+    let pdf = s
+        .get(
+            &format!("{D}/{}/pdf", sample["serial"].as_str().unwrap_or_default()),
+            Some(&t),
+        )
+        .await;
+    let text = pdf_text_compact(&pdf.body);
+    assert!(
+        text.contains(sample["person_name"].as_str().unwrap_or("?")) && text.contains("专家委员会委员"),
+        "{text}"
+    );
+
+    // The same Idempotency-Key gives the same batch, not a second one.
+    let keyed = || async {
+        let mut r = s
+            .client
+            .post(format!("{}{D}/batches", s.url))
+            .insert_header(("authorization", format!("Bearer {t}")))
+            .insert_header(("idempotency-key", "batch-key-1"))
+            .insert_header(("content-type", "application/json"))
+            .send_body(json!({"appointment_ids": [appointments[0]], "send_mail": false}).to_string())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let body = r.body().await.unwrap_or_default();
+        (
+            r.status(),
+            serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
+        )
+    };
+    let (st1, b1) = keyed().await;
+    let (st2, b2) = keyed().await;
+    assert_eq!((st1, st2), (StatusCode::ACCEPTED, StatusCode::OK));
+    assert_eq!(b1["id"], b2["id"]);
+
+    // The committee's 成员名册 on request: one table over several pages, everyone on it.
+    let roster = created(s.post(&format!("{D}/rosters"), Some(&t), json!({"body_id": 2})).await).await;
+    assert_eq!(roster["kind"], "roster");
+    let pdf = s
+        .get(
+            &format!("{D}/{}/pdf", roster["serial"].as_str().unwrap_or_default()),
+            Some(&t),
+        )
+        .await;
+    let text = e2e_tests::pdf_text(&pdf.body);
+    let pages = text.matches('\u{c}').count();
+    assert!(pages >= 4, "a 200-row roster on {pages} pages");
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(
+        compact.contains("专家委员会成员名册") && compact.contains("共200人"),
+        "{compact}"
+    );
+    assert!(compact.contains(valid[199]["person_name"].as_str().unwrap_or("?")));
+    s.post(
+        &format!("{D}/rosters"),
+        Some(&t),
+        json!({"body_id": 2, "on": "2020-01-01"}),
+    )
+    .await
+    .problem(422, "empty_roster");
+    s.stop().await;
+}

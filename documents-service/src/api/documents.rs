@@ -47,7 +47,7 @@ pub struct Document {
     pub verify_path: String,
 }
 
-fn to_document(d: DocumentMeta) -> Document {
+pub(crate) fn to_document(d: DocumentMeta) -> Document {
     let kind = DocumentKind::parse(&d.kind).unwrap_or(DocumentKind::AppointmentCertificate);
     Document {
         id: d.id,

@@ -1,8 +1,10 @@
 //! HTTP handlers under `/api/v1/documents`, and the internal event inbox.
 
+pub mod batches;
 pub mod documents;
 pub mod inbox;
 pub mod previews;
+pub mod rosters;
 
 use actix_web::web;
 
@@ -11,6 +13,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/api/v1/documents").route(get().to(documents::list)))
         // Before `{serial}`, so `verify` is never taken for a serial.
         .service(resource("/api/v1/documents/previews").route(web::post().to(previews::preview)))
+        .service(
+            resource("/api/v1/documents/batches")
+                .route(get().to(batches::list))
+                .route(web::post().to(batches::create)),
+        )
+        .service(resource("/api/v1/documents/batches/{id}").route(get().to(batches::get)))
+        .service(resource("/api/v1/documents/rosters").route(web::post().to(rosters::create)))
         .service(resource("/api/v1/documents/verify/{token}").route(get().to(documents::verify)))
         .service(resource("/api/v1/documents/{serial}").route(get().to(documents::get)))
         .service(resource("/api/v1/documents/{serial}/pdf").route(get().to(documents::pdf)))

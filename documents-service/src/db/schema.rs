@@ -71,4 +71,52 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(documents, deliveries, delivery_attempts, inbox_events);
+diesel::table! {
+    serial_counters (kind, year) {
+        kind -> Text,
+        year -> Integer,
+        last -> Integer,
+    }
+}
+
+diesel::table! {
+    batches (id) {
+        id -> BigInt,
+        kind -> Text,
+        status -> Text,
+        send_mail -> Bool,
+        reissue -> Bool,
+        total -> Integer,
+        issued -> Integer,
+        existing -> Integer,
+        failed -> Integer,
+        requested_by -> Text,
+        idempotency_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    batch_items (id) {
+        id -> BigInt,
+        batch_id -> BigInt,
+        appointment_id -> BigInt,
+        facts -> Text,
+        status -> Text,
+        document_id -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(batch_items -> batches (batch_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    documents,
+    deliveries,
+    delivery_attempts,
+    inbox_events,
+    serial_counters,
+    batches,
+    batch_items,
+);

@@ -1,0 +1,255 @@
+//! Issuing benchmark: `cargo bench -p documents-service --bench issue`.
+//!
+//! Measures, in one run on a fresh database (SQLite in a temporary folder; PostgreSQL too when
+//! `BENCH_POSTGRES_URL` names a server, in a database made for the run and dropped after):
+//! - the median time to *issue* one 聘书 as the service does (serial, render, SHA-256, store,
+//!   one delivery queued, in one write transaction), 200 times with distinct people;
+//! - the batch worker's throughput for 1,000 certificates with the machine's cores;
+//! - the process's peak RSS;
+//! - and, when `target/weasyprint-venv` exists (made by `documents-service/benches/weasyprint/setup.sh`),
+//!   the same certificate rendered by WeasyPrint with the same font, as a ratio.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use diesel::PgConnection;
+use diesel::prelude::*;
+use documents_service::batches::BatchRunner;
+use documents_service::db::MIGRATIONS;
+use documents_service::db::schema::{batch_items, batches};
+use documents_service::domain::kinds::DocumentKind;
+use documents_service::inbox_processing::appointment_request;
+use documents_service::issuing::{DocumentRenderer, issue};
+use documents_service::render::Renderer;
+use serde_json::{Value, json};
+use service_kit::Db;
+use service_kit::db::write_tx;
+
+const NAMES: [&str; 8] = [
+    "王志刚",
+    "李建国",
+    "张晓燕",
+    "刘文博",
+    "陈堃",
+    "杨喆",
+    "欧阳犇",
+    "诸葛燚",
+];
+
+fn facts(i: usize) -> Value {
+    json!({
+        "appointment_id": i as i64 + 1, "person_id": i as i64 + 1,
+        "person_name": format!("{}{}", NAMES[i % NAMES.len()], ["", "一", "二", "三"][(i / 8) % 4]),
+        "person_email": format!("expert{i}@tjjd.example.cn"),
+        "unit_id": 1, "unit_name": "天津市机电工艺技师学院", "unit_contact_email": null,
+        "body_id": 2, "body_name": "专家委员会", "post": "expert", "post_label": "委员",
+        "term_number": 1, "term_starts_on": "2026-01-01", "term_ends_on": "2029-12-31",
+        "starts_on": "2026-01-01", "ends_on": "2029-12-31", "status": "active",
+        "ended_on": null, "end_reason": null, "previous_appointment_id": null
+    })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn rss_mib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+        / 1024
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).expect("a date")
+}
+
+/// Issues 200 certificates one by one; returns the median in ms.
+fn bench_issue(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str) -> f64 {
+    let mut conn = db.get().expect("a connection");
+    // Warm typst's caches and the connection first, as in a running service.
+    for i in 0..5 {
+        let req = appointment_request(
+            &format!("warm-{i}"),
+            DocumentKind::AppointmentCertificate,
+            &facts(i),
+            vec![],
+        );
+        write_tx(&mut conn, |c| {
+            issue(c, &**renderer, "https://jglm.example.cn", today(), req)
+        })
+        .expect("issue");
+    }
+    let mut times = Vec::with_capacity(200);
+    for i in 0..200 {
+        let mut f = facts(1000 + i);
+        f["appointment_id"] = json!(1000 + i);
+        let email = f["person_email"].as_str().unwrap_or_default().to_owned();
+        let req = appointment_request(
+            &format!("bench-{i}"),
+            DocumentKind::AppointmentCertificate,
+            &f,
+            vec![email],
+        );
+        let start = Instant::now();
+        write_tx(&mut conn, |c| {
+            issue(c, &**renderer, "https://jglm.example.cn", today(), req)
+        })
+        .expect("issue");
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let median = ms(percentile(&times, 0.5));
+    println!(
+        "[{label}] issue one 聘书 (serial, render, SHA-256, store, delivery queued; 200 times): median {median:.2} ms, p95 {:.2} ms",
+        ms(percentile(&times, 0.95))
+    );
+    median
+}
+
+/// Makes a batch of `n` items straight in the tables and lets the worker issue it.
+fn bench_batch(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str, n: usize, threads: usize) {
+    let mut conn = db.get().expect("a connection");
+    let batch_id: i64 = write_tx(&mut conn, |c| {
+        let id: i64 = diesel::insert_into(batches::table)
+            .values((
+                batches::kind.eq("appointment_certificate"),
+                batches::status.eq("running"),
+                batches::send_mail.eq(true),
+                batches::reissue.eq(true),
+                batches::total.eq(n as i32),
+                batches::requested_by.eq("bench"),
+                batches::created_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .returning(batches::id)
+            .get_result(c)?;
+        for i in 0..n {
+            let mut f = facts(i);
+            f["appointment_id"] = json!(100_000 + i);
+            diesel::insert_into(batch_items::table)
+                .values((
+                    batch_items::batch_id.eq(id),
+                    batch_items::appointment_id.eq(100_000 + i as i64),
+                    batch_items::facts.eq(f.to_string()),
+                    batch_items::status.eq("pending"),
+                ))
+                .execute(c)?;
+        }
+        Ok::<_, diesel::result::Error>(id)
+    })
+    .expect("a batch");
+    let runner = BatchRunner {
+        db: db.clone(),
+        renderer: renderer.clone(),
+        public_base_url: "https://jglm.example.cn".into(),
+        today,
+        threads,
+    };
+    let start = Instant::now();
+    while runner.run_once().expect("a batch pass") {}
+    let elapsed = start.elapsed();
+    let issued: i32 = batches::table
+        .find(batch_id)
+        .select(batches::issued)
+        .first(&mut *conn)
+        .expect("the batch");
+    assert_eq!(issued as usize, n, "every item issued");
+    println!(
+        "[{label}] batch of {n} certificates (render on {threads} threads, store in chunks, mail queued): {:.2} s, {:.0} per second",
+        elapsed.as_secs_f64(),
+        n as f64 / elapsed.as_secs_f64()
+    );
+}
+
+/// WeasyPrint on the equivalent HTML with the same font, if its venv exists.
+fn weasyprint(typst_render_ms: f64) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join("target/weasyprint-venv/bin/python");
+    let script = root.join("documents-service/benches/weasyprint/run.py");
+    if !python.exists() {
+        println!("WeasyPrint: skipped (run documents-service/benches/weasyprint/setup.sh first)");
+        return;
+    }
+    let out = Command::new(&python).arg(&script).args(["--runs", "10"]).output();
+    let Ok(out) = out else {
+        println!("WeasyPrint: could not run {}", script.display());
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary: Option<Value> = text.lines().rev().find_map(|l| serde_json::from_str(l).ok());
+    match summary.as_ref().and_then(|v| v["median_ms"].as_f64().map(|m| (v, m))) {
+        Some((v, median)) => println!(
+            "WeasyPrint {} on the same 聘书 and font: median {median:.0} ms per document (first {:.0} ms, peak RSS {} MiB); typst render median {typst_render_ms:.2} ms: WeasyPrint takes {:.0}× as long",
+            v["version"].as_str().unwrap_or("?"),
+            v["first_ms"].as_f64().unwrap_or(0.0),
+            v["peak_rss_mib"].as_f64().unwrap_or(0.0),
+            median / typst_render_ms
+        ),
+        None => println!(
+            "WeasyPrint: no summary in its output:\n{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+fn main() {
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    println!("documents-service issuing benchmark ({threads} CPUs available)");
+    let renderer: Arc<dyn DocumentRenderer> = Arc::new(Renderer::new(None).expect("fonts and templates"));
+    println!("RSS with fonts loaded: {} MiB", rss_mib("VmRSS:"));
+
+    // Render alone, warm, for the WeasyPrint ratio (same data shape as the render bench).
+    let mut renders = Vec::new();
+    for i in 0..100 {
+        let req = appointment_request("r", DocumentKind::AppointmentCertificate, &facts(i), vec![]);
+        let p = documents_service::issuing::prepare(req, "https://jglm.example.cn", today(), i as i32 + 1);
+        let start = Instant::now();
+        std::hint::black_box(documents_service::issuing::render_prepared(&*renderer, &p).expect("render"));
+        renders.push(start.elapsed());
+    }
+    renders.sort();
+    let render_median = ms(percentile(&renders[20..], 0.5));
+    println!("render one 聘书 (warm, glyph check included): median {render_median:.2} ms");
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db = Db::connect(&url, 4).expect("sqlite");
+    db.migrate(MIGRATIONS).expect("migrations");
+    bench_issue(&db, &renderer, "SQLite");
+    bench_batch(&db, &renderer, "SQLite", 1000, threads);
+
+    if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
+        let name = format!("jglm_bench_{}", uuid_like());
+        let mut admin = PgConnection::establish(&server).expect("BENCH_POSTGRES_URL reachable");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create db");
+        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+        let db = Db::connect(&format!("{base}/{name}"), 4).expect("postgres");
+        db.migrate(MIGRATIONS).expect("migrations");
+        bench_issue(&db, &renderer, "PostgreSQL");
+        bench_batch(&db, &renderer, "PostgreSQL", 1000, threads);
+        drop(db);
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+    }
+    println!("peak RSS of the process: {} MiB", rss_mib("VmHWM:"));
+    weasyprint(render_median);
+}
+
+fn uuid_like() -> String {
+    let n: u64 = rand::random();
+    format!("{n:016x}")
+}

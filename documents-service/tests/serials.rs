@@ -1,0 +1,97 @@
+//! Serials stay unique and gap-free under concurrency, on SQLite and (with `TEST_DATABASE_URL`)
+//! PostgreSQL: eight threads issue certificates one by one while another reserves ranges the
+//! way a batch does; a reissue supersedes the earlier certificate of the same appointment.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use documents_service::db::schema::documents;
+use documents_service::domain::kinds::DocumentKind;
+use documents_service::inbox_processing::appointment_request;
+use documents_service::issuing::{DocumentRenderer, issue, reserve_serials};
+use documents_service::render::Renderer;
+use serde_json::{Value, json};
+use service_kit::db::write_tx;
+use service_kit::test_db::test_databases;
+
+fn facts(i: i64) -> Value {
+    json!({"appointment_id": i, "person_id": i, "person_name": format!("王志刚{i}"), "unit_name": "浙江机电技师学院",
+        "body_id": 2, "body_name": "专家委员会", "post": "expert", "post_label": "委员", "term_number": 1,
+        "term_starts_on": "2026-01-01", "term_ends_on": "2029-12-31", "status": "active"})
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default()
+}
+
+#[test]
+fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_ranges() {
+    let renderer: Arc<dyn DocumentRenderer> = Arc::new(Renderer::new(None).unwrap_or_else(|e| panic!("renderer: {e}")));
+    for t in test_databases("serials", || documents_service::db::MIGRATIONS) {
+        std::thread::scope(|scope| {
+            for worker in 0..8i64 {
+                let (db, renderer) = (&t.db, &renderer);
+                scope.spawn(move || {
+                    let mut conn = db.get().unwrap_or_else(|e| panic!("{e}"));
+                    for k in 0..5 {
+                        let id = worker * 100 + k;
+                        let req = appointment_request(
+                            &format!("event-{id}"),
+                            DocumentKind::AppointmentCertificate,
+                            &facts(id),
+                            vec![],
+                        );
+                        write_tx(&mut conn, |c| {
+                            issue(c, &**renderer, "https://jglm.example.cn", today(), req)
+                        })
+                        .unwrap_or_else(|e| panic!("issue on {:?}: {e}", t.backend));
+                    }
+                });
+            }
+            // A batch reserving ranges meanwhile (as the batch worker does before rendering).
+            let db = &t.db;
+            scope.spawn(move || {
+                let mut conn = db.get().unwrap_or_else(|e| panic!("{e}"));
+                for _ in 0..4 {
+                    write_tx(&mut conn, |c| {
+                        reserve_serials(c, DocumentKind::AppointmentCertificate, 2026, 10)
+                    })
+                    .unwrap_or_else(|e| panic!("reserve on {:?}: {e}", t.backend));
+                }
+            });
+        });
+        let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
+        let mut seqs: Vec<i32> = documents::table
+            .select(documents::seq)
+            .load(&mut *conn)
+            .unwrap_or_else(|e| panic!("{e}"));
+        seqs.sort_unstable();
+        assert_eq!(seqs.len(), 40, "{:?}", t.backend);
+        let mut deduped = seqs.clone();
+        deduped.dedup();
+        assert_eq!(deduped, seqs, "a serial issued twice on {:?}", t.backend);
+        // The 40 reserved numbers went to the "batch": next is 81 whatever the interleaving.
+        let next = write_tx(&mut conn, |c| {
+            reserve_serials(c, DocumentKind::AppointmentCertificate, 2026, 1)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(next, 81, "{:?}", t.backend);
+
+        // Reissuing for appointment 0 supersedes its earlier certificate.
+        let req = appointment_request("event-again", DocumentKind::AppointmentCertificate, &facts(0), vec![]);
+        let again = write_tx(&mut conn, |c| {
+            issue(c, &*renderer, "https://jglm.example.cn", today(), req)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let states: Vec<(i64, String)> = documents::table
+            .filter(documents::subject_key.eq("appointment:0"))
+            .order(documents::id)
+            .select((documents::id, documents::status))
+            .load(&mut *conn)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(states.len(), 2);
+        assert_eq!(states[0].1, "superseded");
+        assert_eq!(states[1], (again.id, "valid".to_owned()));
+    }
+}
