@@ -1,3 +1,4 @@
+pub mod models;
 pub mod schema;
 
 use diesel_migrations::embed_migrations;

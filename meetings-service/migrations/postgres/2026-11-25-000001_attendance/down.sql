@@ -1,0 +1,16 @@
+DROP TABLE annual_documents;
+DROP TABLE absence_cases;
+DROP TABLE attendance_corrections;
+DROP TABLE attendance;
+DROP TABLE invitees;
+ALTER TABLE activities DROP COLUMN invitees_fetched_at;
+ALTER TABLE activities DROP COLUMN created_by;
+ALTER TABLE activities DROP COLUMN cancel_reason;
+ALTER TABLE activities DROP COLUMN cancelled_at;
+ALTER TABLE activities DROP COLUMN send_notices;
+ALTER TABLE activities DROP COLUMN contact_phone;
+ALTER TABLE activities DROP COLUMN contact_name;
+ALTER TABLE activities DROP COLUMN reply_by;
+ALTER TABLE activities DROP COLUMN agenda;
+ALTER TABLE activities DROP COLUMN starts_at;
+ALTER TABLE activities DROP COLUMN body_name;

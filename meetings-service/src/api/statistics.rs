@@ -1,0 +1,201 @@
+//! `GET /statistics/attendance?body_id=&year=`: attendance rates per body and per person for a
+//! work year, for the annual report. Held activities only (cancelled ones and those without
+//! attendance recorded are left out).
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use service_kit::clock::today;
+use service_kit::{ApiError, Caller, Db, Problem};
+use utoipa::{IntoParams, ToSchema};
+
+use super::access;
+use crate::db::schema::{activities, attendance, invitees};
+use crate::settings::MeetingsConfig;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatisticsQuery {
+    /// One body; all bodies when absent (the Center and services only).
+    pub body_id: Option<i64>,
+    /// Work year (工作年度); the current one when absent.
+    pub year: Option<i32>,
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Counts {
+    /// Invitations at held activities.
+    pub invited: i64,
+    pub present: i64,
+    pub excused: i64,
+    pub absent: i64,
+    pub not_recorded: i64,
+    /// present / invited, 0–1 with four decimals; null when nobody was invited.
+    pub rate: Option<f64>,
+}
+
+impl Counts {
+    fn add(&mut self, status: Option<&str>) {
+        self.invited += 1;
+        match status {
+            Some("present") => self.present += 1,
+            Some("excused") => self.excused += 1,
+            Some("absent") => self.absent += 1,
+            _ => self.not_recorded += 1,
+        }
+    }
+
+    fn finish(&mut self) {
+        self.rate =
+            (self.invited > 0).then(|| (self.present as f64 / self.invited as f64 * 10_000.0).round() / 10_000.0);
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BodyStatistics {
+    pub body_id: i64,
+    pub body_name: String,
+    pub activities_held: i64,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonStatistics {
+    pub body_id: i64,
+    pub appointment_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub unit_name: String,
+    pub post_label: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"work_year": 2026, "from": "2026-01-01", "to": "2026-12-31",
+    "bodies": [{"body_id": 4, "body_name": "数控技术专业建设协作组", "activities_held": 3, "invited": 9, "present": 6, "excused": 1, "absent": 2, "not_recorded": 0, "rate": 0.6667}],
+    "people": [{"body_id": 4, "appointment_id": 12, "person_id": 7, "person_name": "张伟", "unit_name": "天津市机电工艺技师学院", "post_label": "委员",
+        "invited": 3, "present": 1, "excused": 0, "absent": 2, "not_recorded": 0, "rate": 0.3333}]}))]
+pub struct AttendanceStatistics {
+    pub work_year: i32,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub bodies: Vec<BodyStatistics>,
+    pub people: Vec<PersonStatistics>,
+}
+
+type Row = (i64, i64, String, i64, i64, String, String, String);
+
+/// Attendance rate per body and per person in a work year.
+#[utoipa::path(get, path = "/api/v1/meetings/statistics/attendance", tag = "attendance", params(StatisticsQuery),
+    responses((status = 200, body = AttendanceStatistics),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn attendance_statistics(
+    caller: Caller,
+    q: web::Query<StatisticsQuery>,
+    db: web::Data<Db>,
+    config: web::Data<MeetingsConfig>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    access::read_statistics(&caller, q.body_id)?;
+    let ws = config.work_year;
+    let year = q.year.unwrap_or_else(|| ws.work_year_of(today()));
+    let (from, to) = ws
+        .bounds(year)
+        .ok_or_else(|| ApiError::bad_request("invalid_query", "year is out of range"))?;
+    let body_id = q.body_id;
+    let (rows, marks): (Vec<Row>, Vec<(i64, i64, String)>) = db
+        .run(move |c| {
+            let mut query = invitees::table
+                .inner_join(activities::table)
+                .filter(activities::status.eq("held"))
+                .filter(activities::held_on.ge(from))
+                .filter(activities::held_on.le(to))
+                .order((activities::body_id, invitees::appointment_id))
+                .select((
+                    activities::id,
+                    activities::body_id,
+                    activities::body_name,
+                    invitees::appointment_id,
+                    invitees::person_id,
+                    invitees::person_name,
+                    invitees::unit_name,
+                    invitees::post_label,
+                ))
+                .into_boxed();
+            if let Some(b) = body_id {
+                query = query.filter(activities::body_id.eq(b));
+            }
+            let rows: Vec<Row> = query.load(c)?;
+            let activity_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let marks = attendance::table
+                .filter(attendance::activity_id.eq_any(&activity_ids))
+                .select((attendance::activity_id, attendance::appointment_id, attendance::status))
+                .load(c)?;
+            Ok((rows, marks))
+        })
+        .await?;
+    let mut bodies: BTreeMap<i64, (BodyStatistics, Vec<i64>)> = BTreeMap::new();
+    let mut people: BTreeMap<(i64, i64), PersonStatistics> = BTreeMap::new();
+    for (activity_id, body, body_name, appointment_id, person_id, person_name, unit_name, post_label) in rows {
+        let status = marks
+            .iter()
+            .find(|(a, p, _)| *a == activity_id && *p == appointment_id)
+            .map(|(_, _, s)| s.as_str());
+        let (b, seen) = bodies.entry(body).or_insert_with(|| {
+            (
+                BodyStatistics {
+                    body_id: body,
+                    body_name: body_name.clone(),
+                    activities_held: 0,
+                    counts: Counts::default(),
+                },
+                Vec::new(),
+            )
+        });
+        if !seen.contains(&activity_id) {
+            seen.push(activity_id);
+            b.activities_held += 1;
+        }
+        b.counts.add(status);
+        people
+            .entry((body, appointment_id))
+            .or_insert_with(|| PersonStatistics {
+                body_id: body,
+                appointment_id,
+                person_id,
+                person_name,
+                unit_name,
+                post_label,
+                counts: Counts::default(),
+            })
+            .counts
+            .add(status);
+    }
+    let bodies = bodies
+        .into_values()
+        .map(|(mut b, _)| {
+            b.counts.finish();
+            b
+        })
+        .collect();
+    let people = people
+        .into_values()
+        .map(|mut p| {
+            p.counts.finish();
+            p
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(AttendanceStatistics {
+        work_year: year,
+        from,
+        to,
+        bodies,
+        people,
+    }))
+}
