@@ -187,3 +187,38 @@ impl Suite {
         self.gateway.service.wait().await
     }
 }
+
+/// Stopping and starting one service of a running suite (tests: "nothing is lost when a
+/// service restarts mid-way").
+impl Suite {
+    /// Stops `name` (`members`, `meetings` or `documents`) if it runs, and returns where it
+    /// listened; its port is free afterwards.
+    pub async fn stop_service(&mut self, name: &str) -> Option<std::net::SocketAddr> {
+        let handle = match name {
+            "members" => self.members.take(),
+            "meetings" => self.meetings.take(),
+            "documents" => self.documents.take(),
+            _ => None,
+        }?;
+        let addr = handle.addr;
+        handle.stop().await;
+        Some(addr)
+    }
+
+    /// Starts `name` again with `settings` resolved as [`Suite::start`] resolved them (key,
+    /// gateway and peer URLs, the same `bind` address); `documents` uses `documents_config`.
+    pub async fn start_service(
+        &mut self,
+        name: &str,
+        settings: ServiceSettings,
+        documents_config: DocumentsConfig,
+    ) -> Result<(), StartError> {
+        match name {
+            "members" => self.members = Some(members_service::start(settings).await?),
+            "meetings" => self.meetings = Some(meetings_service::start(settings).await?),
+            "documents" => self.documents = Some(documents_service::start(settings, documents_config).await?),
+            other => return Err(StartError::Other(format!("no service named {other}"))),
+        }
+        Ok(())
+    }
+}

@@ -120,6 +120,9 @@ pub struct TestSuite {
     /// The gateway's private key (PKCS#8 PEM), so tests can forge tokens it would sign.
     pub signing_key_pem: String,
     pub backend: &'static str,
+    /// The settings the services run with (key, URLs and addresses resolved), so that a test
+    /// can stop one and start it again the same way ([`TestSuite::restart_service`]).
+    pub settings: SuiteSettings,
     _pg: Option<PgDatabases>,
     _dir: tempfile::TempDir,
 }
@@ -156,16 +159,19 @@ impl TestSuite {
                 dbs
             });
         adjust(&mut settings);
+        let pre = settings.clone();
         let suite = Suite::start(settings)
             .await
             .unwrap_or_else(|e| panic!("the suite did not start: {e}"));
         let url = suite.url();
+        let settings = resolved_settings(pre, &suite);
         Self {
             suite,
             url,
             client: awc::Client::builder().timeout(Duration::from_secs(60)).finish(),
             signing_key_pem: pem,
             backend: if pg.is_some() { "postgres" } else { "sqlite" },
+            settings,
             _pg: pg,
             _dir: dir,
         }
@@ -445,5 +451,81 @@ where
         }
         assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// `settings` as [`Suite::start`] resolved them for the running `suite`: the gateway's public
+/// key, the gateway's and the services' URLs, and each service bound to the address it got.
+fn resolved_settings(mut settings: SuiteSettings, suite: &Suite) -> SuiteSettings {
+    let keys = gateway::load_keys(&settings.gateway).unwrap_or_else(|e| panic!("keys: {e}"));
+    let gateway_url = suite.url();
+    let handles = [
+        ("members", suite.members.as_ref()),
+        ("meetings", suite.meetings.as_ref()),
+        ("documents", suite.documents.as_ref()),
+    ];
+    let peers: std::collections::HashMap<String, String> = handles
+        .iter()
+        .filter_map(|(n, h)| h.map(|h| ((*n).to_owned(), h.url())))
+        .collect();
+    for (name, s) in [
+        ("members", &mut settings.members),
+        ("meetings", &mut settings.meetings),
+        ("documents", &mut settings.documents),
+    ] {
+        if let Some(h) = handles.iter().find(|(n, _)| *n == name).and_then(|(_, h)| *h) {
+            s.bind = h.addr.to_string();
+        }
+        s.listener = None;
+        s.auth = service_kit::config::AuthSettings {
+            issuer: settings.gateway.issuer.clone(),
+            audience: settings.gateway.audience.clone(),
+            public_key_pem: keys.public_pem.clone(),
+        };
+        s.gateway_url = gateway_url.clone();
+        s.peers = peers.clone();
+    }
+    if settings.documents_config.public_url.is_empty() {
+        settings.documents_config.public_url = gateway_url;
+    }
+    settings
+}
+
+impl TestSuite {
+    /// Stops one service (`members`, `meetings` or `documents`); the gateway answers 503 for it
+    /// until [`TestSuite::start_service`].
+    pub async fn stop_service(&mut self, name: &str) {
+        assert!(self.suite.stop_service(name).await.is_some(), "{name} was not running");
+    }
+
+    /// Starts a stopped service again with the same settings, database and address.
+    pub async fn start_service(&mut self, name: &str) {
+        let settings = match name {
+            "members" => self.settings.members.clone(),
+            "meetings" => self.settings.meetings.clone(),
+            "documents" => self.settings.documents.clone(),
+            other => panic!("no service named {other}"),
+        };
+        let docs = self.settings.documents_config.clone();
+        self.suite
+            .start_service(name, settings, docs)
+            .await
+            .unwrap_or_else(|e| panic!("{name} did not start again: {e}"));
+    }
+
+    /// Stops a service and starts it again.
+    pub async fn restart_service(&mut self, name: &str) {
+        self.stop_service(name).await;
+        self.start_service(name).await;
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(
+            "PUT",
+            path,
+            token,
+            Some(("application/json", body.to_string().into_bytes())),
+        )
+        .await
     }
 }
