@@ -206,6 +206,7 @@ mod tests {
                 send_notices: false,
                 created_by: "test".into(),
                 invitees_fetched_at: Some(now),
+                idempotency_key: None,
             })
             .returning(activities::id)
             .get_result(c)

@@ -452,6 +452,25 @@ async fn two_unexcused_absences_open_a_case_the_center_confirms_it_and_the_membe
     assert_eq!(inv.as_array().map(Vec::len), Some(1), "{inv}");
     assert_eq!(inv[0]["appointment_id"], g.attendee);
 
+    // A retried create with the same Idempotency-Key schedules one activity, not two.
+    let once =
+        json!({"body_id": body, "kind": "other", "title": "技能竞赛观摩（重发）", "held_on": on, "place": "重庆"});
+    let mut made = Vec::new();
+    for expected in [201, 200] {
+        let mut r = s
+            .client
+            .post(format!("{}{A}/activities", s.url))
+            .insert_header(("authorization", format!("Bearer {t}")))
+            .insert_header(("idempotency-key", "activity-retry-1"))
+            .send_json(&once)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status().as_u16(), expected);
+        let v: Value = r.json().await.unwrap_or_else(|e| panic!("{e}"));
+        made.push(id(&v));
+    }
+    assert_eq!(made[0], made[1]);
+
     let listed = ok(s
         .get(
             &format!("{A}/activities?body_id={body}&year={year}&limit=2"),

@@ -5,7 +5,8 @@
 //! when the activity is created, again when its date changes or on refresh while it lies ahead,
 //! and never again once attendance is recorded: the record stays true after people leave.
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -449,16 +450,41 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |a| a.id)))
 }
 
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    match v.to_str() {
+        Ok(s) if (1..=200).contains(&s.trim().len()) => Ok(Some(s.trim().to_owned())),
+        _ => Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1–200 visible ASCII characters",
+        )),
+    }
+}
+
+fn by_key(c: &mut DbConn, key: &str) -> Result<Option<ActivityRow>, ApiError> {
+    Ok(activities::table
+        .filter(activities::idempotency_key.eq(key))
+        .select(ActivityRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
 /// Schedule an activity. Its invitees are the body's active appointees on `held_on`, read from
 /// members-service now; with `send_notices` each of them with an e-mail address is sent the
-/// 会议通知 (an event to documents-service, written with the activity).
+/// 会议通知 (an event to documents-service, written with the activity). The same
+/// `Idempotency-Key` returns the activity made earlier (200) instead of scheduling another.
 #[utoipa::path(post, path = "/api/v1/meetings/activities", tag = "activities", request_body = NewActivity,
+    params(("Idempotency-Key" = Option<String>, Header, description = "the same key returns the same activity")),
     responses((status = 201, body = Activity),
+        (status = 200, body = Activity, description = "the activity made earlier with this Idempotency-Key"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an R19 agenda problem", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "members-service cannot be reached (`peer_unavailable`); nothing was created", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     caller: Caller,
+    req: HttpRequest,
     body_in: web::Json<NewActivity>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
@@ -487,10 +513,22 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    let key = idempotency_key(&req)?;
+    if let Some(k) = key.clone()
+        && let Some(earlier) = db.run(move |c| by_key(c, &k)).await?
+    {
+        return Ok(HttpResponse::Ok().json(Activity::from_row(earlier, &config)?));
+    }
     let facts = fetch_invitees(&peers, n.body_id, n.held_on).await?;
     let subject = caller.subject.clone();
-    let (row, notices) = db
+    let (row, notices, fresh) = db
         .write(move |c| {
+            // A concurrent request with the same key may have won the race.
+            if let Some(k) = &key
+                && let Some(earlier) = by_key(c, k)?
+            {
+                return Ok((earlier, 0, false));
+            }
             check_attachments(c, n.body_id, &n.agenda)?;
             let now = Utc::now().naive_utc();
             let row: ActivityRow = diesel::insert_into(activities::table)
@@ -513,6 +551,7 @@ pub async fn create(
                     send_notices: n.send_notices,
                     created_by: subject,
                     invitees_fetched_at: None,
+                    idempotency_key: key,
                 })
                 .returning(activities::all_columns)
                 .get_result(c)?;
@@ -523,14 +562,19 @@ pub async fn create(
             } else {
                 0
             };
-            Ok((row, notices))
+            Ok((row, notices, true))
         })
         .await?;
+    if !fresh {
+        return Ok(HttpResponse::Ok().json(Activity::from_row(row, &config)?));
+    }
     if notices > 0 {
         waker.wake();
     }
     tracing::info!(activity_id = row.id, notices, "activity scheduled");
-    Ok(HttpResponse::Created().json(Activity::from_row(row, &config)?))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/meetings/activities/{}", row.id)))
+        .json(Activity::from_row(row, &config)?))
 }
 
 /// One activity.

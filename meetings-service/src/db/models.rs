@@ -30,6 +30,7 @@ pub struct ActivityRow {
     pub cancel_reason: Option<String>,
     pub created_by: String,
     pub invitees_fetched_at: Option<NaiveDateTime>,
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -53,6 +54,7 @@ pub struct NewActivityRow {
     pub send_notices: bool,
     pub created_by: String,
     pub invitees_fetched_at: Option<NaiveDateTime>,
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]

@@ -21,6 +21,7 @@ diesel::table! {
         cancel_reason -> Nullable<Text>,
         created_by -> Text,
         invitees_fetched_at -> Nullable<Timestamp>,
+        idempotency_key -> Nullable<Text>,
     }
 }
 

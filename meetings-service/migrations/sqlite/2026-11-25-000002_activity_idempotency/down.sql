@@ -1,0 +1,2 @@
+DROP INDEX activities_idempotency_key;
+ALTER TABLE activities DROP COLUMN idempotency_key;
