@@ -2,7 +2,7 @@
 //! invitees read from members-service, attendance (R18), the two-absences rule (R13) opening a
 //! dismissal case in members-service that the Center confirms, the 解聘通知书 at a real SMTP
 //! server and the certificate verifying as revoked; meeting notices (会议通知); and nothing
-//! lost when members-service and meetings-service restart mid-way.
+//! lost when members-service, meetings-service or documents-service restarts mid-way.
 
 use awc::http::StatusCode;
 use e2e_tests::{SmtpSink, TestSuite, created, eventually, ok};
@@ -484,7 +484,7 @@ async fn two_unexcused_absences_open_a_case_the_center_confirms_it_and_the_membe
 }
 
 #[actix_rt::test]
-async fn nothing_is_lost_when_members_and_meetings_restart_mid_way() {
+async fn nothing_is_lost_when_members_meetings_or_documents_restart_mid_way() {
     let mut s = TestSuite::start().await;
     let t = s.admin_token().await;
     let g = group(&s, &t).await;
@@ -555,5 +555,39 @@ async fn nothing_is_lost_when_members_and_meetings_restart_mid_way() {
     s.start_service("members").await;
     let withdrawn = case_with_status(&s, &t, g.absentee, "withdrawn").await;
     assert_eq!(withdrawn["id"], case["id"]);
+
+    // A third activity opens a new case; documents-service is down when the Center confirms
+    // it, and the dismissal notice is issued once it is back.
+    let a3 = id(&activity(
+        &s,
+        &t,
+        json!({"body_id": g.body_id, "kind": "training", "title": "师资培训", "held_on": on, "place": "北京"}),
+    )
+    .await);
+    mark(&s, &t, a3, g.absentee, json!({"status": "absent"})).await;
+    let reopened = eventually(60, "a new open case", || async {
+        cases(&s, &t, g.absentee)
+            .await
+            .into_iter()
+            .find(|c| c["status"] == "open")
+    })
+    .await;
+    s.stop_service("documents").await;
+    ok(s.post(
+        &format!("{M}/dismissal-cases/{}/decision", reopened["id"]),
+        Some(&t),
+        json!({"confirm": true, "reason": "本工作年度两次无故不参加活动，予以解聘"}),
+    )
+    .await)
+    .await;
+    s.start_service("documents").await;
+    let notice = eventually(60, "the dismissal notice after documents-service restarted", || async {
+        documents_of(&s, &t, &format!("appointment_id={}&kind=dismissal_notice", g.absentee))
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert!(notice["serial"].is_string(), "{notice}");
     s.stop().await;
 }
