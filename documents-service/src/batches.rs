@@ -1,8 +1,8 @@
 //! Batches: certificates for many appointments at once (e.g. a whole council at the start of a
 //! term), issued by a background worker so the request returns at once and progress is visible.
 //!
-//! The worker takes a batch (a lease, so two replicas never work on the same one), then
-//! repeatedly a chunk of its pending items: it reserves the chunk's serials in one short
+//! The worker takes a batch for one chunk of its pending items at a time (a lease, so two
+//! replicas never work on the same batch at once): it reserves the chunk's serials in one short
 //! transaction, checks glyphs and renders the PDFs on all cores outside any transaction, and
 //! stores the chunk (documents, deliveries, item states, batch counters) in one write
 //! transaction. A crash loses at most the chunk in hand, which is done again (a serial
@@ -258,7 +258,8 @@ impl BatchRunner {
                     batches::issued.eq(batches::issued + issued),
                     batches::existing.eq(batches::existing + existing),
                     batches::failed.eq(batches::failed + failed),
-                    batches::claimed_until.eq(Some(Utc::now().naive_utc() + chrono::Duration::seconds(LEASE_SECS))),
+                    // The lease covers one chunk; the next pass takes the batch again.
+                    batches::claimed_until.eq(None::<NaiveDateTime>),
                 ))
                 .execute(c)?;
             Ok(())

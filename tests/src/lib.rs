@@ -168,7 +168,12 @@ impl TestSuite {
         Self {
             suite,
             url,
-            client: awc::Client::builder().timeout(Duration::from_secs(60)).finish(),
+            // Idle connections are dropped before the server's 5 s keep-alive ends, so a request
+            // never goes out on a connection the server is closing at that moment.
+            client: awc::Client::builder()
+                .connector(awc::Connector::new().conn_keep_alive(Duration::from_secs(2)))
+                .timeout(Duration::from_secs(60))
+                .finish(),
             signing_key_pem: pem,
             backend: if pg.is_some() { "postgres" } else { "sqlite" },
             settings,

@@ -4,7 +4,7 @@
 //! the notice; a duplicate event makes one document and one e-mail.
 
 use awc::http::StatusCode;
-use e2e_tests::{SmtpSink, TestSuite, created, eventually, pdf_text_compact};
+use e2e_tests::{SmtpSink, TestSuite, created, eventually, ok, pdf_text_compact};
 use serde_json::{Value, json};
 use sha2::Digest;
 
@@ -460,7 +460,7 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
     const N: usize = 200;
     let s = TestSuite::start().await;
     let t = s.admin_token().await;
-    let term = created(
+    created(
         s.post(
             &format!("{M}/bodies/1/terms"),
             Some(&t),
@@ -469,6 +469,9 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
         .await,
     )
     .await;
+    // 第七条: the expert committee serves on the council's terms (opened with them).
+    let terms = ok(s.get(&format!("{M}/bodies/2/terms"), Some(&t)).await).await;
+    let term = terms[0].clone();
     let mut csv = String::from("单位名称,单位类型,姓名,职务,职称级别,出生日期,电子邮箱,联系电话,专业背景\n");
     const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "欧阳", "诸葛"];
     const GIVEN: [&str; 10] = ["志刚", "建国", "晓燕", "堃", "喆", "犇", "燚", "镕", "文博", "海燕"];
@@ -580,20 +583,13 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
     );
 
     // Reissue for the whole committee: accepted at once, progress visible, then finished.
-    let send = || {
-        s.send(
-            "POST",
+    let first = s
+        .post(
             &format!("{D}/batches"),
             Some(&t),
-            Some((
-                "application/json",
-                json!({"body_id": 2, "send_mail": false, "reissue": true})
-                    .to_string()
-                    .into_bytes(),
-            )),
+            json!({"body_id": 2, "send_mail": false, "reissue": true}),
         )
-    };
-    let first = send().await;
+        .await;
     assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text());
     let batch = first.json();
     assert_eq!(batch["total"], 200);
@@ -695,5 +691,172 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
     )
     .await
     .problem(422, "empty_roster");
+    s.stop().await;
+}
+
+/// R6 and R11 with R14: a lapse and an accepted resignation each send their notice, and an
+/// early end revokes the certificate.
+#[actix_rt::test]
+async fn a_lapse_and_a_resignation_each_mail_their_notice_and_the_resignation_revokes_the_certificate() {
+    let smtp = SmtpSink::start();
+    let smtp_url = smtp.url();
+    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let t = s.admin_token().await;
+    let unit = created(
+        s.post(
+            &format!("{M}/units"),
+            Some(&t),
+            json!({"name": "常州技师学院", "kind": "technical_school"}),
+        )
+        .await,
+    )
+    .await;
+    let person = |name: &'static str, email: &'static str| {
+        let (s, t, unit) = (&s, &t, &unit);
+        async move {
+            created(
+                s.post(
+                    &format!("{M}/people"),
+                    Some(t),
+                    json!({"name": name, "unit_id": unit["id"], "title_level": "senior",
+                "date_of_birth": "1971-01-01", "email": email}),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let appoint = |body: i64, term: i64, person: i64, post: &'static str| {
+        let (s, t) = (&s, &t);
+        async move {
+            let n = created(
+                s.post(
+                    &format!("{M}/nominations"),
+                    Some(t),
+                    json!({"body_id": body, "term_id": term, "person_id": person, "post": post}),
+                )
+                .await,
+            )
+            .await;
+            // The group's appointment falls in its ended term.
+            let when = if body == 1 {
+                json!({})
+            } else {
+                json!({"starts_on": "2021-06-15"})
+            };
+            created(
+                s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(t), when)
+                    .await,
+            )
+            .await
+        }
+    };
+    // A group whose first term ended on 2023-12-31; its secretary-general was not renewed.
+    let g = created(
+        s.post(
+            &format!("{M}/bodies"),
+            Some(&t),
+            json!({"name": "工业机器人专业建设协作组", "specialty": "工业机器人"}),
+        )
+        .await,
+    )
+    .await;
+    let gid = g["id"].as_i64().unwrap_or(-1);
+    let old_term = created(
+        s.post(
+            &format!("{M}/bodies/{gid}/terms"),
+            Some(&t),
+            json!({"starts_on": "2020-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let lapsing = person("届满者", "jiman@czjs.example.cn").await;
+    appoint(
+        gid,
+        old_term["id"].as_i64().unwrap_or(-1),
+        lapsing["id"].as_i64().unwrap_or(-1),
+        "secretary_general",
+    )
+    .await;
+    // The council's chair, who resigns.
+    let term = created(
+        s.post(
+            &format!("{M}/bodies/1/terms"),
+            Some(&t),
+            json!({"starts_on": "2026-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let leaving = person("辞聘者", "cipin@czjs.example.cn").await;
+    let chair = appoint(
+        1,
+        term["id"].as_i64().unwrap_or(-1),
+        leaving["id"].as_i64().unwrap_or(-1),
+        "chair",
+    )
+    .await;
+    let chair_id = chair["id"].as_i64().unwrap_or(-1);
+    let certificate = eventually(30, "the chair's certificate", || async {
+        documents_of(
+            &s,
+            &t,
+            &format!("appointment_id={chair_id}&kind=appointment_certificate"),
+        )
+        .await
+        .into_iter()
+        .next()
+    })
+    .await;
+
+    ok(s.post(&format!("{M}/jobs/run"), Some(&t), json!({})).await).await;
+    created(
+        s.post(
+            &format!("{M}/appointments/{chair_id}/resignation"),
+            Some(&t),
+            json!({"reason": "工作调动"}),
+        )
+        .await,
+    )
+    .await;
+    ok(s.post(
+        &format!("{M}/appointments/{chair_id}/resignation/decision"),
+        Some(&t),
+        json!({"approve": true, "reason": "同意"}),
+    )
+    .await)
+    .await;
+
+    for (email, kind, title, name) in [
+        ("jiman@czjs.example.cn", "lapse_notice", "任期届满通知", "届满者"),
+        (
+            "cipin@czjs.example.cn",
+            "resignation_acceptance",
+            "辞聘确认函",
+            "辞聘者",
+        ),
+    ] {
+        let mail = eventually(30, title, || async {
+            smtp.messages()
+                .into_iter()
+                .find(|m| m.to.contains(email) && m.subject.contains(title))
+        })
+        .await;
+        let (_, ctype, pdf) = mail.attachments.first().cloned().unwrap_or_default();
+        assert_eq!(ctype, "application/pdf");
+        let text = pdf_text_compact(&pdf);
+        assert!(text.contains(title) && text.contains(name), "{kind}: {text}");
+        let docs = documents_of(&s, &t, &format!("kind={kind}")).await;
+        assert_eq!(docs.len(), 1, "{kind}");
+        assert!(text.contains(docs[0]["serial"].as_str().unwrap_or("?")), "{text}");
+    }
+    // The resignation ended the chair's appointment early: the certificate verifies as revoked.
+    let v = ok(s
+        .get(certificate["verify_path"].as_str().unwrap_or_default(), None)
+        .await)
+    .await;
+    assert_eq!(v["status"], "revoked", "{v}");
+    assert!(v["revoked_on"].is_string(), "{v}");
     s.stop().await;
 }
