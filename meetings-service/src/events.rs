@@ -1,5 +1,6 @@
 //! Events for other services, written to the outbox in the same transaction as the change that
-//! causes them: dismissal cases to members-service (R13), meeting notices to documents-service.
+//! causes them: dismissal cases (R13) and election results (R10, R19) to members-service, meeting
+//! notices to documents-service.
 
 use serde_json::json;
 use service_kit::outbox::enqueue;
@@ -16,6 +17,7 @@ pub const DOCUMENTS: &str = "documents";
 pub const CASE_OPEN: &str = "dismissal_case.open";
 pub const CASE_WITHDRAW: &str = "dismissal_case.withdraw";
 pub const NOTICE_SEND: &str = "notice.send";
+pub const ELECTION_RESULTS: &str = "election.results";
 
 /// R13: the second unexcused absence in a work year; returns the event id.
 pub fn open_case(
@@ -40,6 +42,12 @@ pub fn withdraw_case(c: &mut DbConn, appointment_id: i64, work_year: i32, reason
         CASE_WITHDRAW,
         &json!({"appointment_id": appointment_id, "work_year": work_year, "reason": reason}),
     )
+}
+
+/// R10, R19: the results recorded at a plenary, for members-service's applications; returns the
+/// event id.
+pub fn election_results(c: &mut DbConn, payload: &serde_json::Value) -> Result<String, ApiError> {
+    enqueue(c, MEMBERS, ELECTION_RESULTS, payload)
 }
 
 /// The 会议通知 for one invitee (only those with an e-mail address get one).

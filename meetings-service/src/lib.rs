@@ -23,6 +23,7 @@ pub const DEFAULT_PORT: u16 = 8082;
     paths(
         api::activities::list, api::activities::create, api::activities::get, api::activities::update,
         api::activities::list_invitees, api::activities::refresh_invitees,
+        api::elections::put, api::elections::get,
         api::attendance::put, api::attendance::list_for_activity, api::attendance::person,
         api::statistics::attendance_statistics,
         api::annual::list_plans, api::annual::create_plan, api::annual::plan_file,

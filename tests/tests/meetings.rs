@@ -591,3 +591,202 @@ async fn nothing_is_lost_when_members_meetings_or_documents_restart_mid_way() {
     assert!(notice["serial"].is_string(), "{notice}");
     s.stop().await;
 }
+
+/// A council_member application for a new unit's candidate, reviewed and approved for election.
+async fn approved_application(s: &TestSuite, t: &str, council: i64, term: i64, unit_name: &str, person: &str) -> i64 {
+    let unit = id(&created(
+        s.post(
+            &format!("{M}/units"),
+            Some(t),
+            json!({"name": unit_name, "kind": "technical_school"}),
+        )
+        .await,
+    )
+    .await);
+    let person = id(&created(
+        s.post(
+            &format!("{M}/people"),
+            Some(t),
+            json!({"name": person, "unit_id": unit, "job_post": "副校长", "title_level": "senior", "date_of_birth": "1972-05-01"}),
+        )
+        .await,
+    )
+    .await);
+    let app = id(&created(
+        s.post(
+            &format!("{M}/applications"),
+            Some(t),
+            json!({"body_id": council, "term_id": term, "unit_id": unit, "person_id": person, "post": "council_member"}),
+        )
+        .await,
+    )
+    .await);
+    for action in ["start_review", "approve"] {
+        ok(s.post(
+            &format!("{M}/applications/{app}/transitions"),
+            Some(t),
+            json!({"action": action}),
+        )
+        .await)
+        .await;
+    }
+    app
+}
+
+#[actix_rt::test]
+async fn election_results_recorded_at_a_plenary_decide_the_council_applications_in_members_service() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let bodies = ok(s.get(&format!("{M}/bodies"), Some(&t)).await).await;
+    assert_eq!(bodies["items"][0]["kind"], "council");
+    let council = id(&bodies["items"][0]);
+    let year_start = format!("{}-01-01", chrono::Datelike::year(&today()));
+    let term = id(&created(
+        s.post(
+            &format!("{M}/bodies/{council}/terms"),
+            Some(&t),
+            json!({"starts_on": year_start}),
+        )
+        .await,
+    )
+    .await);
+    let winner = approved_application(&s, &t, council, term, "天津市机电工艺技师学院", "张伟").await;
+    let loser = approved_application(&s, &t, council, term, "广州市机电技师学院", "钱犇").await;
+
+    let yesterday = (today() - chrono::Duration::days(1)).to_string();
+    let ahead = (today() + chrono::Duration::days(30)).to_string();
+    let election = json!([{"kind": "election", "title": "增补理事选举"}]);
+    let plenary = id(&activity(
+        &s,
+        &t,
+        json!({"body_id": council, "kind": "plenary", "title": "理事会全体会议", "held_on": yesterday,
+            "place": "北京", "agenda": election}),
+    )
+    .await);
+    let without_election = id(&activity(
+        &s,
+        &t,
+        json!({"body_id": council, "kind": "plenary", "title": "理事会全体会议（无选举）", "held_on": yesterday,
+            "place": "北京", "agenda": [{"kind": "other", "title": "其他事项"}]}),
+    )
+    .await);
+    let future = id(&activity(
+        &s,
+        &t,
+        json!({"body_id": council, "kind": "plenary", "title": "下次全体会议", "held_on": ahead, "place": "北京", "agenda": election}),
+    )
+    .await);
+    let thematic = id(&activity(
+        &s,
+        &t,
+        json!({"body_id": council, "kind": "thematic", "title": "专题会议", "held_on": yesterday, "place": "北京"}),
+    )
+    .await);
+
+    let path = |a: i64| format!("{A}/activities/{a}/election-results");
+    let results = json!({"voters_present": 40, "threshold": null, "results": [
+        {"application_id": winner, "votes_for": 31, "votes_against": 5, "abstentions": 4},
+        {"application_id": loser, "votes_for": 15, "votes_against": 20, "abstentions": 5}]});
+
+    // Impossible numbers are named per field; only the Center records results.
+    let p = s
+        .put(
+            &path(plenary),
+            Some(&t),
+            json!({"voters_present": 40, "results": [
+                {"application_id": winner, "votes_for": -1, "votes_against": 0, "abstentions": 0},
+                {"application_id": loser, "votes_for": 31, "votes_against": 10, "abstentions": 0},
+                {"application_id": winner, "votes_for": 1, "votes_against": 0, "abstentions": 0}]}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    let errors: Vec<(String, String)> = p["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_owned(),
+                        e["code"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        errors,
+        vec![
+            ("results[0].votes_for".to_owned(), "negative".to_owned()),
+            ("results[1]".to_owned(), "more_votes_than_voters".to_owned()),
+            ("results[2].application_id".to_owned(), "duplicate".to_owned()),
+        ],
+        "{p}"
+    );
+    let secretary = s.token_for("group_secretary", Some(&format!("group:{council}"))).await;
+    s.put(&path(plenary), Some(&secretary), results.clone())
+        .await
+        .problem(403, "forbidden");
+
+    // R19: elections are held at a plenary, with an election on its agenda, once it is held.
+    s.put(&path(thematic), Some(&t), results.clone())
+        .await
+        .problem(409, "not_a_plenary");
+    s.put(&path(without_election), Some(&t), results.clone())
+        .await
+        .problem(422, "no_election_on_agenda");
+    s.put(&path(future), Some(&t), results.clone())
+        .await
+        .problem(409, "activity_not_held_yet");
+    s.get(&path(plenary), Some(&t))
+        .await
+        .problem(404, "election_results_not_recorded");
+
+    let recorded = created(s.put(&path(plenary), Some(&t), results.clone()).await).await;
+    assert_eq!(recorded["voters_present"], 40);
+    assert_eq!(recorded["results"][0]["application_id"], winner);
+    assert_eq!(recorded["results"][1]["votes_for"], 15);
+    assert!(recorded["event_id"].is_string(), "{recorded}");
+    // Recorded once: a second recording is refused, and the first stays as it was.
+    s.put(&path(plenary), Some(&t), results.clone())
+        .await
+        .problem(409, "election_results_recorded");
+    let shown = ok(s.get(&path(plenary), Some(&secretary)).await).await;
+    assert_eq!(shown, recorded);
+
+    // members-service receives the results: R10 decides, R7 records who, when and why.
+    let application = |app: i64, status: &'static str| {
+        let s = &s;
+        let t = &t;
+        async move {
+            eventually(60, &format!("application {app} {status}"), || async {
+                let a = ok(s.get(&format!("{M}/applications/{app}"), Some(t)).await).await;
+                (a["status"] == status).then_some(a)
+            })
+            .await
+        }
+    };
+    let elected = application(winner, "elected").await;
+    assert_eq!(elected["election"]["votes_for"], 31);
+    assert_eq!(elected["election"]["voters_present"], 40);
+    let last = elected["history"]
+        .as_array()
+        .and_then(|h| h.last().cloned())
+        .unwrap_or_default();
+    assert_eq!(last["action"], "record_election");
+    assert_eq!(last["actor"], "system:meetings");
+    assert_eq!(last["reason"], format!("全体会议选举（活动 {plenary}，{yesterday}）"));
+    let lost = application(loser, "not_elected").await;
+    assert_eq!(lost["election"]["votes_for"], 15);
+
+    // The elected candidate goes on to be appointed (聘任).
+    let appointed = ok(s
+        .post(
+            &format!("{M}/applications/{winner}/transitions"),
+            Some(&t),
+            json!({"action": "appoint"}),
+        )
+        .await)
+    .await;
+    assert_eq!(appointed["status"], "appointed");
+    s.stop().await;
+}

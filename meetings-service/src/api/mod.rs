@@ -5,6 +5,7 @@ pub mod access;
 pub mod activities;
 pub mod annual;
 pub mod attendance;
+pub mod elections;
 pub mod statistics;
 
 use actix_web::web::{self, get, patch, post, put, resource};
@@ -26,6 +27,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(resource("/activities/{id}/invitees").route(get().to(activities::list_invitees)))
             .service(resource("/activities/{id}/invitees:refresh").route(post().to(activities::refresh_invitees)))
+            .service(
+                resource("/activities/{id}/election-results")
+                    .route(get().to(elections::get))
+                    .route(put().to(elections::put)),
+            )
             .service(resource("/activities/{id}/attendance").route(get().to(attendance::list_for_activity)))
             .service(resource("/activities/{id}/attendance/{appointment_id}").route(put().to(attendance::put)))
             .service(resource("/attendance").route(get().to(attendance::person)))

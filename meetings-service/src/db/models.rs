@@ -149,3 +149,36 @@ pub struct AnnualDocumentRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = election_rounds)]
+pub struct ElectionRoundRow {
+    pub activity_id: i64,
+    pub voters_present: i32,
+    pub threshold_numerator: Option<i32>,
+    pub threshold_denominator: Option<i32>,
+    pub event_id: String,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = election_results)]
+pub struct ElectionResultRow {
+    pub id: i64,
+    pub activity_id: i64,
+    pub application_id: i64,
+    pub votes_for: i32,
+    pub votes_against: i32,
+    pub abstentions: i32,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = election_results)]
+pub struct NewElectionResultRow {
+    pub activity_id: i64,
+    pub application_id: i64,
+    pub votes_for: i32,
+    pub votes_against: i32,
+    pub abstentions: i32,
+}

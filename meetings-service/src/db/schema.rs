@@ -101,7 +101,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    election_rounds (activity_id) {
+        activity_id -> BigInt,
+        voters_present -> Integer,
+        threshold_numerator -> Nullable<Integer>,
+        threshold_denominator -> Nullable<Integer>,
+        event_id -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    election_results (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        application_id -> BigInt,
+        votes_for -> Integer,
+        votes_against -> Integer,
+        abstentions -> Integer,
+    }
+}
+
 diesel::joinable!(invitees -> activities (activity_id));
+diesel::joinable!(election_rounds -> activities (activity_id));
+diesel::joinable!(election_results -> election_rounds (activity_id));
 diesel::joinable!(attendance -> activities (activity_id));
 diesel::joinable!(attendance_corrections -> attendance (attendance_id));
 
@@ -112,4 +137,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance_corrections,
     absence_cases,
     annual_documents,
+    election_rounds,
+    election_results,
 );

@@ -4,4 +4,5 @@ pub mod absence;
 pub mod activities;
 pub mod agenda;
 pub mod attendance;
+pub mod elections;
 pub mod work_year;

@@ -399,105 +399,134 @@ pub async fn transition(
                 ApplicationAction::Withdraw if own_unit || caller.role == Role::Admin => {}
                 _ => access::admin(&caller)?,
             }
-            let from = ApplicationStatus::parse(&app.status).ok_or_else(|| ApiError::internal("bad status"))?;
-            let (_, kind) = body(c, app.body_id)?;
-            let post = Post::parse(&app.post).ok_or_else(|| ApiError::internal("bad post"))?;
-            let fill = route(kind, post).unwrap_or(FillRoute::Nomination);
-            let mut elected = false;
-            if t.action == ApplicationAction::RecordElection {
-                let votes = t.votes.ok_or_else(|| {
-                    ApiError::validation(vec![FieldError::new("votes", "required", "record_election needs the votes")])
-                })?;
-                elected = is_elected(votes, t.threshold).map_err(|e| {
-                    ApiError::validation(vec![FieldError::new("votes", "impossible_votes", format!("R10: {e}"))])
-                })?;
-            }
-            let to = next(from, t.action, fill, elected).map_err(|IllegalTransition { from, action }| {
-                ApiError::conflict(
-                    "illegal_transition",
-                    format!("R7: an application that is {} cannot {}", from.as_str(), action.as_str()),
-                )
-            })?;
-            if matches!(t.action, ApplicationAction::Reject | ApplicationAction::Withdraw) && t.reason.trim().is_empty() {
-                return Err(ApiError::validation(vec![FieldError::new("reason", "required", "state why")]));
-            }
-            let flagged = !app.issues.is_empty();
-            let now = Utc::now().naive_utc();
-            if t.action == ApplicationAction::Approve && flagged {
-                if !t.accept_exception {
-                    return Err(ApiError::unprocessable(
-                        "exception_not_accepted",
-                        "R9: this application is flagged; approve it with accept_exception: true to accept its exception",
-                    ));
-                }
-                diesel::update(applications::table.find(id))
-                    .set((
-                        applications::exception_accepted_by.eq(Some(&caller.subject)),
-                        applications::exception_accepted_at.eq(Some(now)),
-                    ))
-                    .execute(c)?;
-            }
-            if let (ApplicationAction::RecordElection, Some(v)) = (t.action, t.votes) {
-                diesel::update(applications::table.find(id))
-                    .set((
-                        applications::votes_for.eq(Some(v.votes_for as i32)),
-                        applications::votes_against.eq(Some(v.votes_against as i32)),
-                        applications::abstentions.eq(Some(v.abstentions as i32)),
-                        applications::voters_present.eq(Some(v.voters_present as i32)),
-                        applications::threshold.eq(Some(serde_json::to_string(&t.threshold.unwrap_or_default()).unwrap_or_default())),
-                    ))
-                    .execute(c)?;
-            }
-            if t.action == ApplicationAction::Appoint {
-                let starts_on = t.starts_on.unwrap_or_else(clock::today);
-                let row = appointing::appoint(
-                    c,
-                    &caller,
-                    Appoint {
-                        body_id: app.body_id,
-                        term_id: app.term_id,
-                        person_id: app.person_id,
-                        post,
-                        starts_on,
-                        source: "application",
-                        source_id: Some(id),
-                        previous_appointment_id: None,
-                        status: AppointmentStatus::Active,
-                    },
-                )?;
-                diesel::update(applications::table.find(id))
-                    .set(applications::appointment_id.eq(Some(row.id)))
-                    .execute(c)?;
-            }
-            diesel::update(applications::table.find(id))
-                .set((applications::status.eq(to.as_str()), applications::updated_at.eq(now)))
-                .execute(c)?;
-            diesel::insert_into(application_transitions::table)
-                .values((
-                    application_transitions::application_id.eq(id),
-                    application_transitions::action.eq(t.action.as_str()),
-                    application_transitions::from_status.eq(from.as_str()),
-                    application_transitions::to_status.eq(to.as_str()),
-                    application_transitions::actor.eq(&caller.subject),
-                    application_transitions::reason.eq(t.reason.trim()),
-                    application_transitions::at.eq(now),
-                ))
-                .execute(c)?;
-            let after = find(c, id)?;
-            audit::record(
-                c,
-                &caller,
-                audit::Change {
-                    action: t.action.as_str(),
-                    entity: "application",
-                    entity_id: id,
-                    before: audit::snapshot(&app),
-                    after: audit::snapshot(&after),
-                    reason: Some(&t.reason),
-                },
-            )?;
+            let after = apply_transition(c, &caller, app, &t)?;
             to_application(c, after)
         })
         .await?;
     Ok(HttpResponse::Ok().json(a))
+}
+
+/// The R7 state machine's one code path, for the transitions endpoint and for events (election
+/// results from a plenary, with `Caller::system("meetings")`): checks the transition and its
+/// inputs, applies it, and records it with who, when and why, and in the audit log. The caller
+/// is authorised already. Runs inside the caller's write transaction.
+pub(crate) fn apply_transition(
+    c: &mut DbConn,
+    caller: &Caller,
+    app: ApplicationRow,
+    t: &TransitionRequest,
+) -> Result<ApplicationRow, ApiError> {
+    let id = app.id;
+    let from = ApplicationStatus::parse(&app.status).ok_or_else(|| ApiError::internal("bad status"))?;
+    let (_, kind) = body(c, app.body_id)?;
+    let post = Post::parse(&app.post).ok_or_else(|| ApiError::internal("bad post"))?;
+    let fill = route(kind, post).unwrap_or(FillRoute::Nomination);
+    let mut elected = false;
+    if t.action == ApplicationAction::RecordElection {
+        let votes = t.votes.ok_or_else(|| {
+            ApiError::validation(vec![FieldError::new(
+                "votes",
+                "required",
+                "record_election needs the votes",
+            )])
+        })?;
+        elected = is_elected(votes, t.threshold).map_err(|e| {
+            ApiError::validation(vec![FieldError::new("votes", "impossible_votes", format!("R10: {e}"))])
+        })?;
+    }
+    let to = next(from, t.action, fill, elected).map_err(|IllegalTransition { from, action }| {
+        ApiError::conflict(
+            "illegal_transition",
+            format!(
+                "R7: an application that is {} cannot {}",
+                from.as_str(),
+                action.as_str()
+            ),
+        )
+    })?;
+    if matches!(t.action, ApplicationAction::Reject | ApplicationAction::Withdraw) && t.reason.trim().is_empty() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "reason",
+            "required",
+            "state why",
+        )]));
+    }
+    let flagged = !app.issues.is_empty();
+    let now = Utc::now().naive_utc();
+    if t.action == ApplicationAction::Approve && flagged {
+        if !t.accept_exception {
+            return Err(ApiError::unprocessable(
+                "exception_not_accepted",
+                "R9: this application is flagged; approve it with accept_exception: true to accept its exception",
+            ));
+        }
+        diesel::update(applications::table.find(id))
+            .set((
+                applications::exception_accepted_by.eq(Some(&caller.subject)),
+                applications::exception_accepted_at.eq(Some(now)),
+            ))
+            .execute(c)?;
+    }
+    if let (ApplicationAction::RecordElection, Some(v)) = (t.action, t.votes) {
+        diesel::update(applications::table.find(id))
+            .set((
+                applications::votes_for.eq(Some(v.votes_for as i32)),
+                applications::votes_against.eq(Some(v.votes_against as i32)),
+                applications::abstentions.eq(Some(v.abstentions as i32)),
+                applications::voters_present.eq(Some(v.voters_present as i32)),
+                applications::threshold.eq(Some(
+                    serde_json::to_string(&t.threshold.unwrap_or_default()).unwrap_or_default(),
+                )),
+            ))
+            .execute(c)?;
+    }
+    if t.action == ApplicationAction::Appoint {
+        let starts_on = t.starts_on.unwrap_or_else(clock::today);
+        let row = appointing::appoint(
+            c,
+            caller,
+            Appoint {
+                body_id: app.body_id,
+                term_id: app.term_id,
+                person_id: app.person_id,
+                post,
+                starts_on,
+                source: "application",
+                source_id: Some(id),
+                previous_appointment_id: None,
+                status: AppointmentStatus::Active,
+            },
+        )?;
+        diesel::update(applications::table.find(id))
+            .set(applications::appointment_id.eq(Some(row.id)))
+            .execute(c)?;
+    }
+    diesel::update(applications::table.find(id))
+        .set((applications::status.eq(to.as_str()), applications::updated_at.eq(now)))
+        .execute(c)?;
+    diesel::insert_into(application_transitions::table)
+        .values((
+            application_transitions::application_id.eq(id),
+            application_transitions::action.eq(t.action.as_str()),
+            application_transitions::from_status.eq(from.as_str()),
+            application_transitions::to_status.eq(to.as_str()),
+            application_transitions::actor.eq(&caller.subject),
+            application_transitions::reason.eq(t.reason.trim()),
+            application_transitions::at.eq(now),
+        ))
+        .execute(c)?;
+    let after = find(c, id)?;
+    audit::record(
+        c,
+        caller,
+        audit::Change {
+            action: t.action.as_str(),
+            entity: "application",
+            entity_id: id,
+            before: audit::snapshot(&app),
+            after: audit::snapshot(&after),
+            reason: Some(&t.reason),
+        },
+    )?;
+    Ok(after)
 }

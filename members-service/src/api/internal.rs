@@ -6,19 +6,26 @@
 //!   invitees on an activity's date; documents-service certifies appointments in batches.
 //! - `POST /internal/v1/events`: events from the others' outboxes. meetings-service sends
 //!   `dismissal_case.open` (R13: a second unexcused absence in a work year) and
-//!   `dismissal_case.withdraw` (an absence corrected to excused). Idempotent on `event_id`.
+//!   `dismissal_case.withdraw` (an absence corrected to excused), idempotent on `event_id`; and
+//!   `election.results` (R10, R19: the votes recorded at a plenary), which moves each application
+//!   awaiting its election to elected or not_elected through the same R7 code path as
+//!   `POST /applications/{id}/transitions`, as `system:meetings`. Idempotent by state: an
+//!   application no longer awaiting its election is skipped and reported with its status.
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use service_kit::outbox::EventEnvelope;
-use service_kit::{ApiError, Caller, Db, FieldError};
+use service_kit::{ApiError, Caller, Db, DbConn, FieldError};
 
+use super::applications::{TransitionRequest, apply_transition};
 use super::dismissal_cases::{self, OpenCase, WithdrawCase};
-use crate::db::models::AppointmentRow;
-use crate::db::schema::appointments;
+use crate::db::models::{ApplicationRow, AppointmentRow};
+use crate::db::schema::{applications, appointments};
+use crate::domain::applications::{ApplicationAction, ApplicationStatus};
+use crate::domain::elections::{Threshold, Votes};
 use crate::events::{AppointmentFacts, facts};
 
 /// At most this many appointments per facts request.
@@ -136,6 +143,133 @@ struct WithdrawPayload {
     reason: String,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct CandidateResult {
+    pub application_id: i64,
+    pub votes_for: u32,
+    pub votes_against: u32,
+    pub abstentions: u32,
+}
+
+/// `election.results` from meetings-service: what a plenary recorded.
+#[derive(Debug, Deserialize)]
+pub struct ElectionResultsPayload {
+    pub activity_id: i64,
+    /// The body whose plenary it was; an application for another body is skipped.
+    #[serde(default)]
+    pub body_id: Option<i64>,
+    pub held_on: NaiveDate,
+    pub voters_present: u32,
+    /// null: more than half of those present (R10).
+    #[serde(default)]
+    pub threshold: Option<Threshold>,
+    pub results: Vec<CandidateResult>,
+}
+
+/// What became of one candidate's application.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct ElectionOutcome {
+    pub application_id: i64,
+    /// `elected` or `not_elected` (applied now), `skipped` (not awaiting its election: see
+    /// `status`), `refused` (the state machine refused the result: see `detail`).
+    pub outcome: &'static str,
+    /// The application's status after this event (null when there is no such application).
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The R7 transition's reason for results recorded at a plenary.
+pub fn election_reason(p: &ElectionResultsPayload) -> String {
+    format!("全体会议选举（活动 {}，{}）", p.activity_id, p.held_on)
+}
+
+/// R10 through R7 for each candidate: an application `approved_for_election` gets its votes and
+/// becomes elected or not_elected, recorded as a transition by `caller` (the system) with the
+/// plenary as its reason. Anything else is skipped, not an error: a redelivered event finds the
+/// applications decided and changes nothing, and the outbox never parks the event. Runs inside
+/// the caller's write transaction; each application in its own savepoint.
+pub fn apply_election_results(
+    c: &mut DbConn,
+    caller: &Caller,
+    p: &ElectionResultsPayload,
+) -> Result<Vec<ElectionOutcome>, ApiError> {
+    let reason = election_reason(p);
+    let mut out = Vec::with_capacity(p.results.len());
+    for r in &p.results {
+        let app: Option<ApplicationRow> = applications::table
+            .find(r.application_id)
+            .select(ApplicationRow::as_select())
+            .first(c)
+            .optional()?;
+        let skipped = |status: Option<String>, detail: String| ElectionOutcome {
+            application_id: r.application_id,
+            outcome: "skipped",
+            status,
+            detail: Some(detail),
+        };
+        let Some(app) = app else {
+            out.push(skipped(None, format!("no application {}", r.application_id)));
+            continue;
+        };
+        if let Some(body) = p.body_id
+            && body != app.body_id
+        {
+            out.push(skipped(
+                Some(app.status.clone()),
+                format!(
+                    "application {} is for body {}, not body {body} whose plenary this was",
+                    app.id, app.body_id
+                ),
+            ));
+            continue;
+        }
+        if app.status != ApplicationStatus::ApprovedForElection.as_str() {
+            out.push(skipped(
+                Some(app.status.clone()),
+                format!("application {} is {}, not awaiting its election", app.id, app.status),
+            ));
+            continue;
+        }
+        let t = TransitionRequest {
+            action: ApplicationAction::RecordElection,
+            reason: reason.clone(),
+            accept_exception: false,
+            votes: Some(Votes {
+                votes_for: r.votes_for,
+                votes_against: r.votes_against,
+                abstentions: r.abstentions,
+                voters_present: p.voters_present,
+            }),
+            threshold: p.threshold,
+            starts_on: None,
+        };
+        let applied = c.transaction::<_, ApiError, _>(|c| apply_transition(c, caller, app, &t));
+        out.push(match applied {
+            Ok(after) => ElectionOutcome {
+                application_id: r.application_id,
+                outcome: if after.status == ApplicationStatus::Elected.as_str() {
+                    "elected"
+                } else {
+                    "not_elected"
+                },
+                status: Some(after.status),
+                detail: None,
+            },
+            // The state machine said no (impossible votes, a post without election): report
+            // it; a redelivery would say the same.
+            Err(e) if e.status().is_client_error() => ElectionOutcome {
+                application_id: r.application_id,
+                outcome: "refused",
+                status: Some(ApplicationStatus::ApprovedForElection.as_str().to_owned()),
+                detail: Some(format!("{}: {}", e.code(), e.problem().detail)),
+            },
+            Err(e) => return Err(e),
+        });
+    }
+    Ok(out)
+}
+
 /// Receives an event. 200 with what was done; 409 when the appointment is no longer active
 /// (the outbox takes that as delivered: there is nothing left to do).
 pub async fn events(
@@ -182,9 +316,215 @@ pub async fn events(
                 None => HttpResponse::Ok().json(json!({"status": "no_open_case"})),
             })
         }
+        "election.results" => {
+            let p: ElectionResultsPayload = payload_of(&env)?;
+            let activity_id = p.activity_id;
+            let outcomes = db
+                .write(move |c| apply_election_results(c, &Caller::system("meetings"), &p))
+                .await?;
+            tracing::info!(activity_id, event_id = %env.event_id, "election results applied");
+            Ok(HttpResponse::Ok().json(json!({"activity_id": activity_id, "outcomes": outcomes})))
+        }
         other => Err(ApiError::unprocessable(
             "unknown_event",
             format!("members-service does not handle {other} events"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, Utc};
+    use diesel::prelude::*;
+    use service_kit::db::write_tx;
+    use service_kit::test_db::test_databases;
+
+    use super::*;
+    use crate::db::MIGRATIONS;
+    use crate::db::schema::{application_transitions, audit_events, bodies, people, terms, units};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    /// The council, a term, a unit, and one application per (post, status) for its person.
+    fn seed(c: &mut DbConn, apps: &[(&str, &str)]) -> (i64, Vec<i64>) {
+        let now = Utc::now().naive_utc();
+        let council: i64 = bodies::table
+            .filter(bodies::kind.eq("council"))
+            .select(bodies::id)
+            .first(c)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let term: i64 = diesel::insert_into(terms::table)
+            .values((
+                terms::body_id.eq(council),
+                terms::number.eq(1),
+                terms::starts_on.eq(d("2026-01-01")),
+                terms::ends_on.eq(d("2029-12-31")),
+                terms::created_at.eq(now),
+            ))
+            .returning(terms::id)
+            .get_result(c)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let unit: i64 = diesel::insert_into(units::table)
+            .values((
+                units::name.eq("天津市机电工艺技师学院"),
+                units::kind.eq("technical_school"),
+                units::created_at.eq(now),
+                units::updated_at.eq(now),
+            ))
+            .returning(units::id)
+            .get_result(c)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ids = apps
+            .iter()
+            .enumerate()
+            .map(|(i, (post, status))| {
+                let person: i64 = diesel::insert_into(people::table)
+                    .values((
+                        people::name.eq(format!("候选人{i}")),
+                        people::unit_id.eq(unit),
+                        people::title_level.eq("senior"),
+                        people::created_at.eq(now),
+                        people::updated_at.eq(now),
+                    ))
+                    .returning(people::id)
+                    .get_result(c)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                diesel::insert_into(applications::table)
+                    .values((
+                        applications::body_id.eq(council),
+                        applications::term_id.eq(term),
+                        applications::unit_id.eq(unit),
+                        applications::person_id.eq(person),
+                        applications::post.eq(*post),
+                        applications::status.eq(*status),
+                        applications::created_by.eq("test"),
+                        applications::created_at.eq(now),
+                        applications::updated_at.eq(now),
+                    ))
+                    .returning(applications::id)
+                    .get_result(c)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        (council, ids)
+    }
+
+    fn result(application_id: i64, votes_for: u32) -> CandidateResult {
+        CandidateResult {
+            application_id,
+            votes_for,
+            votes_against: 40 - votes_for - 4,
+            abstentions: 4,
+        }
+    }
+
+    fn status(c: &mut DbConn, id: i64) -> String {
+        applications::table
+            .find(id)
+            .select(applications::status)
+            .first(c)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn r10_results_from_a_plenary_go_through_the_r7_state_machine_once_on_every_backend() {
+        for t in test_databases("members_elections", || MIGRATIONS) {
+            let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
+            let c = &mut *conn;
+            let (council, ids) = seed(
+                c,
+                &[
+                    ("council_member", "approved_for_election"),
+                    ("council_member", "approved_for_election"),
+                    ("council_member", "under_review"),
+                    ("vice_chair", "approved_for_election"),
+                ],
+            );
+            let p = ElectionResultsPayload {
+                activity_id: 12,
+                body_id: Some(council),
+                held_on: d("2026-12-10"),
+                voters_present: 40,
+                threshold: None,
+                results: vec![
+                    result(ids[0], 31),
+                    result(ids[1], 20),
+                    result(ids[2], 31),
+                    result(9999, 31),
+                ],
+            };
+            let system = Caller::system("meetings");
+            let out = write_tx(c, |c| apply_election_results(c, &system, &p)).unwrap_or_else(|e| panic!("{e}"));
+            let kinds: Vec<(&str, Option<&str>)> = out.iter().map(|o| (o.outcome, o.status.as_deref())).collect();
+            assert_eq!(
+                kinds,
+                vec![
+                    ("elected", Some("elected")),
+                    // Exactly half of those present is not more than half (R10).
+                    ("not_elected", Some("not_elected")),
+                    ("skipped", Some("under_review")),
+                    ("skipped", None),
+                ],
+                "{:?}",
+                t.backend
+            );
+            // R7: the transition records who (the system, for meetings-service), when and why.
+            let (actor, reason, to): (String, String, String) = application_transitions::table
+                .filter(application_transitions::application_id.eq(ids[0]))
+                .select((
+                    application_transitions::actor,
+                    application_transitions::reason,
+                    application_transitions::to_status,
+                ))
+                .first(c)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                (actor.as_str(), reason.as_str(), to.as_str()),
+                ("system:meetings", "全体会议选举（活动 12，2026-12-10）", "elected")
+            );
+            let votes: Option<i32> = applications::table
+                .find(ids[0])
+                .select(applications::votes_for)
+                .first(c)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(votes, Some(31));
+            let audited: i64 = audit_events::table
+                .filter(audit_events::action.eq("record_election"))
+                .count()
+                .get_result(c)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(audited, 2);
+
+            // The same event again changes nothing: both are decided and reported as skipped.
+            let again = write_tx(c, |c| apply_election_results(c, &system, &p)).unwrap_or_else(|e| panic!("{e}"));
+            assert!(again.iter().all(|o| o.outcome == "skipped"), "{again:?}");
+            assert_eq!(again[0].status.as_deref(), Some("elected"));
+            let transitions: i64 = application_transitions::table
+                .count()
+                .get_result(c)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(transitions, 2);
+
+            // Another body's plenary does not decide the council's applications; impossible
+            // votes are refused by the state machine without failing the event.
+            let other = ElectionResultsPayload {
+                body_id: Some(council + 100),
+                results: vec![result(ids[3], 31)],
+                ..p
+            };
+            let out = write_tx(c, |c| apply_election_results(c, &system, &other)).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(out[0].outcome, "skipped");
+            let impossible = ElectionResultsPayload {
+                body_id: Some(council),
+                voters_present: 10,
+                ..other
+            };
+            let out =
+                write_tx(c, |c| apply_election_results(c, &system, &impossible)).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(out[0].outcome, "refused", "{out:?}");
+            assert_eq!(status(c, ids[3]), "approved_for_election");
+        }
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE election_results;
+DROP TABLE election_rounds;

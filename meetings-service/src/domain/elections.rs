@@ -1,0 +1,284 @@
+//! Election results recorded at a plenary (R19: elections are an item of a plenary's agenda;
+//! R10: per candidate, votes for / against / abstain and the number of voters present, and
+//! optionally a threshold other than "more than half" recorded by the meeting).
+//!
+//! meetings-service checks that the numbers can be true and that the activity is a held plenary
+//! with an election on its agenda; members-service decides elected or not (R10) and moves each
+//! application (R7).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::activities::ActivityKind;
+use super::agenda::{AgendaItem, AgendaItemKind};
+
+/// No count may exceed this (the columns are 32-bit; no meeting is that large).
+pub const MAX_COUNT: i64 = 1_000_000;
+/// At most this many candidates in one recording.
+pub const MAX_RESULTS: usize = 500;
+
+/// "More than numerator/denominator of those present" (members-service's R10 threshold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"numerator": 2, "denominator": 3}))]
+pub struct Threshold {
+    pub numerator: i64,
+    pub denominator: i64,
+}
+
+/// One candidate's numbers, by their application in members-service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"application_id": 12, "votes_for": 31, "votes_against": 5, "abstentions": 4}))]
+pub struct CandidateVotes {
+    pub application_id: i64,
+    pub votes_for: i64,
+    pub votes_against: i64,
+    pub abstentions: i64,
+}
+
+/// A problem with one field of the recording (`results[2].votes_for`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn err(errors: &mut Vec<VoteError>, field: String, code: &'static str, message: impl Into<String>) {
+    errors.push(VoteError {
+        field,
+        code,
+        message: message.into(),
+    });
+}
+
+/// R10: the numbers of one recording can be true: at least one voter present, no negative
+/// count, for + against + abstain at most those present for each candidate, each application
+/// once, a threshold strictly between 0 and 1.
+pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[CandidateVotes]) -> Vec<VoteError> {
+    let mut errors = Vec::new();
+    if voters_present < 1 {
+        err(
+            &mut errors,
+            "voters_present".into(),
+            "no_voters",
+            "at least one voter must be present",
+        );
+    } else if voters_present > MAX_COUNT {
+        err(
+            &mut errors,
+            "voters_present".into(),
+            "too_large",
+            format!("at most {MAX_COUNT}"),
+        );
+    }
+    if let Some(t) = threshold
+        && !(t.numerator > 0 && t.denominator > 0 && t.numerator < t.denominator && t.denominator <= MAX_COUNT)
+    {
+        err(
+            &mut errors,
+            "threshold".into(),
+            "invalid_threshold",
+            "a fraction between 0 and 1: 0 < numerator < denominator (e.g. 2/3)",
+        );
+    }
+    if results.is_empty() {
+        err(
+            &mut errors,
+            "results".into(),
+            "required",
+            "record at least one candidate's result",
+        );
+    } else if results.len() > MAX_RESULTS {
+        err(
+            &mut errors,
+            "results".into(),
+            "too_many",
+            format!("at most {MAX_RESULTS} candidates"),
+        );
+    }
+    for (i, r) in results.iter().enumerate() {
+        if r.application_id < 1 {
+            err(
+                &mut errors,
+                format!("results[{i}].application_id"),
+                "invalid",
+                "an application id of members-service",
+            );
+        } else if results[..i].iter().any(|o| o.application_id == r.application_id) {
+            err(
+                &mut errors,
+                format!("results[{i}].application_id"),
+                "duplicate",
+                format!("application {} is listed more than once", r.application_id),
+            );
+        }
+        let mut counts_ok = true;
+        for (field, v) in [
+            ("votes_for", r.votes_for),
+            ("votes_against", r.votes_against),
+            ("abstentions", r.abstentions),
+        ] {
+            if v < 0 {
+                counts_ok = false;
+                err(
+                    &mut errors,
+                    format!("results[{i}].{field}"),
+                    "negative",
+                    "must not be negative",
+                );
+            } else if v > MAX_COUNT {
+                counts_ok = false;
+                err(
+                    &mut errors,
+                    format!("results[{i}].{field}"),
+                    "too_large",
+                    format!("at most {MAX_COUNT}"),
+                );
+            }
+        }
+        if counts_ok && voters_present >= 1 && r.votes_for + r.votes_against + r.abstentions > voters_present {
+            err(
+                &mut errors,
+                format!("results[{i}]"),
+                "more_votes_than_voters",
+                format!(
+                    "R10: for + against + abstain ({}) exceeds voters_present ({voters_present})",
+                    r.votes_for + r.votes_against + r.abstentions
+                ),
+            );
+        }
+    }
+    errors
+}
+
+/// Why results cannot be recorded at an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAnElection {
+    /// Elections take place at a plenary (R19): 409.
+    NotAPlenary,
+    /// The plenary's agenda has no election item (R19): 422.
+    NoElectionOnAgenda,
+    /// Cancelled: 409.
+    Cancelled,
+    /// Its date lies ahead: 409.
+    NotHeldYet,
+}
+
+/// R19: results are recorded at a plenary with an election on its agenda, once it is held (its
+/// date has come) and unless it was cancelled.
+pub fn check_activity(
+    kind: ActivityKind,
+    agenda: &[AgendaItem],
+    held_on: NaiveDate,
+    cancelled: bool,
+    today: NaiveDate,
+) -> Result<(), NotAnElection> {
+    if kind != ActivityKind::Plenary {
+        return Err(NotAnElection::NotAPlenary);
+    }
+    if cancelled {
+        return Err(NotAnElection::Cancelled);
+    }
+    if !agenda.iter().any(|i| i.kind == AgendaItemKind::Election) {
+        return Err(NotAnElection::NoElectionOnAgenda);
+    }
+    if held_on > today {
+        return Err(NotAnElection::NotHeldYet);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(application_id: i64, f: i64, a: i64, ab: i64) -> CandidateVotes {
+        CandidateVotes {
+            application_id,
+            votes_for: f,
+            votes_against: a,
+            abstentions: ab,
+        }
+    }
+
+    fn codes(e: &[VoteError]) -> Vec<(&str, &str)> {
+        e.iter().map(|e| (e.field.as_str(), e.code)).collect()
+    }
+
+    #[test]
+    fn r10_possible_numbers_pass() {
+        assert!(validate(40, None, &[r(12, 31, 5, 4), r(13, 15, 20, 5)]).is_empty());
+        // Absent ballots are allowed: cast votes may be fewer than those present.
+        assert!(validate(40, None, &[r(12, 10, 0, 0)]).is_empty());
+        let two_thirds = Threshold {
+            numerator: 2,
+            denominator: 3,
+        };
+        assert!(validate(40, Some(two_thirds), &[r(12, 27, 13, 0)]).is_empty());
+    }
+
+    #[test]
+    fn r10_impossible_numbers_are_named_per_field() {
+        let e = validate(40, None, &[r(12, 31, 10, 0), r(13, -1, 0, 0), r(12, 1, 1, 1)]);
+        assert_eq!(
+            codes(&e),
+            vec![
+                ("results[0]", "more_votes_than_voters"),
+                ("results[1].votes_for", "negative"),
+                ("results[2].application_id", "duplicate"),
+            ]
+        );
+        assert_eq!(
+            codes(&validate(0, None, &[r(1, 0, 0, 0)])),
+            vec![("voters_present", "no_voters")]
+        );
+        assert_eq!(codes(&validate(40, None, &[])), vec![("results", "required")]);
+        let bad = Threshold {
+            numerator: 3,
+            denominator: 2,
+        };
+        assert_eq!(
+            codes(&validate(40, Some(bad), &[r(1, 0, 0, 0)])),
+            vec![("threshold", "invalid_threshold")]
+        );
+        assert_eq!(
+            codes(&validate(40, None, &[r(0, 0, 0, 0)])),
+            vec![("results[0].application_id", "invalid")]
+        );
+    }
+
+    fn election() -> Vec<AgendaItem> {
+        vec![AgendaItem {
+            kind: AgendaItemKind::Election,
+            title: "理事选举".into(),
+            work_report_year: None,
+            work_plan_year: None,
+        }]
+    }
+
+    #[test]
+    fn r19_results_belong_to_a_held_plenary_with_an_election_on_its_agenda() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let today = d("2026-12-10");
+        let check = |kind, agenda: &[AgendaItem], on, cancelled| check_activity(kind, agenda, d(on), cancelled, today);
+        assert_eq!(check(ActivityKind::Plenary, &election(), "2026-12-10", false), Ok(()));
+        assert_eq!(check(ActivityKind::Plenary, &election(), "2026-12-01", false), Ok(()));
+        assert_eq!(
+            check(ActivityKind::Thematic, &election(), "2026-12-01", false),
+            Err(NotAnElection::NotAPlenary)
+        );
+        assert_eq!(
+            check(ActivityKind::Plenary, &[], "2026-12-01", false),
+            Err(NotAnElection::NoElectionOnAgenda)
+        );
+        assert_eq!(
+            check(ActivityKind::Plenary, &election(), "2026-12-11", false),
+            Err(NotAnElection::NotHeldYet)
+        );
+        assert_eq!(
+            check(ActivityKind::Plenary, &election(), "2026-12-01", true),
+            Err(NotAnElection::Cancelled)
+        );
+    }
+}
