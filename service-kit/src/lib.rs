@@ -9,6 +9,7 @@
 //! - [`peer`]: reading from another service with a service token;
 //! - [`service_token`]: a service's own token from the gateway, for calling the others;
 //! - [`test_db`]: fresh migrated SQLite and PostgreSQL databases for services' own tests;
+//! - [`idempotency`]: the `Idempotency-Key` header of creates;
 //! - [`health`], [`pagination`], [`server`].
 
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod health;
+pub mod idempotency;
 pub mod outbox;
 pub mod pagination;
 pub mod patch;

@@ -271,19 +271,6 @@ async fn fetch_facts(peers: &Peers, b: &NewBatch) -> Result<Vec<Value>, ApiError
     Ok(facts)
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(v) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    match v.to_str() {
-        Ok(s) if (1..=200).contains(&s.trim().len()) => Ok(Some(s.trim().to_owned())),
-        _ => Err(ApiError::bad_request(
-            "invalid_idempotency_key",
-            "Idempotency-Key must be 1–200 visible ASCII characters",
-        )),
-    }
-}
-
 fn by_key(c: &mut DbConn, key: &str) -> Result<Option<i64>, ApiError> {
     Ok(batches::table
         .filter(batches::idempotency_key.eq(key))
@@ -313,7 +300,7 @@ pub async fn create(
     may_issue(&caller)?;
     let b = body_in.into_inner();
     check(&b)?;
-    let key = idempotency_key(&req)?;
+    let key = service_kit::idempotency::key(&req)?;
     if let Some(k) = key.clone() {
         let earlier = db
             .run(move |c| by_key(c, &k)?.map(|id| load(c, id)).transpose())

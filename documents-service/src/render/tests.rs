@@ -470,3 +470,29 @@ fn write_previews() {
         std::fs::write(format!("{dir}/{}.pdf", kind.as_str()), pdf).expect("write");
     }
 }
+
+/// The printed QR code reads back (zbarimg, Debian's zbar-tools) as the verification URL.
+#[test]
+fn the_printed_qr_code_decodes_to_the_verification_url() {
+    let url = "https://jglm.example.cn/api/v1/documents/verify/Qk3x_9fZ-aV0pL2mN8rT4uW6yB1cD5eG";
+    let mut data = sample_data(TemplateKind::AppointmentCertificate);
+    data["verify_url"] = json!(url);
+    let pdf = render(TemplateKind::AppointmentCertificate, &data);
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let pdf_path = dir.path().join("c.pdf");
+    std::fs::write(&pdf_path, &pdf).expect("write the PDF");
+    let prefix = dir.path().join("page");
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "200", "-singlefile"])
+        .arg(&pdf_path)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm (poppler-utils) runs");
+    assert!(status.success());
+    let out = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(dir.path().join("page.png"))
+        .output()
+        .unwrap_or_else(|e| panic!("zbarimg could not be started ({e}): apt-get install zbar-tools (CI installs it)"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), url);
+}

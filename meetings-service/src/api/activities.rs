@@ -450,19 +450,6 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |a| a.id)))
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(v) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    match v.to_str() {
-        Ok(s) if (1..=200).contains(&s.trim().len()) => Ok(Some(s.trim().to_owned())),
-        _ => Err(ApiError::bad_request(
-            "invalid_idempotency_key",
-            "Idempotency-Key must be 1–200 visible ASCII characters",
-        )),
-    }
-}
-
 fn by_key(c: &mut DbConn, key: &str) -> Result<Option<ActivityRow>, ApiError> {
     Ok(activities::table
         .filter(activities::idempotency_key.eq(key))
@@ -513,7 +500,7 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let key = idempotency_key(&req)?;
+    let key = service_kit::idempotency::key(&req)?;
     if let Some(k) = key.clone()
         && let Some(earlier) = db.run(move |c| by_key(c, &k)).await?
     {
