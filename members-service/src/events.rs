@@ -14,6 +14,7 @@ use crate::domain::people::TitleLevel;
 use crate::domain::posts::Post;
 
 pub const DOCUMENTS: &str = "documents";
+pub const MEETINGS: &str = "meetings";
 
 /// What documents-service needs to render and send an appointment's papers, without calling back.
 #[derive(Debug, Serialize)]
@@ -94,6 +95,17 @@ fn emit(conn: &mut DbConn, kind: &str, payload: serde_json::Value) -> Result<Str
     service_kit::outbox::enqueue(conn, DOCUMENTS, kind, &payload)
 }
 
+/// The body's people changed: meetings-service reads the invitees of its coming activities again.
+fn members_changed(conn: &mut DbConn, a: &AppointmentRow) -> Result<(), ApiError> {
+    service_kit::outbox::enqueue(
+        conn,
+        MEETINGS,
+        "body.members_changed",
+        &json!({"body_id": a.body_id, "appointment_id": a.id}),
+    )?;
+    Ok(())
+}
+
 /// An appointment was made (or renewed): issue and mail its 聘书; a renewal supersedes the
 /// previous certificate.
 pub fn appointment_made(conn: &mut DbConn, a: &AppointmentRow) -> Result<(), ApiError> {
@@ -103,7 +115,7 @@ pub fn appointment_made(conn: &mut DbConn, a: &AppointmentRow) -> Result<(), Api
         "certificate.issue",
         json!({"document_kind": "appointment_certificate", "appointment": f}),
     )?;
-    Ok(())
+    members_changed(conn, a)
 }
 
 /// An appointment ended: R14 notices, and revocation of the certificate for early ends.
@@ -121,7 +133,7 @@ pub fn appointment_ended(conn: &mut DbConn, a: &AppointmentRow, status: Appointm
     if let Some(kind) = notice {
         emit(conn, "notice.send", json!({"document_kind": kind, "appointment": f}))?;
     }
-    Ok(())
+    members_changed(conn, a)
 }
 
 /// A term-end reminder to a holder (and the secretariat).

@@ -790,3 +790,58 @@ async fn election_results_recorded_at_a_plenary_decide_the_council_applications_
     assert_eq!(appointed["status"], "appointed");
     s.stop().await;
 }
+
+/// A people change before the date refreshes the invitee list of the body's coming activities
+/// (members-service's `body.members_changed` event); a held activity keeps the list it had.
+#[actix_rt::test]
+async fn a_resignation_before_the_date_takes_the_person_off_the_coming_activitys_invitees() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let g = group(&s, &t).await;
+    let ahead = (today() + chrono::Duration::days(20)).to_string();
+    let coming = id(&activity(
+        &s,
+        &t,
+        json!({"body_id": g.body_id, "kind": "thematic", "title": "专题会议：实训基地", "held_on": ahead, "place": "重庆"}),
+    )
+    .await);
+    let invitees = |a: i64| {
+        let (s, t) = (&s, &t);
+        async move {
+            let list = ok(s.get(&format!("{A}/activities/{a}/invitees"), Some(t)).await).await;
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i["appointment_id"].as_i64())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(invitees(coming).await.len(), 2);
+    created(
+        s.post(
+            &format!("{M}/appointments/{}/resignation", g.absentee),
+            Some(&t),
+            json!({"reason": "工作调动"}),
+        )
+        .await,
+    )
+    .await;
+    ok(s.post(
+        &format!("{M}/appointments/{}/resignation/decision", g.absentee),
+        Some(&t),
+        json!({"approve": true, "reason": "同意"}),
+    )
+    .await)
+    .await;
+    let left = eventually(
+        30,
+        "the coming activity's invitees without the one who resigned",
+        || async {
+            let list = invitees(coming).await;
+            (list == [g.attendee]).then_some(list)
+        },
+    )
+    .await;
+    assert_eq!(left, [g.attendee]);
+    s.stop().await;
+}

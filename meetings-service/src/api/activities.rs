@@ -783,7 +783,7 @@ fn invitee_views(caller: &Caller, body_id: i64, rows: Vec<InviteeRow>, marks: &[
 }
 
 /// An activity, its invitees, and (appointment id, attendance status) of those recorded.
-type InviteeList = (ActivityRow, Vec<InviteeRow>, Vec<(i64, String)>);
+pub type InviteeList = (ActivityRow, Vec<InviteeRow>, Vec<(i64, String)>);
 
 fn load_invitees(c: &mut DbConn, id: i64) -> Result<InviteeList, ApiError> {
     let a = find(c, id)?;
@@ -805,6 +805,38 @@ pub async fn list_invitees(caller: Caller, id: web::Path<i64>, db: web::Data<Db>
     Ok(HttpResponse::Ok().json(invitee_views(&caller, a.body_id, list, &marks)))
 }
 
+/// Reads an activity's invitees again from members-service and stores them, unless it is held,
+/// past, cancelled or has attendance recorded (409 `invitees_frozen`).
+pub async fn refresh(db: &Db, peers: &Peers, a: ActivityRow) -> Result<InviteeList, ApiError> {
+    let id = a.id;
+    let frozen = |a: &ActivityRow, recorded: i64| {
+        if a.status == "cancelled" || a.held_on < today() || recorded > 0 {
+            Err(ApiError::conflict(
+                "invitees_frozen",
+                "the activity is held, past or cancelled: its invitees stay as they were",
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    frozen(&a, db.run(move |c| attendance_count(c, id)).await?)?;
+    let facts = fetch_invitees(peers, a.body_id, a.held_on).await?;
+    let held_on = a.held_on;
+    db.write(move |c| {
+        let now = find(c, id)?;
+        frozen(&now, attendance_count(c, id)?)?;
+        if now.held_on != held_on {
+            return Err(ApiError::conflict(
+                "concurrent_update",
+                "the activity was rescheduled meanwhile; retry",
+            ));
+        }
+        store_invitees(c, id, &facts)?;
+        load_invitees(c, id)
+    })
+    .await
+}
+
 /// Read the invitees again from members-service (after people joined or left), while the
 /// activity lies ahead (today included) and no attendance is recorded.
 #[utoipa::path(post, path = "/api/v1/meetings/activities/{id}/invitees:refresh", tag = "activities", params(("id" = i64, Path)),
@@ -821,32 +853,6 @@ pub async fn refresh_invitees(
     let id = id.into_inner();
     let a = db.run(move |c| find(c, id)).await?;
     access::manage(&caller, a.body_id)?;
-    let frozen = |a: &ActivityRow, recorded: i64| {
-        if a.status == "cancelled" || a.held_on < today() || recorded > 0 {
-            Err(ApiError::conflict(
-                "invitees_frozen",
-                "the activity is held, past or cancelled: its invitees stay as they were",
-            ))
-        } else {
-            Ok(())
-        }
-    };
-    frozen(&a, db.run(move |c| attendance_count(c, id)).await?)?;
-    let facts = fetch_invitees(&peers, a.body_id, a.held_on).await?;
-    let held_on = a.held_on;
-    let (a, list, marks) = db
-        .write(move |c| {
-            let now = find(c, id)?;
-            frozen(&now, attendance_count(c, id)?)?;
-            if now.held_on != held_on {
-                return Err(ApiError::conflict(
-                    "concurrent_update",
-                    "the activity was rescheduled meanwhile; retry",
-                ));
-            }
-            store_invitees(c, id, &facts)?;
-            load_invitees(c, id)
-        })
-        .await?;
+    let (a, list, marks) = refresh(&db, &peers, a).await?;
     Ok(HttpResponse::Ok().json(invitee_views(&caller, a.body_id, list, &marks)))
 }

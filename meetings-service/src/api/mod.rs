@@ -6,6 +6,7 @@ pub mod activities;
 pub mod annual;
 pub mod attendance;
 pub mod elections;
+pub mod internal;
 pub mod statistics;
 
 use actix_web::web::{self, get, patch, post, put, resource};
@@ -50,5 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(post().to(annual::create_report)),
             )
             .service(resource("/bodies/{id}/work-reports/{year}/file").route(get().to(annual::report_file))),
-    );
+    )
+    // Outside /api/v1: the gateway forwards only /api/v1/{service}/…, so this stays internal.
+    .service(resource(service_kit::outbox::EVENTS_PATH).route(post().to(internal::events)));
 }
