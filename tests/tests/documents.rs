@@ -123,8 +123,12 @@ async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissa
         (format!("{serial}.pdf").as_str(), "application/pdf")
     );
     assert_eq!(bytes, pdf.body, "the attachment is the stored PDF");
-    let deliveries = s.get(&format!("{D}/{serial}/deliveries"), Some(&t)).await.json();
-    assert_eq!(deliveries[0]["status"], "sent");
+    // The worker records the attempt just after the SMTP server took the message.
+    let deliveries = eventually(10, "the delivery recorded as sent", || async {
+        let d = s.get(&format!("{D}/{serial}/deliveries"), Some(&t)).await.json();
+        (d[0]["status"] == "sent").then_some(d)
+    })
+    .await;
     assert_eq!(deliveries[0]["attempts"], 1);
     assert_eq!(deliveries[0]["message_id"].as_str(), Some(mail.message_id.as_str()));
 
