@@ -252,8 +252,7 @@ fn main() {
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .expect("create db");
-        let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-        let db = Db::connect(&format!("{base}/{name}"), 4).expect("postgres");
+        let db = Db::connect(&service_kit::test_db::database_url(&server, &name), 4).expect("postgres");
         db.migrate(MIGRATIONS).expect("migrations");
         bench_issue(&db, &renderer, "PostgreSQL");
         bench_batch(&db, &renderer, "PostgreSQL", 1000, threads);

@@ -129,11 +129,8 @@ fn databases() -> Vec<TestDb> {
             server_url: server_url.clone(),
             name: name.clone(),
         };
-        let base = match server_url.rsplit_once('/') {
-            Some((head, _)) if head.contains("://") && head.len() > "postgres://".len() => head.to_owned(),
-            _ => server_url.trim_end_matches('/').to_owned(),
-        };
-        out.push(with_table(format!("{base}/{name}"), None, Some(guard)));
+        let url = service_kit::test_db::database_url(&server_url, &name);
+        out.push(with_table(url, None, Some(guard)));
     }
     out
 }

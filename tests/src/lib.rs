@@ -94,12 +94,7 @@ impl PgDatabases {
     }
 
     fn url(&self, i: usize) -> String {
-        // Replace the database name at the end of the server URL.
-        let base = match self.admin_url.rsplit_once('/') {
-            Some((head, _)) if head.contains("://") && head.len() > "postgres://".len() => head.to_owned(),
-            _ => self.admin_url.trim_end_matches('/').to_owned(),
-        };
-        format!("{base}/{}", self.names[i])
+        service_kit::test_db::database_url(&self.admin_url, &self.names[i])
     }
 }
 
