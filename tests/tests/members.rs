@@ -705,7 +705,7 @@ async fn access_follows_roles_and_scopes() {
     let seen_by_secretary = ok(s.get(&format!("{M}/people/{p_other}"), Some(&secretary)).await).await;
     assert!(seen_by_secretary.get("email").is_none() && seen_by_secretary.get("date_of_birth").is_none());
     // Internal routes need a service token with the internal scope.
-    s.post("/internal/v1/dismissal-cases", Some(&t), json!({}))
+    s.post("/internal/v1/events", Some(&t), json!({}))
         .await
         .problem(404, "route_not_found");
     s.stop().await;

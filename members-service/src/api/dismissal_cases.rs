@@ -1,4 +1,4 @@
-//! Dismissal cases for absence (R13): opened by meetings-service's event on an internal route
+//! Dismissal cases for absence (R13): opened by meetings-service's `dismissal_case.open` event
 //! (idempotent on its event id), withdrawn when an absence is corrected to excused, and
 //! confirmed (→ dismissal, R14 notice) or dropped by the Center.
 
@@ -253,45 +253,6 @@ pub(crate) fn decide_case(
         },
     )?;
     Ok(after)
-}
-
-/// Internal: meetings-service opens a case when an invitee reaches two unexcused absences.
-pub async fn internal_open(
-    caller: Caller,
-    body_in: web::Json<OpenCase>,
-    db: web::Data<Db>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require_internal()?;
-    let o = body_in.into_inner();
-    if o.event_id.trim().is_empty() {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "event_id",
-            "required",
-            "the event id",
-        )]));
-    }
-    let (row, created) = db.write(move |c| open(c, &caller, &o)).await?;
-    let case = DismissalCase::from(row);
-    Ok(if created {
-        HttpResponse::Created().json(case)
-    } else {
-        HttpResponse::Ok().json(case)
-    })
-}
-
-/// Internal: an absence was corrected to excused before the case was decided.
-pub async fn internal_withdraw(
-    caller: Caller,
-    body_in: web::Json<WithdrawCase>,
-    db: web::Data<Db>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require_internal()?;
-    let w = body_in.into_inner();
-    let out = db.write(move |c| withdraw(c, &caller, &w)).await?;
-    Ok(match out {
-        Some(row) => HttpResponse::Ok().json(DismissalCase::from(row)),
-        None => HttpResponse::Ok().json(serde_json::json!({"status": "no_open_case"})),
-    })
 }
 
 /// Dismissal cases (R13), newest last.

@@ -104,8 +104,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/internal/v1")
-            .service(resource("/dismissal-cases").route(post().to(dismissal_cases::internal_open)))
-            .service(resource("/dismissal-cases/withdrawals").route(post().to(dismissal_cases::internal_withdraw)))
             .service(resource("/appointment-facts").route(get().to(internal::appointment_facts)))
             .service(resource("/events").route(post().to(internal::events))),
     );
