@@ -22,7 +22,7 @@ use service_kit::{ApiError, Caller, Db, DbConn, FieldError};
 
 use super::applications::{TransitionRequest, apply_transition};
 use super::dismissal_cases::{self, OpenCase, WithdrawCase};
-use crate::db::models::{ApplicationRow, AppointmentRow};
+use crate::db::models::{ApplicationRow, AppointmentRow, DismissalCaseRow};
 use crate::db::schema::{applications, appointments};
 use crate::domain::applications::{ApplicationAction, ApplicationStatus};
 use crate::domain::elections::{Threshold, Votes};
@@ -270,6 +270,22 @@ pub fn apply_election_results(
     Ok(out)
 }
 
+/// R13: opens the case of a second unexcused absence (idempotent on the event id) and, when the
+/// deployment dismisses at once, confirms it in the same transaction.
+pub(crate) fn open_case(
+    c: &mut DbConn,
+    caller: &Caller,
+    open: &OpenCase,
+    dismiss_at_once: bool,
+) -> Result<DismissalCaseRow, ApiError> {
+    let (row, created) = dismissal_cases::open(c, caller, open)?;
+    if created && dismiss_at_once {
+        let reason = format!("{}工作年度两次无故不参加活动，予以解聘", open.work_year);
+        return dismissal_cases::decide_case(c, caller, row.id, true, &reason);
+    }
+    Ok(row)
+}
+
 /// Receives an event. 200 with what was done; 409 when the appointment is no longer active
 /// (the outbox takes that as delivered: there is nothing left to do).
 pub async fn events(
@@ -290,16 +306,7 @@ pub async fn events(
                 work_year: p.work_year,
                 absences: p.absences,
             };
-            let case = db
-                .write(move |c| {
-                    let (row, created) = dismissal_cases::open(c, &caller, &open)?;
-                    if created && dismiss_at_once {
-                        let reason = format!("{}工作年度两次无故不参加活动，予以解聘", open.work_year);
-                        return dismissal_cases::decide_case(c, &caller, row.id, true, &reason);
-                    }
-                    Ok(row)
-                })
-                .await?;
+            let case = db.write(move |c| open_case(c, &caller, &open, dismiss_at_once)).await?;
             Ok(HttpResponse::Ok().json(dismissal_cases::DismissalCase::from(case)))
         }
         "dismissal_case.withdraw" => {
@@ -426,6 +433,70 @@ mod tests {
             .select(applications::status)
             .first(c)
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn r13_a_case_waits_for_the_center_unless_the_deployment_dismisses_at_once_on_every_backend() {
+        use crate::appointing::{Appoint, appoint};
+        use crate::db::schema::{applications as apps, appointments};
+        use crate::domain::appointments::AppointmentStatus;
+        use crate::domain::posts::Post;
+        for t in test_databases("members_r13", || MIGRATIONS) {
+            let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
+            let c = &mut *conn;
+            let (council, ids) = seed(c, &[("council_member", "approved_for_election"); 2]);
+            let admin = Caller::system("test");
+            let appointed: Vec<i64> = ids
+                .iter()
+                .map(|app| {
+                    let (person_id, term_id): (i64, i64) = apps::table
+                        .find(app)
+                        .select((apps::person_id, apps::term_id))
+                        .first(c)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let a = Appoint {
+                        body_id: council,
+                        term_id,
+                        person_id,
+                        post: Post::CouncilMember,
+                        starts_on: d("2026-02-01"),
+                        source: "application",
+                        source_id: Some(*app),
+                        previous_appointment_id: None,
+                        status: AppointmentStatus::Active,
+                    };
+                    write_tx(c, |c| appoint(c, &admin, a))
+                        .unwrap_or_else(|e| panic!("{e}"))
+                        .id
+                })
+                .collect();
+            let system = Caller::system("meetings");
+            let case = |appointment_id: i64, event: &str| OpenCase {
+                event_id: event.to_owned(),
+                appointment_id,
+                work_year: 2026,
+                absences: serde_json::json!([]),
+            };
+            let status = |c: &mut DbConn, id: i64| -> String {
+                appointments::table
+                    .find(id)
+                    .select(appointments::status)
+                    .first(c)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            };
+            // By default the case waits for the Center; the same event opens it once.
+            let first = write_tx(c, |c| open_case(c, &system, &case(appointed[0], "ev-1"), false))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let again = write_tx(c, |c| open_case(c, &system, &case(appointed[0], "ev-1"), false))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((first.id, first.status.as_str()), (again.id, "open"), "{:?}", t.backend);
+            assert_eq!(status(c, appointed[0]), "active");
+            // Dismissing at once confirms the case and ends the appointment in the same step.
+            let at_once = write_tx(c, |c| open_case(c, &system, &case(appointed[1], "ev-2"), true))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(at_once.status, "confirmed", "{:?}", t.backend);
+            assert_eq!(status(c, appointed[1]), "dismissed");
+        }
     }
 
     #[test]
