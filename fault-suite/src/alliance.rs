@@ -76,11 +76,23 @@ pub async fn import_people(api: &Api, tag: &str, range: Range<usize>) -> Vec<Per
         .filter_map(|p| {
             let email = p["email"].as_str()?.to_owned();
             let i = *wanted.get(&email)?;
-            Some((i, Person { id: p["id"].as_i64()?, email }))
+            Some((
+                i,
+                Person {
+                    id: p["id"].as_i64()?,
+                    email,
+                },
+            ))
         })
         .collect();
     found.sort_by_key(|(i, _)| *i);
-    assert_eq!(found.len(), range.len(), "the import made {} of {} people", found.len(), range.len());
+    assert_eq!(
+        found.len(),
+        range.len(),
+        "the import made {} of {} people",
+        found.len(),
+        range.len()
+    );
     found.into_iter().map(|(_, p)| p).collect()
 }
 
@@ -104,7 +116,9 @@ pub async fn appoint_experts(apis: &[Api], term: i64, people: &[Person]) -> Vec<
                     .post(&format!("{M}/nominations/{}/appointment", n["id"]), json!({}))
                     .await
                     .success("an appointment");
-                a["id"].as_i64().unwrap_or_else(|| panic!("an appointment without id: {a}"))
+                a["id"]
+                    .as_i64()
+                    .unwrap_or_else(|| panic!("an appointment without id: {a}"))
             }
         }))
         .await;
@@ -183,7 +197,13 @@ pub async fn start_batch(api: &Api, reissue: bool, send_mail: bool) -> (i64, i64
 pub async fn batch(api: &Api, id: i64) -> Option<Value> {
     let r = api
         .http
-        .send("GET", &api.url(&format!("{D}/batches/{id}")), Some(&api.token), &[], None)
+        .send(
+            "GET",
+            &api.url(&format!("{D}/batches/{id}")),
+            Some(&api.token),
+            &[],
+            None,
+        )
         .await
         .ok()?;
     (r.status == 200).then(|| r.json())

@@ -134,7 +134,13 @@ impl Api {
         format!("{}{path}", self.base)
     }
 
-    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<(&str, Vec<u8>)>) -> Reply {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
         let url = self.url(path);
         self.http
             .send(method, &url, Some(&self.token), headers, body)
@@ -147,7 +153,12 @@ impl Api {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.request("POST", path, &[], Some(("application/json", body.to_string().into_bytes())))
-            .await
+        self.request(
+            "POST",
+            path,
+            &[],
+            Some(("application/json", body.to_string().into_bytes())),
+        )
+        .await
     }
 }

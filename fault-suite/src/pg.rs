@@ -63,7 +63,20 @@ fn psql_program() -> PathBuf {
 /// Runs `sql` on `url`; `Err` with psql's message when it fails (e.g. the server is down).
 pub fn try_psql(url: &str, sql: &str) -> Result<String, String> {
     let out = Command::new(psql_program())
-        .args(["-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-F",
+            "\t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-c",
+            sql,
+        ])
         .env("PGCONNECT_TIMEOUT", "5")
         .output()
         .map_err(|e| format!("cannot run psql (apt-get install postgresql-client): {e}"))?;
@@ -175,7 +188,11 @@ impl OwnCluster {
                 .arg(dir.path())
                 .status()
                 .expect("chown");
-            assert!(st.success(), "cannot give {} to the postgres user", dir.path().display());
+            assert!(
+                st.success(),
+                "cannot give {} to the postgres user",
+                dir.path().display()
+            );
         }
         let port = crate::free_ports(1)[0];
         let cluster = Self {
@@ -268,7 +285,16 @@ impl OwnCluster {
         let data = self.data_dir();
         self.run(
             "pg_ctl",
-            &["-D", &data.display().to_string(), "-m", "fast", "-w", "-t", "60", "stop"],
+            &[
+                "-D",
+                &data.display().to_string(),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "60",
+                "stop",
+            ],
         );
     }
 

@@ -140,10 +140,18 @@ impl Proc {
                 return;
             }
             if !self.is_running() {
-                panic!("{} exited before it was ready; its log:\n{}", self.name, self.log_tail(40));
+                panic!(
+                    "{} exited before it was ready; its log:\n{}",
+                    self.name,
+                    self.log_tail(40)
+                );
             }
             if Instant::now() >= deadline {
-                panic!("{} was not ready after {secs} s; its log:\n{}", self.name, self.log_tail(40));
+                panic!(
+                    "{} was not ready after {secs} s; its log:\n{}",
+                    self.name,
+                    self.log_tail(40)
+                );
             }
             actix_rt::time::sleep(Duration::from_millis(100)).await;
         }
@@ -225,7 +233,10 @@ impl Suite {
             let mut env = vec![
                 ("ALLIANCE_DATA_DIR".into(), data.display().to_string()),
                 ("ALLIANCE_GATEWAY_URL".into(), url(gw_port(g))),
-                ("RUST_LOG".into(), std::env::var("FAULT_RUST_LOG").unwrap_or_else(|_| "info".into())),
+                (
+                    "RUST_LOG".into(),
+                    std::env::var("FAULT_RUST_LOG").unwrap_or_else(|_| "info".into()),
+                ),
             ];
             for (s, (name, _)) in SERVICES.iter().enumerate() {
                 env.push((format!("ALLIANCE_{}_URL", name.to_uppercase()), url(svc_port(s, set))));

@@ -36,7 +36,10 @@ async fn a_batch_with_mail_survives_sigkills_of_documents_service() {
         (one == m && queued == 0 && smtp.messages().len() >= m).then_some(())
     })
     .await;
-    assert!(before.is_some(), "the {m} appointments' own certificates and mail did not all arrive in {deadline} s");
+    assert!(
+        before.is_some(),
+        "the {m} appointments' own certificates and mail did not all arrive in {deadline} s"
+    );
     let mails_before = smtp.messages().len();
     c.figure("messages before the batch (the appointments' own 聘书)", mails_before);
 
@@ -44,7 +47,10 @@ async fn a_batch_with_mail_survives_sigkills_of_documents_service() {
     // server has but the service has not recorded as sent.
     smtp.set_delay_ms(30);
     let (batch_id, total) = alliance::start_batch(&api, true, true).await;
-    c.check(total == m as i64, format!("the batch covers the committee ({total} of {m})"));
+    c.check(
+        total == m as i64,
+        format!("the batch covers the committee ({total} of {m})"),
+    );
 
     let mut last_restart = Instant::now();
     let mut last_done = -1;
@@ -130,7 +136,9 @@ async fn a_batch_with_mail_survives_sigkills_of_documents_service() {
     c.check(failed == 0, format!("no item failed ({failed} failed)"));
     let items = pg::rows(
         &docs_db,
-        &format!("SELECT status, COUNT(*), COUNT(document_id) FROM batch_items WHERE batch_id = {batch_id} GROUP BY status"),
+        &format!(
+            "SELECT status, COUNT(*), COUNT(document_id) FROM batch_items WHERE batch_id = {batch_id} GROUP BY status"
+        ),
     );
     c.figure("batch items (status, count, with a document id)", format!("{items:?}"));
 
@@ -153,7 +161,11 @@ async fn a_batch_with_mail_survives_sigkills_of_documents_service() {
     let serials: HashSet<&str> = all_docs.iter().filter_map(|d| d["serial"].as_str()).collect();
     c.check(
         serials.len() == all_docs.len(),
-        format!("no duplicate serial ({} documents, {} serials)", all_docs.len(), serials.len()),
+        format!(
+            "no duplicate serial ({} documents, {} serials)",
+            all_docs.len(),
+            serials.len()
+        ),
     );
     let burned = pg::count(
         &docs_db,

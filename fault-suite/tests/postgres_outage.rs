@@ -50,7 +50,10 @@ async fn services_answer_503_while_postgres_is_down_and_recover_without_a_restar
         (one == before_n && smtp.messages().len() >= before_n).then_some(())
     })
     .await;
-    assert!(ready_before.is_some(), "the first {before_n} 聘书 and mails did not arrive");
+    assert!(
+        ready_before.is_some(),
+        "the first {before_n} 聘书 and mails did not arrive"
+    );
     let people_before = alliance::all_pages(&api, &format!("{}/people?limit=500", alliance::M))
         .await
         .len();
@@ -61,11 +64,36 @@ async fn services_answer_503_while_postgres_is_down_and_recover_without_a_restar
     let http = Http::new(Duration::from_secs(20));
     let gw = suite.gateways[0].url();
     let mut probes: Vec<(String, String, String, Option<String>)> = vec![
-        ("members read".into(), "GET".into(), format!("{gw}/api/v1/members/people?limit=5"), None),
-        ("members write".into(), "POST".into(), format!("{gw}/api/v1/members/units"), Some("unit".into())),
-        ("documents read".into(), "GET".into(), format!("{gw}/api/v1/documents?limit=5"), None),
-        ("meetings read".into(), "GET".into(), format!("{gw}/api/v1/meetings/activities?limit=5"), None),
-        ("gateway login".into(), "POST".into(), format!("{gw}/api/v1/auth/token"), Some("login".into())),
+        (
+            "members read".into(),
+            "GET".into(),
+            format!("{gw}/api/v1/members/people?limit=5"),
+            None,
+        ),
+        (
+            "members write".into(),
+            "POST".into(),
+            format!("{gw}/api/v1/members/units"),
+            Some("unit".into()),
+        ),
+        (
+            "documents read".into(),
+            "GET".into(),
+            format!("{gw}/api/v1/documents?limit=5"),
+            None,
+        ),
+        (
+            "meetings read".into(),
+            "GET".into(),
+            format!("{gw}/api/v1/meetings/activities?limit=5"),
+            None,
+        ),
+        (
+            "gateway login".into(),
+            "POST".into(),
+            format!("{gw}/api/v1/auth/token"),
+            Some("login".into()),
+        ),
     ];
     for (name, _, url) in all_procs(&suite) {
         probes.push((format!("{name} /readyz"), "GET".into(), format!("{url}/readyz"), None));
@@ -182,7 +210,10 @@ async fn services_answer_503_while_postgres_is_down_and_recover_without_a_restar
     for (probe, outcomes) in &tally {
         c.figure(
             &format!("during the outage: {probe}"),
-            format!("{outcomes:?}, slowest {:.2} s", slowest.get(probe).copied().unwrap_or_default()),
+            format!(
+                "{outcomes:?}, slowest {:.2} s",
+                slowest.get(probe).copied().unwrap_or_default()
+            ),
         );
     }
     let api_503 = during
@@ -197,7 +228,10 @@ async fn services_answer_503_while_postgres_is_down_and_recover_without_a_restar
     let fives = during.iter().filter(|s| matches!(s.outcome, Ok((500, _)))).count();
     c.check(fives == 0, format!("no 500 during the outage ({fives})"));
     let unanswered = during.iter().filter(|s| s.outcome.is_err()).count();
-    c.check(unanswered == 0, format!("every request got an answer ({unanswered} did not)"));
+    c.check(
+        unanswered == 0,
+        format!("every request got an answer ({unanswered} did not)"),
+    );
     let max = slowest.values().copied().fold(0.0, f64::max);
     c.check(
         max <= MAX_ANSWER.as_secs_f64() && hung.is_empty(),
@@ -211,7 +245,9 @@ async fn services_answer_503_while_postgres_is_down_and_recover_without_a_restar
     let ready_seen: usize = tally.keys().filter(|p| p.contains("readyz")).count();
     c.check(
         ready_ok == 0 && ready_seen == all_procs(&suite).len(),
-        format!("/readyz failed on every process during the outage ({ready_ok} answered 200; {ready_seen} processes probed)"),
+        format!(
+            "/readyz failed on every process during the outage ({ready_ok} answered 200; {ready_seen} processes probed)"
+        ),
     );
 
     // No process was restarted: the same ones are running.

@@ -16,7 +16,10 @@ async fn two_replicas_of_everything_do_each_piece_of_work_once() {
     let m: usize = pick(150, 500);
     let k: usize = pick(50, 200);
     let mut c = Checks::new("replicas");
-    c.figure("certificates in the batch / appointments during it", format!("{m} / {k}"));
+    c.figure(
+        "certificates in the batch / appointments during it",
+        format!("{m} / {k}"),
+    );
 
     let smtp = SmtpSink::start();
     let mut opts = SuiteOptions::new(pg::shared_server_url(), Some(smtp.url()));
@@ -46,7 +49,10 @@ async fn two_replicas_of_everything_do_each_piece_of_work_once() {
     // The batch (through gateway a) and K more appointments (through both) at the same time.
     let started = Instant::now();
     let (batch_id, total) = alliance::start_batch(&apis[0], true, true).await;
-    c.check(total == m as i64, format!("the batch covers the committee ({total} of {m})"));
+    c.check(
+        total == m as i64,
+        format!("the batch covers the committee ({total} of {m})"),
+    );
     appointments.extend(alliance::appoint_experts(&apis, term, later).await);
     c.figure(
         "appointments made during the batch in (s)",
@@ -59,7 +65,10 @@ async fn two_replicas_of_everything_do_each_piece_of_work_once() {
         let v = alliance::valid_certificates(&apis[1]).await;
         let (one, _, _) = alliance::certificate_cover(&v, &appointments);
         let queued = pg::count(&docs_db, "SELECT COUNT(*) FROM deliveries WHERE status = 'queued'");
-        let pending = pg::count(&members_db, "SELECT COUNT(*) FROM outbox_events WHERE delivered_at IS NULL");
+        let pending = pg::count(
+            &members_db,
+            "SELECT COUNT(*) FROM outbox_events WHERE delivered_at IS NULL",
+        );
         (b["status"] == "finished" && one == all && queued == 0 && pending == 0).then_some(b)
     })
     .await;
@@ -102,8 +111,12 @@ async fn two_replicas_of_everything_do_each_piece_of_work_once() {
         for p in suite.replicas(dest) {
             let text = suite.http.get_text(&format!("{}/metrics", p.url())).await;
             let labels = ["method=\"POST\"", "route=\"/internal/v1/events\""];
-            received += metric_sum(&text, "http_requests_total", &labels, |s| (200..300).contains(&s) || s == 409);
-            refused += metric_sum(&text, "http_requests_total", &labels, |s| !((200..300).contains(&s) || s == 409));
+            received += metric_sum(&text, "http_requests_total", &labels, |s| {
+                (200..300).contains(&s) || s == 409
+            });
+            refused += metric_sum(&text, "http_requests_total", &labels, |s| {
+                !((200..300).contains(&s) || s == 409)
+            });
         }
         let mut recorded = 0;
         for p in suite.replicas("members") {

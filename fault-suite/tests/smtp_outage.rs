@@ -47,7 +47,10 @@ async fn mail_outlasts_an_smtp_outage_and_each_appointee_gets_one_message() {
     let docs_db = suite.db("documents");
     let at_recovery = delivery_statuses(&docs_db);
     c.figure("451 answers given", smtp.refusals());
-    c.figure("deliveries by status when the relay recovers", format!("{at_recovery:?}"));
+    c.figure(
+        "deliveries by status when the relay recovers",
+        format!("{at_recovery:?}"),
+    );
     c.figure("messages accepted during the outage", smtp.messages().len());
     smtp.refuse(false);
     let recovered = Instant::now();
