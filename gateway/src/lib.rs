@@ -17,7 +17,9 @@ use std::time::Duration;
 use actix_web::web;
 use chrono::Utc;
 use diesel::prelude::*;
-use service_kit::config::{AuthSettings, ConfigError, ServiceSettings, data_dir, parse_or, var_opt, var_or};
+use service_kit::config::{
+    AuthSettings, ConfigError, HttpLimits, ServiceSettings, data_dir, parse_or, var_opt, var_or,
+};
 use service_kit::server::{bind, serve_on};
 use service_kit::{DbConn, Kit, ServiceHandle, StartError};
 
@@ -27,11 +29,15 @@ use crate::api::token::AuthState;
 use crate::db::models::{ClientChanges, ClientRow, NewAccountRow, NewClientRow};
 use crate::db::schema::{accounts, api_clients};
 use crate::keys::SigningKeys;
-use crate::proxy::{ProxyConfig, Upstreams};
+use crate::proxy::{ClientLimiter, ClientLimits, ProxyConfig, Upstreams};
 use crate::throttle::LoginThrottle;
 use crate::tokens::TokenIssuer;
 
 pub const NAME: &str = "gateway";
+
+/// Pooled upstream connections per gateway worker (requests without a body; those with one
+/// use a connection of their own).
+const UPSTREAM_CONNECTIONS_PER_WORKER: usize = 512;
 
 /// Where the signing key comes from.
 #[derive(Debug, Clone)]
@@ -61,6 +67,8 @@ pub struct GatewaySettings {
     pub admin_password: Option<String>,
     /// The suite's own services as API clients, created or updated at every start.
     pub service_clients: Vec<ServiceClientSeed>,
+    /// Body deadline, per-client cap on requests at the services, trusted proxies.
+    pub limits: ClientLimits,
 }
 
 /// An API client the gateway makes sure exists at start: one of the suite's services.
@@ -163,6 +171,17 @@ impl GatewaySettings {
             upstream_timeout: Duration::from_secs(parse_or("GATEWAY_UPSTREAM_TIMEOUT_SECS", 30)?),
             admin_username: var_or("GATEWAY_ADMIN_USERNAME", "admin"),
             admin_password: var_opt("GATEWAY_ADMIN_PASSWORD"),
+            limits: ClientLimits {
+                body_timeout: HttpLimits::from_env("GATEWAY")?.body_timeout,
+                max_in_flight: parse_or("GATEWAY_MAX_REQUESTS_PER_CLIENT", ClientLimits::default().max_in_flight)?,
+                trusted_proxies: proxy::parse_trusted_proxies(&var_or("GATEWAY_TRUSTED_PROXIES", "")).map_err(
+                    |reason| ConfigError::Invalid {
+                        name: "GATEWAY_TRUSTED_PROXIES".into(),
+                        value: var_or("GATEWAY_TRUSTED_PROXIES", ""),
+                        reason,
+                    },
+                )?,
+            },
             service_clients: match var_opt("GATEWAY_SERVICE_CLIENTS") {
                 None => Vec::new(),
                 Some(v) => parse_service_clients(&v).map_err(|reason| ConfigError::Invalid {
@@ -186,6 +205,8 @@ pub struct BootstrapAdmin {
 
 pub struct Gateway {
     pub service: ServiceHandle,
+    /// Requests in flight at the services per client address (the per-client cap).
+    pub clients: std::sync::Arc<ClientLimiter>,
     pub public_key_pem: String,
     pub bootstrap: Option<BootstrapAdmin>,
 }
@@ -232,6 +253,10 @@ pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Resul
         gateway_url: String::new(),
         service_client: None,
         peers: Default::default(),
+        http: HttpLimits {
+            body_timeout: settings.limits.body_timeout,
+            ..HttpLimits::default()
+        },
     };
     let kit = Kit::start(NAME, &kit_settings, db::MIGRATIONS)?;
     let bootstrap = bootstrap_admin(&kit, &settings)?;
@@ -249,14 +274,27 @@ pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Resul
         },
         throttle: LoginThrottle::default(),
     });
+    let clients = ClientLimiter::new(settings.limits.max_in_flight);
     let proxy = web::Data::new(ProxyConfig {
         upstreams: settings.upstreams.clone(),
         timeout: settings.upstream_timeout,
+        limiter: clients.clone(),
+        trusted_proxies: settings.limits.trusted_proxies.clone(),
     });
     let timeout = settings.upstream_timeout;
     let service = serve_on(kit, listener, settings.workers, move |cfg| {
         // awc's client is per worker thread (it is not Send).
-        let client = awc::Client::builder().timeout(timeout).disable_redirects().finish();
+        // Pooled connections are dropped before the services' 5 s keep-alive closes them, so
+        // no request goes out on a connection being closed; the per-client cap, not this
+        // limit, is what keeps one client from taking them all.
+        let connector = awc::Connector::new()
+            .limit(UPSTREAM_CONNECTIONS_PER_WORKER)
+            .conn_keep_alive(Duration::from_secs(3));
+        let client = awc::Client::builder()
+            .connector(connector)
+            .timeout(timeout)
+            .disable_redirects()
+            .finish();
         cfg.app_data(auth.clone())
             .app_data(proxy.clone())
             .app_data(web::Data::new(client))
@@ -268,6 +306,7 @@ pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Resul
     })?;
     Ok(Gateway {
         service,
+        clients,
         public_key_pem,
         bootstrap,
     })

@@ -8,6 +8,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,16 +22,45 @@ pub enum ConfigError {
     Missing(String),
 }
 
+thread_local! {
+    /// The variables the readers on this thread see instead of the process environment, while
+    /// [`with_vars`] runs.
+    static VARS: std::cell::RefCell<Option<HashMap<String, String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with every reader of this module (on this thread) seeing `vars` as the whole
+/// environment. Tests read settings from a given map this way, so they never mutate the process
+/// environment that tests running in parallel share.
+pub fn with_vars<R>(vars: HashMap<String, String>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<HashMap<String, String>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            VARS.with(|v| *v.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(VARS.with(|v| v.borrow_mut().replace(vars)));
+    f()
+}
+
+/// One variable, from the map of [`with_vars`] when one is active, else the process.
+fn lookup(name: &str) -> Option<String> {
+    VARS.with(|v| match &*v.borrow() {
+        Some(vars) => vars.get(name).cloned(),
+        None => env::var(name).ok(),
+    })
+}
+
 /// Reads `name`, or returns `default` when unset or empty.
 pub fn var_or(name: &str, default: impl Into<String>) -> String {
-    match env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v,
+    match lookup(name) {
+        Some(v) if !v.trim().is_empty() => v,
         _ => default.into(),
     }
 }
 
 pub fn var_opt(name: &str) -> Option<String> {
-    env::var(name).ok().filter(|v| !v.trim().is_empty())
+    lookup(name).filter(|v| !v.trim().is_empty())
 }
 
 /// Reads and parses `name`, or returns `default` when unset.
@@ -168,6 +198,48 @@ pub const PEERS: [(&str, &str, &str); 3] = [
     ("documents", "ALLIANCE_DOCUMENTS_URL", "http://127.0.0.1:8083"),
 ];
 
+/// How long an HTTP server waits for its clients; the same for every service and the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// A request's head must be complete this long after the connection opens or the previous
+    /// request ended (actix's `client_request_timeout`); else 408 and the connection closes.
+    pub head_timeout: Duration,
+    /// A request body must keep arriving: this long without a byte while the handler waits for
+    /// it is 408 `request_timeout` (`<PREFIX>_BODY_TIMEOUT_SECS`).
+    pub body_timeout: Duration,
+    /// Idle keep-alive connections close after this long.
+    pub keep_alive: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            head_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(10),
+            keep_alive: Duration::from_secs(5),
+        }
+    }
+}
+
+impl HttpLimits {
+    /// `<PREFIX>_BODY_TIMEOUT_SECS` (default 10, at least 1).
+    pub fn from_env(prefix: &str) -> Result<Self, ConfigError> {
+        let name = format!("{prefix}_BODY_TIMEOUT_SECS");
+        let secs: u64 = parse_or(&name, 10)?;
+        if secs == 0 {
+            return Err(ConfigError::Invalid {
+                name,
+                value: "0".into(),
+                reason: "must be at least 1 second".into(),
+            });
+        }
+        Ok(Self {
+            body_timeout: Duration::from_secs(secs),
+            ..Self::default()
+        })
+    }
+}
+
 /// What every service needs to start.
 #[derive(Debug, Clone)]
 pub struct ServiceSettings {
@@ -187,6 +259,8 @@ pub struct ServiceSettings {
     pub service_client: Option<ServiceClient>,
     /// Base URLs of the other services by name (`members`, `meetings`, `documents`).
     pub peers: HashMap<String, String>,
+    /// Timeouts of the HTTP server.
+    pub http: HttpLimits,
 }
 
 impl ServiceSettings {
@@ -194,6 +268,15 @@ impl ServiceSettings {
     /// `<PREFIX>_CLIENT_ID` and `<PREFIX>_CLIENT_SECRET`, and the shared `ALLIANCE_*` variables
     /// (`ALLIANCE_GATEWAY_URL`, `ALLIANCE_MEMBERS_URL`, `ALLIANCE_MEETINGS_URL`, `ALLIANCE_DOCUMENTS_URL`).
     pub fn from_env(prefix: &str, default_port: u16, db_file: &str) -> Result<Self, ConfigError> {
+        let mut settings = Self::from_env_without_key(prefix, default_port, db_file)?;
+        settings.auth = AuthSettings::from_env(&settings.data_dir)?;
+        Ok(settings)
+    }
+
+    /// Like [`ServiceSettings::from_env`], without reading the gateway's public key: for the
+    /// one-process suite, whose gateway hands its key to the services at start. `auth` carries
+    /// the issuer and audience from the environment and an empty key.
+    pub fn from_env_without_key(prefix: &str, default_port: u16, db_file: &str) -> Result<Self, ConfigError> {
         let data_dir = data_dir();
         Ok(Self {
             bind: var_or(&format!("{prefix}_BIND"), format!("127.0.0.1:{default_port}")),
@@ -204,11 +287,16 @@ impl ServiceSettings {
             ),
             db_pool_size: parse_or(&format!("{prefix}_DB_POOL_SIZE"), 8)?,
             workers: parse_or(&format!("{prefix}_WORKERS"), 2)?,
-            auth: AuthSettings::from_env(&data_dir)?,
+            auth: AuthSettings {
+                issuer: var_or("ALLIANCE_JWT_ISSUER", AuthSettings::DEFAULT_ISSUER),
+                audience: var_or("ALLIANCE_JWT_AUDIENCE", AuthSettings::DEFAULT_AUDIENCE),
+                public_key_pem: String::new(),
+            },
             data_dir,
             gateway_url: var_or("ALLIANCE_GATEWAY_URL", DEFAULT_GATEWAY_URL),
             service_client: service_client_from_env(prefix)?,
             peers: peers_from_env(),
+            http: HttpLimits::from_env(prefix)?,
         })
     }
 
@@ -239,4 +327,53 @@ pub fn peers_from_env() -> HashMap<String, String> {
         .iter()
         .map(|(name, var, default)| ((*name).to_owned(), var_or(var, *default)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn readers_see_only_the_given_map_while_it_is_active() {
+        // PATH is set in every process environment; inside the map it is not.
+        assert!(var_opt("PATH").is_some());
+        let seen = with_vars(vars(&[("X_BODY_TIMEOUT_SECS", "3")]), || {
+            (var_opt("PATH"), HttpLimits::from_env("X").map(|l| l.body_timeout).ok())
+        });
+        assert_eq!(seen, (None, Some(Duration::from_secs(3))));
+        assert!(var_opt("PATH").is_some(), "the process environment is back afterwards");
+    }
+
+    #[test]
+    fn service_settings_come_from_the_map_without_a_key() -> Result<(), ConfigError> {
+        let s = with_vars(
+            vars(&[
+                ("ALLIANCE_DATA_DIR", "/srv/jglm"),
+                ("MEMBERS_DATABASE_URL", "postgres://db/members"),
+                ("MEMBERS_WORKERS", "4"),
+                ("MEMBERS_CLIENT_ID", "members-service"),
+                ("MEMBERS_CLIENT_SECRET", "0123456789abcdef"),
+            ]),
+            || ServiceSettings::from_env_without_key("MEMBERS", 8081, "members.db"),
+        )?;
+        assert_eq!(s.database_url, "postgres://db/members");
+        assert_eq!(s.bind, "127.0.0.1:8081");
+        assert_eq!(s.workers, 4);
+        assert_eq!(s.data_dir, PathBuf::from("/srv/jglm"));
+        assert_eq!(s.http, HttpLimits::default());
+        assert_eq!(
+            s.service_client.map(|c| c.client_id).as_deref(),
+            Some("members-service")
+        );
+        assert!(s.auth.public_key_pem.is_empty());
+        let zero = with_vars(vars(&[("MEMBERS_BODY_TIMEOUT_SECS", "0")]), || {
+            HttpLimits::from_env("MEMBERS")
+        });
+        assert!(zero.is_err(), "a zero body timeout would refuse every body");
+        Ok(())
+    }
 }

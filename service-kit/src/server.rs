@@ -1,18 +1,29 @@
 //! The parts of starting a service that all four share: database and migrations, app data,
 //! health and metrics routes, error shaping, and a handle to the running server.
 
+use std::cell::Cell;
+use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, Server, ServerHandle, ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
+use actix_web::http::{ConnectionType, StatusCode};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::web::Bytes;
+use actix_web::{App, HttpMessage, HttpServer, ResponseError, web};
+use futures_util::Stream;
 
 use crate::auth::{TokenVerifier, verifier_data};
-use crate::config::{PreBound, ServiceSettings};
+use crate::config::{HttpLimits, PreBound, ServiceSettings};
 use crate::db::{Db, DbSetupError, Migrations};
 use crate::health::{ServiceName, healthz, readyz};
 use crate::outbox::{OutboxConfig, OutboxMetrics, OutboxWaker, OutboxWorker, spawn_worker};
-use crate::problem::{extractor_configs, plain_errors_to_problems, route_not_found};
+use crate::problem::{ApiError, extractor_configs, plain_errors_to_problems, route_not_found};
 use crate::service_token::ServiceTokens;
 use crate::telemetry::{Metrics, metrics_endpoint, observe};
 
@@ -42,6 +53,8 @@ pub struct Kit {
     pub outbox_waker: web::Data<OutboxWaker>,
     /// The socket from the settings, if one was bound beforehand; [`serve`] uses it.
     pub listener: Option<PreBound>,
+    /// The HTTP server's timeouts (request head, request body, keep-alive).
+    pub http: HttpLimits,
 }
 
 impl Kit {
@@ -56,6 +69,7 @@ impl Kit {
             metrics: web::Data::new(Metrics::new(name)?),
             outbox_waker: web::Data::new(OutboxWaker::new()),
             listener: settings.listener.clone(),
+            http: settings.http,
         })
     }
 
@@ -80,6 +94,7 @@ impl Kit {
             .app_data(self.metrics.clone())
             .app_data(self.outbox_waker.clone())
             .app_data(web::Data::new(ServiceName(self.name.clone())))
+            .app_data(web::Data::new(self.http))
             .configure(extractor_configs)
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
@@ -115,15 +130,22 @@ where
         source,
     })?;
     let name = kit.name.clone();
+    let limits = kit.http;
     let server = HttpServer::new(move || {
         let kit = kit.clone();
         App::new()
             .configure(|cfg| kit.configure(cfg))
             .configure(routes.clone())
+            .wrap(from_fn(body_deadline))
             .wrap(plain_errors_to_problems())
             .wrap(from_fn(observe))
     })
     .workers(workers.max(1))
+    // A client gets this long for a request's head; the body has its own deadline
+    // (`body_deadline`), since actix has none for bodies.
+    .client_request_timeout(limits.head_timeout)
+    .keep_alive(limits.keep_alive)
+    .client_disconnect_timeout(Duration::from_secs(1))
     .listen(listener)
     .map_err(|source| StartError::Bind {
         addr: addr.to_string(),
@@ -131,6 +153,96 @@ where
     })?
     .run();
     Ok(ServiceHandle::spawn(&name, server, addr))
+}
+
+/// Middleware: a request body must keep arriving. While a handler waits for body bytes, more
+/// than `HttpLimits::body_timeout` without one ends the body with an error and the request
+/// with 408 `request_timeout` (connection closed: what is left of the body is unknown), so a
+/// client that sends headers and then nothing holds no handler for long.
+async fn body_deadline(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let payload = req.take_payload();
+    if matches!(payload, Payload::None) {
+        req.set_payload(payload);
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+    }
+    let timeout = req
+        .app_data::<web::Data<HttpLimits>>()
+        .map_or(HttpLimits::default().body_timeout, |l| l.body_timeout);
+    let fired = Rc::new(Cell::new(false));
+    let body: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> = Box::pin(BodyDeadline {
+        inner: payload,
+        timeout,
+        sleep: None,
+        waiting: false,
+        done: false,
+        fired: fired.clone(),
+    });
+    req.set_payload(Payload::from(body));
+    // (The request must not be cloned here: routing needs it unshared.)
+    let result = next.call(req).await;
+    if !fired.get() {
+        return result.map(ServiceResponse::map_into_left_body);
+    }
+    let problem = ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        format!("the request body stopped arriving for {} s", timeout.as_secs()),
+    );
+    let mut res = problem.error_response();
+    res.head_mut().set_connection_type(ConnectionType::Close);
+    match result {
+        Ok(handled) => Ok(handled.into_response(res).map_into_right_body()),
+        Err(_) => Err(problem.into()),
+    }
+}
+
+/// A request body that fails once no byte has come for `timeout` while its reader waits. The
+/// clock runs only while the reader waits, so a handler that reads the body late is not cut off.
+struct BodyDeadline {
+    inner: Payload,
+    timeout: Duration,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    waiting: bool,
+    done: bool,
+    fired: Rc<Cell<bool>>,
+}
+
+impl Stream for BodyDeadline {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
+            this.waiting = false;
+            this.done = !matches!(item, Some(Ok(_)));
+            return Poll::Ready(item);
+        }
+        let deadline = tokio::time::Instant::now() + this.timeout;
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if !this.waiting {
+            this.waiting = true;
+            sleep.as_mut().reset(deadline);
+        }
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                this.fired.set(true);
+                this.done = true;
+                Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the request body stopped arriving",
+                )))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 /// Binds `addr` (port 0 picks a free port) and reports the address actually bound.

@@ -172,6 +172,7 @@ impl TestGateway {
             admin_username: "admin".into(),
             admin_password: Some("outbox-test-admin-password".into()),
             service_clients: vec![ServiceClientSeed::for_service(CLIENT_ID, CLIENT_SECRET)],
+            limits: Default::default(),
         };
         let gateway = gateway::start(settings)
             .await

@@ -62,6 +62,7 @@ impl SuiteSettings {
             gateway_url: String::new(),
             service_client: client_of(id),
             peers: HashMap::new(),
+            http: service_kit::config::HttpLimits::default(),
         };
         let key = match key {
             Some(pem) => KeySource::Pem(pem),
@@ -90,6 +91,7 @@ impl SuiteSettings {
                 admin_username: "admin".into(),
                 admin_password,
                 service_clients: seeds.clone(),
+                limits: gateway::proxy::ClientLimits::default(),
             },
             members: service(members, "members.db", members_service::NAME),
             meetings: service(meetings, "meetings.db", meetings_service::NAME),
