@@ -133,6 +133,9 @@ pub struct Caller {
     pub scope: Option<ScopeRef>,
     pub scopes: Vec<String>,
     pub name: Option<String>,
+    /// The `X-Request-Id` of the request this caller made (see [`crate::telemetry::RequestId`]),
+    /// for audit records; `None` for the system's own work.
+    pub request_id: Option<String>,
 }
 
 impl Caller {
@@ -144,6 +147,7 @@ impl Caller {
             scope: None,
             scopes: Vec::new(),
             name: None,
+            request_id: None,
         }
     }
 
@@ -239,6 +243,7 @@ impl TokenVerifier {
             scope,
             scopes: claims.scopes,
             name: claims.name,
+            request_id: None,
         })
     }
 }
@@ -268,7 +273,11 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(|| ApiError::unauthorized("token_missing", "the Authorization header must be `Bearer <token>`"))?;
-    verifier.verify(token.trim())
+    let mut caller = verifier.verify(token.trim())?;
+    caller.request_id = actix_web::HttpMessage::extensions(req)
+        .get::<crate::telemetry::RequestId>()
+        .map(|id| id.0.clone());
+    Ok(caller)
 }
 
 /// Shared ownership for app data.
@@ -297,6 +306,7 @@ mod tests {
             scope: None,
             scopes: vec![],
             name: None,
+            request_id: None,
         };
         assert!(c.require(&[Role::Admin]).is_err());
         assert!(c.require(&[Role::Admin, Role::Member]).is_ok());
@@ -311,6 +321,7 @@ mod tests {
             scope: None,
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             name: None,
+            request_id: None,
         };
         assert!(caller(Role::Service, &["internal"]).require_internal().is_ok());
         assert!(

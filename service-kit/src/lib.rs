@@ -2,11 +2,13 @@
 //!
 //! - [`config`]: settings from environment variables with working defaults;
 //! - [`problem`]: `application/problem+json` errors with stable codes;
+//! - [`json`]: the JSON body extractor that takes objects only;
 //! - [`db`]: diesel over PostgreSQL or SQLite chosen by URL, pool, migrations, write transactions;
 //! - [`auth`]: EdDSA JWT verification, roles and scopes;
 //! - [`telemetry`]: logs with request ids, Prometheus metrics;
 //! - [`outbox`]: events written with the change that causes them, delivered with retries;
 //! - [`peer`]: reading from another service with a service token;
+//! - [`printable`]: the characters the documents' fonts can print, for checks at the edge;
 //! - [`service_token`]: a service's own token from the gateway, for calling the others;
 //! - [`test_db`]: fresh migrated SQLite and PostgreSQL databases for services' own tests;
 //! - [`idempotency`]: the `Idempotency-Key` header of creates;
@@ -18,10 +20,12 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod idempotency;
+pub mod json;
 pub mod outbox;
 pub mod pagination;
 pub mod patch;
 pub mod peer;
+pub mod printable;
 pub mod problem;
 pub mod server;
 pub mod service_token;

@@ -2,6 +2,9 @@
 //! token (see [`crate::service_token`]). Used where a service needs another's current facts
 //! (meetings-service: a body's appointees on a date; documents-service: appointments to certify).
 //!
+//! The call carries the `X-Request-Id` of the request being served (see
+//! [`crate::telemetry::observe`]), so one id follows a request through every service.
+//!
 //! Every failure becomes a 503 problem `peer_unavailable` naming the peer, with the cause kept
 //! for the log, so a caller's request fails cleanly instead of with a 500.
 
@@ -13,6 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::config::ServiceSettings;
 use crate::problem::ApiError;
 use crate::service_token::ServiceTokens;
+use crate::telemetry::{REQUEST_ID, current_request_id};
 
 /// Largest answer read from a peer.
 const MAX_BODY: usize = 32 * 1024 * 1024;
@@ -61,10 +65,12 @@ impl Peers {
         let http = awc::Client::default();
         for attempt in 0..2 {
             let token = self.tokens.get(&http).await.map_err(|e| Self::unavailable(peer, e))?;
-            let mut res = http
-                .get(&url)
-                .bearer_auth(&token)
-                .timeout(self.timeout)
+            let mut get = http.get(&url).bearer_auth(&token).timeout(self.timeout);
+            // The request served now, so the peer's logs carry the same id.
+            if let Some(id) = current_request_id() {
+                get = get.insert_header((REQUEST_ID, id));
+            }
+            let mut res = get
                 .send()
                 .await
                 .map_err(|e| Self::unavailable(peer, format!("GET {url}: {e}")))?;
@@ -86,5 +92,85 @@ impl Peers {
                 .map_err(|e| Self::unavailable(peer, format!("GET {url}: unreadable answer: {e}")));
         }
         Err(Self::unavailable(peer, format!("GET {url}: token refused twice")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, test, web};
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::config::ServiceClient;
+    use crate::telemetry::observe;
+
+    /// A peer that is also the gateway's token endpoint, answering with the X-Request-Id it got.
+    fn start_peer() -> String {
+        let server = HttpServer::new(|| {
+            App::new()
+                .route(
+                    "/api/v1/auth/token",
+                    web::post()
+                        .to(|| async { HttpResponse::Ok().json(json!({"access_token": "t", "expires_in": 900})) }),
+                )
+                .route(
+                    "/internal/v1/echo",
+                    web::get().to(|req: HttpRequest| async move {
+                        let id = req
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned);
+                        HttpResponse::Ok().json(json!({ "request_id": id }))
+                    }),
+                )
+        })
+        .workers(1)
+        .bind("127.0.0.1:0");
+        let server = server.unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = server.addrs()[0];
+        actix_web::rt::spawn(server.run());
+        format!("http://{addr}")
+    }
+
+    /// Issue 9: a call to a peer made while serving a request carries that request's id.
+    #[actix_rt::test]
+    async fn peer_calls_forward_the_served_requests_id() {
+        let url = start_peer();
+        let client = ServiceClient {
+            client_id: "svc".into(),
+            client_secret: "secret".into(),
+        };
+        let peers = Peers::new(
+            ServiceTokens::new(&url, Some(client)),
+            [("other".to_owned(), url.clone())].into(),
+        );
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(peers.clone()))
+                .route(
+                    "/",
+                    web::get().to(|peers: web::Data<Peers>| async move {
+                        let echoed: Value = peers.get_json("other", "/internal/v1/echo").await?;
+                        Ok::<_, ApiError>(HttpResponse::Ok().json(echoed))
+                    }),
+                )
+                .wrap(from_fn(observe)),
+        )
+        .await;
+        let req = test::TestRequest::get()
+            .uri("/")
+            .insert_header((REQUEST_ID, "req-42"))
+            .to_request();
+        let echoed: Value = test::call_and_read_body_json(&app, req).await;
+        assert_eq!(echoed["request_id"], "req-42");
+
+        // Outside a served request (background work) no id is invented.
+        let echoed: Value = peers
+            .get_json("other", "/internal/v1/echo")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(echoed["request_id"], Value::Null);
     }
 }

@@ -7,12 +7,33 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse, web};
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, in the request's extensions (set by [`observe`]); the
+/// [`Caller`](crate::Caller) extractor copies it so audit records can name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+tokio::task_local! {
+    /// The served request's id while its handler runs, for calls to peers made on its behalf.
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request this task is serving (inside [`observe`]), if any; background work
+/// (outbox, schedulers) has none.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// A request id as received: a sane token (no control characters, at most 128 bytes), else none.
+pub fn sane_request_id(value: &str) -> Option<&str> {
+    (!value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_graphic())).then_some(value)
+}
 
 static INIT: Once = Once::new();
 
@@ -92,15 +113,18 @@ pub async fn observe(
         .headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .and_then(sane_request_id)
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     let started = Instant::now();
-    let result = next.call(req).instrument(span.clone()).await;
+    let result = CURRENT_REQUEST_ID
+        .scope(request_id.clone(), next.call(req).instrument(span.clone()))
+        .await;
     let elapsed = started.elapsed();
     let _guard = span.enter();
     match result {

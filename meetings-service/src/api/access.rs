@@ -94,6 +94,7 @@ mod tests {
             scope,
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             name: None,
+            request_id: None,
         }
     }
 

@@ -1,0 +1,171 @@
+//! [`Json`]: the request-body extractor of every documented JSON object.
+//!
+//! actix's `web::Json<T>` hands the body to serde, and serde's derived `Deserialize` for a struct
+//! also accepts a JSON array of the fields in order: `["name", null, …]` would patch a unit as if
+//! it were `{"name": …}`. The contract documents objects, so this extractor refuses any other
+//! top-level value with 422 `invalid_body`. Everything else is `web::Json`'s behaviour with the
+//! kit's [`JsonConfig`](actix_web::web::JsonConfig) (see [`crate::problem::extractor_configs`]):
+//! 400 `malformed_json`, 413 `payload_too_large`, 415 `unsupported_media_type`, 422
+//! `invalid_body` for a body of the wrong shape.
+
+use std::ops::{Deref, DerefMut};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::problem::ApiError;
+
+/// A JSON object body deserialized into `T`; use it instead of `web::Json<T>` for objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // Read as a JSON value first, so limits, content type and syntax errors are exactly
+        // web::Json's (with the app's JsonConfig); then require an object.
+        let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let web::Json(value) = value.await?;
+            from_object(value).map(Json).map_err(Into::into)
+        })
+    }
+}
+
+/// A JSON object body read by hand (e.g. a handler that also takes forms): 400 `malformed_json`
+/// for bad JSON, 422 `invalid_body` for anything but an object or one of the wrong shape.
+pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
+    from_object(value)
+}
+
+/// `value` as `T` when it is a JSON object; else 422 `invalid_body`.
+pub fn from_object<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    if !value.is_object() {
+        let found = match &value {
+            serde_json::Value::Array(_) => "an array",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(ApiError::unprocessable(
+            "invalid_body",
+            format!("the JSON body must be an object, not {found}"),
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::unprocessable("invalid_body", format!("the JSON body does not fit the schema: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{App, HttpResponse, test};
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::problem::{Problem, extractor_configs};
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Patch {
+        name: Option<String>,
+        note: Option<String>,
+    }
+
+    async fn handler(body: Json<Patch>) -> HttpResponse {
+        let p = body.into_inner();
+        HttpResponse::Ok().body(format!("{:?}/{:?}", p.name, p.note))
+    }
+
+    async fn call(content_type: &str, body: Vec<u8>) -> (u16, String) {
+        let app = test::init_service(
+            App::new()
+                .configure(extractor_configs)
+                .route("/", web::post().to(handler)),
+        )
+        .await;
+        let req = test::TestRequest::post()
+            .uri("/")
+            .insert_header(("content-type", content_type))
+            .set_payload(body)
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        let status = res.status().as_u16();
+        let bytes = test::read_body(res).await;
+        let code = serde_json::from_slice::<Problem>(&bytes)
+            .map(|p| p.code)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+        (status, code)
+    }
+
+    /// Issue 9: `["name", null]` was taken as `{"name": "name", "note": null}`.
+    #[actix_rt::test]
+    async fn a_body_that_is_not_an_object_is_refused_with_invalid_body() {
+        for body in [r#"["renamed", null]"#, r#""x""#, "3", "null", "true"] {
+            assert_eq!(
+                call("application/json", body.into()).await,
+                (422, "invalid_body".to_owned()),
+                "{body}"
+            );
+        }
+    }
+
+    #[actix_rt::test]
+    async fn bodies_read_by_hand_follow_the_same_rules() {
+        let code = |b: &[u8]| from_slice::<Patch>(b).map(|_| ()).map_err(|e| e.code().to_owned());
+        assert_eq!(code(br#"{"name":"a"}"#), Ok(()));
+        assert_eq!(code(br#"["a", null]"#), Err("invalid_body".into()));
+        assert_eq!(code(br#"{"name":1}"#), Err("invalid_body".into()));
+        assert_eq!(code(b"{"), Err("malformed_json".into()));
+    }
+
+    #[actix_rt::test]
+    async fn objects_pass_and_other_failures_keep_the_kits_codes() {
+        assert_eq!(
+            call("application/json", br#"{"name":"a"}"#.to_vec()).await,
+            (200, r#"Some("a")/None"#.to_owned())
+        );
+        assert_eq!(
+            call("application/json", br#"{"nme":"a"}"#.to_vec()).await,
+            (422, "invalid_body".to_owned())
+        );
+        assert_eq!(
+            call("application/json", br#"{"name":"#.to_vec()).await,
+            (400, "malformed_json".to_owned())
+        );
+        assert_eq!(
+            call("text/plain", br#"{"name":"a"}"#.to_vec()).await,
+            (415, "unsupported_media_type".to_owned())
+        );
+        let big = format!(r#"{{"name":"{}"}}"#, "a".repeat(crate::problem::DEFAULT_JSON_LIMIT));
+        assert_eq!(
+            call("application/json", big.into_bytes()).await,
+            (413, "payload_too_large".to_owned())
+        );
+    }
+}
