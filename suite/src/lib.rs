@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use documents_service::DocumentsConfig;
 use gateway::{Gateway, GatewaySettings, KeySource, ServiceClientSeed};
-use service_kit::config::{AuthSettings, PreBound, ServiceClient, ServiceSettings};
+use service_kit::config::{
+    AuthSettings, ConfigError, HttpLimits, PreBound, ServiceClient, ServiceSettings, parse_or, var_opt,
+};
 use service_kit::{ServiceHandle, StartError};
 
 /// Everything that differs between a developer's run and a test run.
@@ -62,7 +64,7 @@ impl SuiteSettings {
             gateway_url: String::new(),
             service_client: client_of(id),
             peers: HashMap::new(),
-            http: service_kit::config::HttpLimits::default(),
+            http: HttpLimits::default(),
         };
         let key = match key {
             Some(pem) => KeySource::Pem(pem),
@@ -98,6 +100,91 @@ impl SuiteSettings {
             documents: service(documents, "documents.db", documents_service::NAME),
             documents_config: DocumentsConfig::local(&data_dir, ""),
         }
+    }
+}
+
+impl SuiteSettings {
+    /// Every variable of the README's configuration table, read by the services' own readers,
+    /// for the one process: databases, pools, workers, binds, keys, mail, limits. What differs
+    /// from four processes: the services reach each other and the gateway at the addresses this
+    /// process binds (so `GATEWAY_*_URL` and `ALLIANCE_*_URL` other than for public links do
+    /// not apply), `SUITE_PORT` gives the four ports unless a `*_BIND` names one, and a service
+    /// without `<SERVICE>_CLIENT_ID`/`_SECRET` gets a fresh random secret registered with the
+    /// gateway at start.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut gateway = GatewaySettings::from_env()?;
+        let read = |prefix: &str, port: u16, db: &str| ServiceSettings::from_env_without_key(prefix, port, db);
+        let mut members = read("MEMBERS", members_service::DEFAULT_PORT, "members.db")?;
+        let mut meetings = read("MEETINGS", meetings_service::DEFAULT_PORT, "meetings.db")?;
+        let mut documents = read("DOCUMENTS", documents_service::DEFAULT_PORT, "documents.db")?;
+
+        if var_opt("SUITE_PORT").is_some() {
+            let first: u16 = parse_or("SUITE_PORT", 8080)?;
+            let port = |i: u16| {
+                if first == 0 {
+                    Ok(0)
+                } else {
+                    first.checked_add(i).ok_or_else(|| ConfigError::Invalid {
+                        name: "SUITE_PORT".into(),
+                        value: first.to_string(),
+                        reason: "leaves no room for four ports".into(),
+                    })
+                }
+            };
+            for (i, var, bind) in [
+                (0, "GATEWAY_BIND", &mut gateway.bind),
+                (1, "MEMBERS_BIND", &mut members.bind),
+                (2, "MEETINGS_BIND", &mut meetings.bind),
+                (3, "DOCUMENTS_BIND", &mut documents.bind),
+            ] {
+                if var_opt(var).is_none() {
+                    *bind = format!("127.0.0.1:{}", port(i)?);
+                }
+            }
+        }
+
+        // The verification links point at the gateway this process binds, unless configured.
+        documents.gateway_url = var_opt("ALLIANCE_GATEWAY_URL").unwrap_or_default();
+        let documents_config = DocumentsConfig::from_env(&documents)?;
+
+        for (service, name) in [
+            (&mut members, members_service::NAME),
+            (&mut meetings, meetings_service::NAME),
+            (&mut documents, documents_service::NAME),
+        ] {
+            let client = service.service_client.get_or_insert_with(|| ServiceClient {
+                client_id: name.to_owned(),
+                client_secret: gateway::passwords::random_secret(40),
+            });
+            match gateway.service_clients.iter().find(|s| s.client_id == client.client_id) {
+                None => gateway
+                    .service_clients
+                    .push(ServiceClientSeed::for_service(&client.client_id, &client.client_secret)),
+                Some(seed) if seed.secret == client.client_secret => {}
+                Some(_) => {
+                    return Err(ConfigError::Invalid {
+                        name: "GATEWAY_SERVICE_CLIENTS".into(),
+                        value: "<hidden>".into(),
+                        reason: format!(
+                            "gives {} another secret than its own client secret variable",
+                            client.client_id
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(Self {
+            gateway,
+            members,
+            meetings,
+            documents,
+            documents_config,
+        })
+    }
+
+    /// [`SuiteSettings::from_env`] with `vars` as the whole environment (tests).
+    pub fn from_vars(vars: HashMap<String, String>) -> Result<Self, ConfigError> {
+        service_kit::config::with_vars(vars, Self::from_env)
     }
 }
 
@@ -222,5 +309,149 @@ impl Suite {
             other => return Err(StartError::Other(format!("no service named {other}"))),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    fn seed_of<'a>(s: &'a SuiteSettings, id: &str) -> Option<&'a ServiceClientSeed> {
+        s.gateway.service_clients.iter().find(|c| c.client_id == id)
+    }
+
+    // Issue 9 point 10: with nothing set, the one process runs as before: SQLite files, mail
+    // files and keys under ./data, ports 8080-8083, a random client per service.
+    #[test]
+    fn without_variables_the_suite_keeps_its_local_defaults() -> Result<(), ConfigError> {
+        let s = SuiteSettings::from_vars(HashMap::new())?;
+        assert_eq!(s.gateway.database_url, "sqlite://./data/gateway.db");
+        assert_eq!(s.members.database_url, "sqlite://./data/members.db");
+        assert_eq!(s.meetings.database_url, "sqlite://./data/meetings.db");
+        assert_eq!(s.documents.database_url, "sqlite://./data/documents.db");
+        let binds = [&s.gateway.bind, &s.members.bind, &s.meetings.bind, &s.documents.bind];
+        assert_eq!(
+            binds,
+            ["127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8082", "127.0.0.1:8083"]
+        );
+        assert_eq!(s.documents_config.mail.smtp_url, None);
+        assert_eq!(s.documents_config.mail.mail_dir, Path::new("./data/mail"));
+        assert_eq!(
+            s.documents_config.public_url, "",
+            "filled in with the bound gateway address"
+        );
+        assert!(
+            matches!(&s.gateway.key, KeySource::File { private, .. } if private == Path::new("./data/keys/jwt-ed25519.pem"))
+        );
+        assert_eq!(s.gateway.limits, gateway::proxy::ClientLimits::default());
+        for service in [&s.members, &s.meetings, &s.documents] {
+            let client = service
+                .service_client
+                .as_ref()
+                .map(|c| (c.client_id.as_str(), c.client_secret.as_str()));
+            let (id, secret) = client.unwrap_or_default();
+            assert_eq!(
+                seed_of(&s, id).map(|seed| seed.secret.as_str()),
+                Some(secret),
+                "{id} is registered"
+            );
+            assert!(secret.len() >= 16);
+        }
+        assert_eq!(s.gateway.service_clients.len(), 3);
+        Ok(())
+    }
+
+    // Issue 9 point 10: the production variables reach the one process.
+    #[test]
+    fn the_suite_reads_every_service_setting_from_the_environment() -> Result<(), ConfigError> {
+        let s = SuiteSettings::from_vars(vars(&[
+            ("ALLIANCE_DATA_DIR", "/srv/jglm"),
+            ("GATEWAY_DATABASE_URL", "postgres://db/gateway"),
+            ("MEMBERS_DATABASE_URL", "postgres://db/members"),
+            ("MEETINGS_DATABASE_URL", "postgres://db/meetings"),
+            ("DOCUMENTS_DATABASE_URL", "postgres://db/documents"),
+            ("DOCUMENTS_SMTP_URL", "smtp://relay.example.cn:587?tls=required"),
+            ("DOCUMENTS_MAIL_FROM", "秘书处 <office@jglm.example.cn>"),
+            ("DOCUMENTS_PUBLIC_URL", "https://jglm.example.cn"),
+            ("MEETINGS_DB_POOL_SIZE", "3"),
+            ("DOCUMENTS_WORKERS", "5"),
+            ("SUITE_PORT", "9000"),
+            ("MEETINGS_BIND", "0.0.0.0:7002"),
+            ("GATEWAY_TOKEN_TTL_SECS", "300"),
+            ("GATEWAY_UPSTREAM_TIMEOUT_SECS", "7"),
+            ("GATEWAY_BODY_TIMEOUT_SECS", "4"),
+            ("MEMBERS_BODY_TIMEOUT_SECS", "6"),
+            ("GATEWAY_MAX_REQUESTS_PER_CLIENT", "9"),
+            ("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8"),
+            ("GATEWAY_SIGNING_KEY_FILE", "/etc/jglm/jwt.pem"),
+            ("GATEWAY_ADMIN_USERNAME", "secretariat"),
+            ("MEMBERS_CLIENT_ID", "members-service"),
+            ("MEMBERS_CLIENT_SECRET", "members-secret-0123456789"),
+            (
+                "GATEWAY_SERVICE_CLIENTS",
+                "members-service:members-secret-0123456789,reports:reports-secret-0123456",
+            ),
+        ]))?;
+        assert_eq!(s.gateway.database_url, "postgres://db/gateway");
+        assert_eq!(s.members.database_url, "postgres://db/members");
+        assert_eq!(s.meetings.database_url, "postgres://db/meetings");
+        assert_eq!(s.documents.database_url, "postgres://db/documents");
+        let mail = &s.documents_config.mail;
+        assert_eq!(
+            mail.smtp_url.as_deref(),
+            Some("smtp://relay.example.cn:587?tls=required")
+        );
+        assert_eq!(mail.from, "秘书处 <office@jglm.example.cn>");
+        assert_eq!(mail.mail_dir, Path::new("/srv/jglm/mail"));
+        assert_eq!(s.documents_config.public_url, "https://jglm.example.cn");
+        assert_eq!((s.meetings.db_pool_size, s.documents.workers), (3, 5));
+        let binds = [&s.gateway.bind, &s.members.bind, &s.meetings.bind, &s.documents.bind];
+        assert_eq!(
+            binds,
+            ["127.0.0.1:9000", "127.0.0.1:9001", "0.0.0.0:7002", "127.0.0.1:9003"]
+        );
+        assert_eq!(s.gateway.token_ttl_secs, 300);
+        assert_eq!(s.gateway.upstream_timeout, Duration::from_secs(7));
+        assert_eq!(s.gateway.limits.body_timeout, Duration::from_secs(4));
+        assert_eq!(s.gateway.limits.max_in_flight, 9);
+        assert_eq!(s.gateway.limits.trusted_proxies.len(), 1);
+        assert_eq!(s.members.http.body_timeout, Duration::from_secs(6));
+        assert_eq!(s.meetings.http.body_timeout, Duration::from_secs(10));
+        assert!(matches!(&s.gateway.key, KeySource::File { private, .. } if private == Path::new("/etc/jglm/jwt.pem")));
+        assert_eq!(s.gateway.admin_username, "secretariat");
+        assert_eq!(s.gateway.data_dir, Path::new("/srv/jglm"));
+        // The configured client is used as given; the others get generated ones; every one is
+        // registered once.
+        assert_eq!(
+            s.members.service_client.as_ref().map(|c| c.client_secret.as_str()),
+            Some("members-secret-0123456789")
+        );
+        assert_eq!(s.gateway.service_clients.len(), 4);
+        assert!(seed_of(&s, "reports").is_some() && seed_of(&s, meetings_service::NAME).is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn contradicting_or_invalid_settings_are_refused() {
+        let clash = SuiteSettings::from_vars(vars(&[
+            ("MEMBERS_CLIENT_ID", "members-service"),
+            ("MEMBERS_CLIENT_SECRET", "members-secret-0123456789"),
+            ("GATEWAY_SERVICE_CLIENTS", "members-service:another-secret-0123456789"),
+        ]));
+        assert!(clash.is_err(), "the service could never log in");
+        assert!(SuiteSettings::from_vars(vars(&[("SUITE_PORT", "65534")])).is_err());
+        assert!(SuiteSettings::from_vars(vars(&[("SUITE_PORT", "http")])).is_err());
+        assert!(SuiteSettings::from_vars(vars(&[("GATEWAY_TRUSTED_PROXIES", "lb.internal")])).is_err());
+        assert!(SuiteSettings::from_vars(vars(&[("MEETINGS_WORKERS", "many")])).is_err());
+        // SUITE_PORT=0: any free ports.
+        let any = SuiteSettings::from_vars(vars(&[("SUITE_PORT", "0")]));
+        assert_eq!(any.map(|s| s.members.bind).ok().as_deref(), Some("127.0.0.1:0"));
     }
 }

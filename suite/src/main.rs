@@ -3,25 +3,20 @@
 use std::path::PathBuf;
 
 use alliance_suite::{Suite, SuiteSettings};
-use service_kit::config::{data_dir, parse_or, var_opt};
+use service_kit::config::data_dir;
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     service_kit::telemetry::init();
     let data = data_dir();
-    let port: u16 = match parse_or("SUITE_PORT", 8080) {
-        Ok(p) => p,
+    // Every variable of the README's table, read as the four processes read them.
+    let settings = match SuiteSettings::from_env() {
+        Ok(s) => s,
         Err(e) => {
-            eprintln!("alliance-suite: {e}");
+            eprintln!("alliance-suite: configuration: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
-    let ports = if port == 0 {
-        None
-    } else {
-        Some([port, port + 1, port + 2, port + 3])
-    };
-    let settings = SuiteSettings::local(data.clone(), ports, None, var_opt("GATEWAY_ADMIN_PASSWORD"));
     let suite = match Suite::start(settings).await {
         Ok(s) => s,
         Err(e) => {
