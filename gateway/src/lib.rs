@@ -7,6 +7,7 @@ pub mod docs;
 pub mod keys;
 pub mod passwords;
 pub mod proxy;
+pub mod revocations;
 pub mod throttle;
 pub mod tokens;
 
@@ -14,6 +15,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use actix_web::middleware::from_fn;
 use actix_web::web;
 use chrono::Utc;
 use diesel::prelude::*;
@@ -38,6 +40,49 @@ pub const NAME: &str = "gateway";
 /// Pooled upstream connections per gateway worker (requests without a body; those with one
 /// use a connection of their own).
 const UPSTREAM_CONNECTIONS_PER_WORKER: usize = 512;
+
+/// The file in the data folder where the one-process suite keeps the generated bootstrap
+/// password. The gateway removes it once it no longer opens the account (password changed), so
+/// it never shows a stale password.
+pub const BOOTSTRAP_FILE: &str = "bootstrap-admin.txt";
+
+/// Removes `file` if it holds the password of `username` (called after that password changed).
+pub fn forget_bootstrap_password(file: &std::path::Path, username: &str) {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return;
+    };
+    if text.split_whitespace().next() == Some(username) {
+        match std::fs::remove_file(file) {
+            Ok(()) => tracing::info!(path = %file.display(), "the bootstrap password was changed; removed its file"),
+            Err(e) => {
+                tracing::warn!(path = %file.display(), error = %e, "cannot remove the stale bootstrap password file")
+            }
+        }
+    }
+}
+
+/// At start: removes the bootstrap file when its password no longer opens its account (changed
+/// before this check existed, or through another replica).
+fn forget_stale_bootstrap_file(kit: &Kit, file: &std::path::Path) -> Result<(), StartError> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Ok(());
+    };
+    let mut words = text.split_whitespace();
+    let (Some(user), Some(password)) = (words.next(), words.next()) else {
+        return Ok(());
+    };
+    let mut conn = kit.db.get().map_err(|e| StartError::Other(e.to_string()))?;
+    let hash: Option<String> = accounts::table
+        .filter(accounts::username.eq(user))
+        .select(accounts::password_hash)
+        .first(&mut *conn)
+        .optional()
+        .map_err(|e| StartError::Other(format!("cannot read accounts: {e}")))?;
+    if !hash.is_some_and(|h| passwords::verify(password, &h)) {
+        forget_bootstrap_password(file, user);
+    }
+    Ok(())
+}
 
 /// Where the signing key comes from.
 #[derive(Debug, Clone)]
@@ -260,6 +305,8 @@ pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Resul
     };
     let kit = Kit::start(NAME, &kit_settings, db::MIGRATIONS)?;
     let bootstrap = bootstrap_admin(&kit, &settings)?;
+    let bootstrap_file = settings.data_dir.join(BOOTSTRAP_FILE);
+    forget_stale_bootstrap_file(&kit, &bootstrap_file)?;
     {
         let mut conn = kit.db.get().map_err(|e| StartError::Other(e.to_string()))?;
         seed_service_clients(&mut conn, &settings.service_clients).map_err(StartError::Other)?;
@@ -273,7 +320,10 @@ pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Resul
             ttl_secs: settings.token_ttl_secs,
         },
         throttle: LoginThrottle::default(),
+        bootstrap_file,
     });
+    let revocation_refresher =
+        revocations::spawn_refresher(kit.db.get_ref().clone(), kit.verifier.revocations().clone());
     let clients = ClientLimiter::new(settings.limits.max_in_flight);
     let proxy = web::Data::new(ProxyConfig {
         upstreams: settings.upstreams.clone(),
@@ -301,9 +351,20 @@ pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Resul
             .app_data(web::PayloadConfig::default().limit(64 * 1024))
             .configure(api::routes)
             .configure(docs::swagger_ui)
-            .route("/api/v1/{service}", web::route().to(proxy::forward))
-            .route("/api/v1/{service}/{tail:.*}", web::route().to(proxy::forward));
-    })?;
+            .route(service_kit::revocation::PATH, web::get().to(revocations::list))
+            // Revoked tokens stop here at once, before the services' lists catch up.
+            .service(
+                web::resource("/api/v1/{service}")
+                    .wrap(from_fn(revocations::refuse_revoked))
+                    .route(web::route().to(proxy::forward)),
+            )
+            .service(
+                web::resource("/api/v1/{service}/{tail:.*}")
+                    .wrap(from_fn(revocations::refuse_revoked))
+                    .route(web::route().to(proxy::forward)),
+            );
+    })?
+    .with_task(revocation_refresher);
     Ok(Gateway {
         service,
         clients,
@@ -407,6 +468,9 @@ pub fn seed_service_clients(conn: &mut DbConn, seeds: &[ServiceClientSeed]) -> R
                         updated_at: Some(now),
                     })
                     .execute(conn)
+                    .map_err(|e| format!("cannot update the service client {}: {e}", seed.client_id))?;
+                // As for any client: a new secret or new scopes end the tokens issued before.
+                revocations::bump_client(conn, row.id)
                     .map_err(|e| format!("cannot update the service client {}: {e}", seed.client_id))?;
                 tracing::info!(client_id = %seed.client_id, secret_changed, "updated the service client");
             }

@@ -13,6 +13,14 @@ pub fn hash(secret: &str) -> Result<String, ApiError> {
         .map_err(ApiError::internal)
 }
 
+/// [`hash`] on the blocking pool, outside any transaction: argon2 is deliberately slow, and
+/// inside a write transaction it would hold SQLite's write lock meanwhile (issue 9, point 12).
+pub async fn hash_off_thread(secret: String) -> Result<String, ApiError> {
+    actix_web::web::block(move || hash(&secret))
+        .await
+        .map_err(ApiError::internal)?
+}
+
 /// False for a wrong secret and for an unreadable stored hash alike.
 pub fn verify(secret: &str, stored: &str) -> bool {
     PasswordHash::new(stored)

@@ -21,6 +21,8 @@ pub struct Subject {
     pub scope: Option<String>,
     pub scopes: Vec<String>,
     pub name: Option<String>,
+    /// The account's or client's current `token_version` (see `service_kit::revocation`).
+    pub token_version: i64,
 }
 
 impl TokenIssuer {
@@ -39,6 +41,7 @@ impl TokenIssuer {
             scope: subject.scope,
             scopes: subject.scopes,
             name: subject.name,
+            token_version: subject.token_version,
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.keys.kid.clone());

@@ -13,8 +13,9 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::config::AuthSettings;
+use crate::config::{AuthSettings, ServiceSettings};
 use crate::problem::ApiError;
+use crate::revocation::Revocations;
 
 /// The scope of the suite's own services calling each other (`/internal/*` endpoints).
 pub const INTERNAL_SCOPE: &str = "internal";
@@ -123,6 +124,10 @@ pub struct Claims {
     pub scopes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The subject's token version when the token was issued; older than the gateway's current
+    /// one means revoked (see [`crate::revocation`]). Absent in tokens from before it existed.
+    #[serde(default)]
+    pub token_version: i64,
 }
 
 /// The verified identity of a request.
@@ -196,10 +201,12 @@ impl Caller {
 }
 
 /// Verifies tokens with the gateway's public key. Only EdDSA is accepted, so `alg: none`,
-/// HS256 signed with the public key as a secret, and other algorithms are refused.
+/// HS256 signed with the public key as a secret, and other algorithms are refused. Tokens of
+/// disabled or changed subjects are refused by [`Revocations`] (empty until it is fed).
 pub struct TokenVerifier {
     key: DecodingKey,
     validation: Validation,
+    revocations: Revocations,
 }
 
 impl TokenVerifier {
@@ -212,7 +219,17 @@ impl TokenVerifier {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
         validation.validate_nbf = true;
         validation.leeway = 30;
-        Ok(Self { key, validation })
+        Ok(Self {
+            key,
+            validation,
+            revocations: Revocations::default(),
+        })
+    }
+
+    /// The list this verifier consults; the gateway feeds it from its database, services from
+    /// the gateway ([`crate::revocation::follow_gateway`]).
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
     }
 
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
@@ -230,6 +247,7 @@ impl TokenVerifier {
             _ => ApiError::unauthorized("token_invalid", "the token is malformed").with_cause(&e),
         })?;
         let claims = data.claims;
+        self.revocations.check(&claims.sub, claims.token_version)?;
         let scope =
             match claims.scope.as_deref() {
                 None => None,
@@ -283,6 +301,13 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
 /// Shared ownership for app data.
 pub fn verifier_data(settings: &AuthSettings) -> Result<web::Data<TokenVerifier>, String> {
     TokenVerifier::new(settings).map(|v| web::Data::from(Arc::new(v)))
+}
+
+/// A service's verifier, following the gateway's revocation list in the background.
+pub fn service_verifier(settings: &ServiceSettings) -> Result<web::Data<TokenVerifier>, String> {
+    let verifier = verifier_data(&settings.auth)?;
+    crate::revocation::follow_gateway(verifier.revocations(), settings);
+    Ok(verifier)
 }
 
 #[cfg(test)]

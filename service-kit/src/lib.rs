@@ -5,6 +5,7 @@
 //! - [`json`]: the JSON body extractor that takes objects only;
 //! - [`db`]: diesel over PostgreSQL or SQLite chosen by URL, pool, migrations, write transactions;
 //! - [`auth`]: EdDSA JWT verification, roles and scopes;
+//! - [`revocation`]: tokens of disabled or changed accounts and clients refused within seconds;
 //! - [`telemetry`]: logs with request ids, Prometheus metrics;
 //! - [`outbox`]: events written with the change that causes them, delivered with retries;
 //! - [`peer`]: reading from another service with a service token;
@@ -27,6 +28,7 @@ pub mod patch;
 pub mod peer;
 pub mod printable;
 pub mod problem;
+pub mod revocation;
 pub mod server;
 pub mod service_token;
 pub mod telemetry;

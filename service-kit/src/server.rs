@@ -18,7 +18,7 @@ use actix_web::web::Bytes;
 use actix_web::{App, HttpMessage, HttpServer, ResponseError, web};
 use futures_util::Stream;
 
-use crate::auth::{TokenVerifier, verifier_data};
+use crate::auth::{TokenVerifier, service_verifier};
 use crate::config::{HttpLimits, PreBound, ServiceSettings};
 use crate::db::{Db, DbSetupError, Migrations};
 use crate::health::{ServiceName, healthz, readyz};
@@ -65,7 +65,7 @@ impl Kit {
         Ok(Self {
             name: name.to_owned(),
             db: web::Data::new(db),
-            verifier: verifier_data(&settings.auth).map_err(StartError::Auth)?,
+            verifier: service_verifier(settings).map_err(StartError::Auth)?,
             metrics: web::Data::new(Metrics::new(name)?),
             outbox_waker: web::Data::new(OutboxWaker::new()),
             listener: settings.listener.clone(),

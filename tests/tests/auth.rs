@@ -360,3 +360,329 @@ async fn accounts_are_validated_unique_and_the_last_admin_stays() {
     .problem(401, "account_disabled");
     s.stop().await;
 }
+
+fn password(username: &str, password: &str) -> serde_json::Value {
+    json!({"grant_type": "password", "username": username, "password": password})
+}
+
+fn client(id: &str, secret: &str) -> serde_json::Value {
+    json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret})
+}
+
+/// issue 9, point 8 (G): failures lock the name they were made for, never the address. Five
+/// wrong passwords for a user that does not exist used to lock the admin and the suite's own
+/// services out of that address.
+#[actix_rt::test]
+async fn failed_logins_lock_their_name_and_only_slow_the_address() {
+    let s = TestSuite::start().await;
+    let token = "/api/v1/auth/token";
+    for _ in 0..5 {
+        s.post(token, None, password("ghost", "wrong-password"))
+            .await
+            .problem(401, "invalid_credentials");
+    }
+    let r = s.post(token, None, password("ghost", "wrong-password")).await;
+    r.problem(429, "rate_limited");
+    assert!(
+        r.header("retry-after")
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n >= 1)
+    );
+    // Same address: the admin and a service client are not locked.
+    assert_eq!(
+        s.post(token, None, password("admin", ADMIN_PASSWORD)).await.status,
+        StatusCode::OK
+    );
+    let seed = s
+        .settings
+        .gateway
+        .service_clients
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("the suite has no service clients"));
+    assert_eq!(
+        s.post(token, None, client(&seed.client_id, &seed.secret)).await.status,
+        StatusCode::OK
+    );
+
+    // Someone who knows a service's client id fails for it until it is locked: wrong secrets get
+    // 429, the service's right secret still gets its token.
+    for _ in 0..5 {
+        s.post(token, None, client(&seed.client_id, "not-the-secret-at-all"))
+            .await
+            .problem(401, "invalid_client");
+    }
+    s.post(token, None, client(&seed.client_id, "not-the-secret-at-all"))
+        .await
+        .problem(429, "rate_limited");
+    let r = s.post(token, None, client(&seed.client_id, &seed.secret)).await;
+    assert_eq!(r.status, StatusCode::OK, "a service was locked out: {}", r.text());
+
+    // An address failing for many names is slowed: its failures get 429 with Retry-After...
+    let mut limited = None;
+    for i in 0..30 {
+        let r = s
+            .post(token, None, password(&format!("spray-{i}"), "wrong-password"))
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(r);
+            break;
+        }
+        r.problem(401, "invalid_credentials");
+    }
+    let r = limited.unwrap_or_else(|| panic!("30 more failures from one address were never limited"));
+    r.problem(429, "rate_limited");
+    assert!(r.header("retry-after").is_some());
+    // ...while a right password for a name that is not locked still passes from it.
+    assert_eq!(
+        s.post(token, None, password("admin", ADMIN_PASSWORD)).await.status,
+        StatusCode::OK
+    );
+    s.stop().await;
+}
+
+/// Polls `url` with `token` until it answers 401 `token_revoked` (the services' lists follow the
+/// gateway's every 2 s).
+async fn refused_within(s: &TestSuite, secs: u64, url: &str, token: &str) {
+    e2e_tests::eventually(secs, &format!("{url} to refuse a revoked token"), || async {
+        let r = s.get(url, Some(token)).await;
+        (r.status == StatusCode::UNAUTHORIZED && r.json()["code"] == "token_revoked").then_some(())
+    })
+    .await;
+    s.get(url, Some(token)).await.problem(401, "token_revoked");
+}
+
+fn service_url(s: &TestSuite, name: &str) -> String {
+    let handle = match name {
+        "members" => s.suite.members.as_ref(),
+        "meetings" => s.suite.meetings.as_ref(),
+        _ => s.suite.documents.as_ref(),
+    };
+    handle
+        .map(|h| h.url())
+        .unwrap_or_else(|| panic!("{name} is not running"))
+}
+
+/// issue 9, point 9 (H): a disabled account's token is refused by the gateway at once and by
+/// every service within seconds, not when it expires; re-enabling does not revive it; a new
+/// password ends the tokens issued before.
+#[actix_rt::test]
+async fn disabling_an_account_or_changing_its_password_ends_its_tokens() {
+    let s = TestSuite::start().await;
+    let admin = s.admin_token().await;
+    let pw = "a-long-enough-password";
+    let account = s
+        .post(
+            "/api/v1/auth/accounts",
+            Some(&admin),
+            json!({"username": "wang.fang", "display_name": "王芳", "password": pw, "role": "group_secretary", "scope": "group:4"}),
+        )
+        .await
+        .json();
+    let path = format!("/api/v1/auth/accounts/{}", account["id"]);
+    let token = s.login("wang.fang", pw).await;
+    let bodies = "/api/v1/members/bodies";
+    let direct = format!("{}{bodies}", service_url(&s, "members"));
+    assert_eq!(s.get(bodies, Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(s.get(&direct, Some(&token)).await.status, StatusCode::OK);
+
+    assert_eq!(
+        s.patch(&path, Some(&admin), json!({"disabled": true})).await.status,
+        StatusCode::OK
+    );
+    // The gateway: at once, on its own routes and on forwarded ones.
+    s.get(bodies, Some(&token)).await.problem(401, "token_revoked");
+    s.get("/api/v1/auth/me", Some(&token))
+        .await
+        .problem(401, "token_revoked");
+    // Each service, called directly (the private network): within a few seconds.
+    refused_within(&s, 10, &direct, &token).await;
+    refused_within(
+        &s,
+        10,
+        &format!("{}/api/v1/meetings/activities", service_url(&s, "meetings")),
+        &token,
+    )
+    .await;
+
+    // Re-enabled: a new login works, the old token stays dead.
+    assert_eq!(
+        s.patch(&path, Some(&admin), json!({"disabled": false})).await.status,
+        StatusCode::OK
+    );
+    let fresh = s.login("wang.fang", pw).await;
+    assert_eq!(s.get(bodies, Some(&fresh)).await.status, StatusCode::OK);
+    s.get(bodies, Some(&token)).await.problem(401, "token_revoked");
+    assert_eq!(s.get(&direct, Some(&fresh)).await.status, StatusCode::OK);
+
+    // A new password ends the tokens issued with the old one; the new one logs in.
+    assert_eq!(
+        s.patch(&path, Some(&admin), json!({"password": "another-long-password"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    s.get(bodies, Some(&fresh)).await.problem(401, "token_revoked");
+    refused_within(&s, 10, &direct, &fresh).await;
+    s.post("/api/v1/auth/token", None, password("wang.fang", pw))
+        .await
+        .problem(401, "invalid_credentials");
+    let newest = s.login("wang.fang", "another-long-password").await;
+    assert_eq!(s.get(&direct, Some(&newest)).await.status, StatusCode::OK);
+    // Other accounts' tokens were never affected.
+    assert_eq!(s.get(&direct, Some(&admin)).await.status, StatusCode::OK);
+    s.stop().await;
+}
+
+/// issue 9, point 9 (H): the same for API clients, and a rotated secret ends the old tokens.
+#[actix_rt::test]
+async fn disabling_a_client_or_rotating_its_secret_ends_its_tokens() {
+    let s = TestSuite::start().await;
+    let admin = s.admin_token().await;
+    let c = s
+        .post(
+            "/api/v1/auth/clients",
+            Some(&admin),
+            json!({"name": "档案系统", "scopes": ["documents:read"]}),
+        )
+        .await
+        .json();
+    let (id, secret) = (
+        c["client_id"].as_str().unwrap_or_default().to_owned(),
+        c["client_secret"].as_str().unwrap_or_default().to_owned(),
+    );
+    let path = format!("/api/v1/auth/clients/{}", c["id"]);
+    let grant = |secret: &str| client(&id, secret);
+    let token = s.post("/api/v1/auth/token", None, grant(&secret)).await.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let docs = "/api/v1/documents";
+    let direct = format!("{}{docs}", service_url(&s, "documents"));
+    assert_eq!(s.get(docs, Some(&token)).await.status, StatusCode::OK);
+    assert_eq!(s.get(&direct, Some(&token)).await.status, StatusCode::OK);
+
+    s.patch(&path, Some(&admin), json!({"disabled": true})).await;
+    s.get(docs, Some(&token)).await.problem(401, "token_revoked");
+    refused_within(&s, 10, &direct, &token).await;
+
+    s.patch(&path, Some(&admin), json!({"disabled": false})).await;
+    let fresh = s.post("/api/v1/auth/token", None, grant(&secret)).await.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(s.get(docs, Some(&fresh)).await.status, StatusCode::OK);
+    s.get(docs, Some(&token)).await.problem(401, "token_revoked");
+
+    let rotated = s
+        .patch(&path, Some(&admin), json!({"rotate_secret": true}))
+        .await
+        .json();
+    let new_secret = rotated["client_secret"].as_str().unwrap_or_default().to_owned();
+    s.get(docs, Some(&fresh)).await.problem(401, "token_revoked");
+    refused_within(&s, 10, &direct, &fresh).await;
+    s.post("/api/v1/auth/token", None, grant(&secret))
+        .await
+        .problem(401, "invalid_client");
+    let newest = s.post("/api/v1/auth/token", None, grant(&new_secret)).await.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(s.get(&direct, Some(&newest)).await.status, StatusCode::OK);
+    s.stop().await;
+}
+
+/// issue 9, point 9 (H): the gateway's list is for the suite's own services only.
+#[actix_rt::test]
+async fn the_revocation_list_is_readable_with_a_service_token_only() {
+    let s = TestSuite::start().await;
+    let admin = s.admin_token().await;
+    let list = "/internal/v1/revocations";
+    s.get(list, None).await.problem(401, "token_missing");
+    s.get(list, Some(&admin)).await.problem(403, "forbidden");
+    let seed = s
+        .settings
+        .gateway
+        .service_clients
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("the suite has no service clients"));
+    let service = s
+        .post("/api/v1/auth/token", None, client(&seed.client_id, &seed.secret))
+        .await
+        .json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let member = s
+        .post(
+            "/api/v1/auth/accounts",
+            Some(&admin),
+            json!({"username": "zhao.lei", "display_name": "赵磊", "password": "a-long-enough-password", "role": "member", "scope": "person:1"}),
+        )
+        .await
+        .json();
+    s.patch(
+        &format!("/api/v1/auth/accounts/{}", member["id"]),
+        Some(&admin),
+        json!({"disabled": true}),
+    )
+    .await;
+    let body = s.get(list, Some(&service)).await;
+    assert_eq!(body.status, StatusCode::OK, "{}", body.text());
+    let subjects = body.json()["subjects"].clone();
+    let entry = subjects
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["subject"] == format!("account:{}", member["id"]))
+        .cloned()
+        .unwrap_or_else(|| panic!("the disabled account is not listed: {subjects}"));
+    assert_eq!(entry["disabled"], true);
+    assert_eq!(entry["token_version"], 1);
+    s.stop().await;
+}
+
+/// issue 9, point 12: the bootstrap password file never shows a stale password: it is removed
+/// when the password changes, and at start when it no longer opens the account.
+#[actix_rt::test]
+async fn the_bootstrap_password_file_goes_when_the_password_changes() {
+    let mut stale_file = None;
+    let s = TestSuite::start_with(|settings| {
+        let file = settings.gateway.data_dir.join(gateway::BOOTSTRAP_FILE);
+        std::fs::write(&file, "admin an-old-password\n").unwrap_or_else(|e| panic!("{e}"));
+        stale_file = Some(file);
+    })
+    .await;
+    let file = stale_file.unwrap_or_else(|| panic!("no data folder"));
+    assert!(!file.exists(), "a stale bootstrap file survived the start");
+
+    std::fs::write(&file, format!("admin {ADMIN_PASSWORD}\n")).unwrap_or_else(|e| panic!("{e}"));
+    let admin = s.admin_token().await;
+    // Another account's password change leaves it alone.
+    let other = s
+        .post(
+            "/api/v1/auth/accounts",
+            Some(&admin),
+            json!({"username": "sun.li", "display_name": "孙丽", "password": "a-long-enough-password", "role": "member", "scope": "person:1"}),
+        )
+        .await
+        .json();
+    s.patch(
+        &format!("/api/v1/auth/accounts/{}", other["id"]),
+        Some(&admin),
+        json!({"password": "another-long-password"}),
+    )
+    .await;
+    assert!(file.exists());
+    let r = s
+        .patch(
+            "/api/v1/auth/accounts/1",
+            Some(&admin),
+            json!({"password": "the-admins-own-choice"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(!file.exists(), "the bootstrap file still shows the old password");
+    s.stop().await;
+}

@@ -4,14 +4,17 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::auth::TokenVerifier;
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
 use utoipa::ToSchema;
 
 use super::validate;
+use crate::api::token::AuthState;
 use crate::db::models::{AccountChanges, AccountRow, NewAccountRow};
 use crate::db::schema::accounts;
-use crate::passwords;
+use crate::{passwords, revocations};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Account {
@@ -93,7 +96,7 @@ pub async fn list(caller: Caller, q: web::Query<PageQuery>, db: web::Data<Db>) -
     responses((status = 201, body = Account),
         (status = 409, description = "User name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(caller: Caller, body: web::Json<NewAccount>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, body: Json<NewAccount>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let body = body.into_inner();
     let mut errors = Vec::new();
@@ -104,6 +107,7 @@ pub async fn create(caller: Caller, body: web::Json<NewAccount>, db: web::Data<D
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    let password_hash = passwords::hash_off_thread(body.password.clone()).await?;
     let row = db
         .write(move |c| {
             let now = Utc::now().naive_utc();
@@ -120,7 +124,7 @@ pub async fn create(caller: Caller, body: web::Json<NewAccount>, db: web::Data<D
             let new = NewAccountRow {
                 username: body.username.clone(),
                 display_name: body.display_name.trim().to_owned(),
-                password_hash: passwords::hash(&body.password)?,
+                password_hash,
                 role: body.role,
                 scope: body.scope,
                 disabled: false,
@@ -157,6 +161,9 @@ fn find(c: &mut DbConn, id: i64) -> Result<AccountRow, ApiError> {
 }
 
 /// Change an account: name, password, role and scope, or disable it.
+///
+/// A new password, role or scope, disabling and enabling again end the account's tokens issued
+/// so far (401 `token_revoked` from then on); the person logs in again.
 #[utoipa::path(patch, path = "/api/v1/auth/accounts/{id}", tag = "auth", params(("id" = i64, Path)),
     request_body = AccountPatch,
     responses((status = 200, body = Account),
@@ -165,8 +172,10 @@ fn find(c: &mut DbConn, id: i64) -> Result<AccountRow, ApiError> {
 pub async fn update(
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<AccountPatch>,
+    body: Json<AccountPatch>,
     db: web::Data<Db>,
+    verifier: web::Data<TokenVerifier>,
+    auth: web::Data<AuthState>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
@@ -181,6 +190,11 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    let password_hash = match patch.password.clone() {
+        Some(p) => Some(passwords::hash_off_thread(p).await?),
+        None => None,
+    };
+    let password_changed = password_hash.is_some();
     let row = db
         .write(move |c| {
             let current = find(c, id)?;
@@ -205,17 +219,32 @@ pub async fn update(
                     ));
                 }
             }
+            // Tokens carry the role and scope, and must not outlive a disable or a new password:
+            // all of these end the tokens issued so far. Re-enabling raises the version too, so
+            // that a new token is told apart from the ones the disable ended.
+            let revoke = password_hash.is_some()
+                || role != current.role
+                || scope != current.scope
+                || patch.disabled.is_some_and(|d| d != current.disabled);
             let changes = AccountChanges {
                 display_name: patch.display_name.map(|n| n.trim().to_owned()),
-                password_hash: patch.password.as_deref().map(passwords::hash).transpose()?,
+                password_hash,
                 role: patch.role,
                 scope: patch.scope,
                 disabled: patch.disabled,
                 updated_at: Some(Utc::now().naive_utc()),
             };
             diesel::update(accounts::table.find(id)).set(&changes).execute(c)?;
+            if revoke {
+                revocations::bump_account(c, id)?;
+            }
             find(c, id)
         })
         .await?;
+    // At once on this replica; the others and the services follow within seconds.
+    verifier.revocations().apply([revocations::account_state(&row)]);
+    if password_changed {
+        crate::forget_bootstrap_password(&auth.bootstrap_file, &row.username);
+    }
     Ok(HttpResponse::Ok().json(Account::from(row)))
 }

@@ -5,6 +5,8 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::auth::TokenVerifier;
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
 use utoipa::ToSchema;
@@ -12,7 +14,7 @@ use utoipa::ToSchema;
 use super::validate;
 use crate::db::models::{ClientChanges, ClientRow, NewClientRow};
 use crate::db::schema::api_clients;
-use crate::passwords;
+use crate::{passwords, revocations};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiClient {
@@ -94,11 +96,7 @@ pub async fn list(caller: Caller, q: web::Query<PageQuery>, db: web::Data<Db>) -
 /// Register another system; the answer carries its secret, shown this once.
 #[utoipa::path(post, path = "/api/v1/auth/clients", tag = "auth", request_body = NewApiClient,
     responses((status = 201, body = ApiClient), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(
-    caller: Caller,
-    body: web::Json<NewApiClient>,
-    db: web::Data<Db>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, body: Json<NewApiClient>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let body = body.into_inner();
     let mut errors = Vec::new();
@@ -109,7 +107,7 @@ pub async fn create(
     }
     let client_id = format!("cl_{}", passwords::random_secret(16).to_lowercase());
     let secret = passwords::random_secret(40);
-    let hash = passwords::hash(&secret)?;
+    let hash = passwords::hash_off_thread(secret.clone()).await?;
     let cid = client_id.clone();
     let row = db
         .write(move |c| {
@@ -156,14 +154,18 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 }
 
 /// Rename, change scopes, disable, or rotate the secret of an API client.
+///
+/// New scopes, a new secret, disabling and enabling again end the client's tokens issued so far
+/// (401 `token_revoked` from then on); the client gets a new one.
 #[utoipa::path(patch, path = "/api/v1/auth/clients/{id}", tag = "auth", params(("id" = i64, Path)),
     request_body = ApiClientPatch,
     responses((status = 200, body = ApiClient), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<ApiClientPatch>,
+    body: Json<ApiClientPatch>,
     db: web::Data<Db>,
+    verifier: web::Data<TokenVerifier>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
@@ -179,21 +181,35 @@ pub async fn update(
         return Err(ApiError::validation(errors));
     }
     let secret = patch.rotate_secret.then(|| passwords::random_secret(40));
-    let secret_hash = secret.as_deref().map(passwords::hash).transpose()?;
+    let secret_hash = match secret.clone() {
+        Some(s) => Some(passwords::hash_off_thread(s).await?),
+        None => None,
+    };
     let row = db
         .write(move |c| {
-            find(c, id)?;
+            let current = find(c, id)?;
+            let scopes = patch.scopes.map(|s| s.join(" "));
+            // Tokens carry the scopes; a new secret or a disable must end the old tokens too.
+            // Re-enabling raises the version as well (see accounts::update).
+            let revoke = secret_hash.is_some()
+                || scopes.as_ref().is_some_and(|s| *s != current.scopes)
+                || patch.disabled.is_some_and(|d| d != current.disabled);
             let changes = ClientChanges {
                 name: patch.name.map(|n| n.trim().to_owned()),
                 secret_hash,
-                scopes: patch.scopes.map(|s| s.join(" ")),
+                scopes,
                 disabled: patch.disabled,
                 updated_at: Some(Utc::now().naive_utc()),
             };
             diesel::update(api_clients::table.find(id)).set(&changes).execute(c)?;
+            if revoke {
+                revocations::bump_client(c, id)?;
+            }
             find(c, id)
         })
         .await?;
+    // At once on this replica; the others and the services follow within seconds.
+    verifier.revocations().apply([revocations::client_state(&row)]);
     let mut out = ApiClient::from(row);
     out.client_secret = secret;
     Ok(HttpResponse::Ok().json(out))

@@ -12,7 +12,8 @@ use crate::db::models::{AccountRow, ClientRow};
 use crate::db::schema::{accounts, api_clients};
 use crate::keys::Jwks;
 use crate::passwords;
-use crate::throttle::LoginThrottle;
+use crate::proxy::{self, ProxyConfig};
+use crate::throttle::{Failure, LoginThrottle};
 use crate::tokens::{Subject, TokenIssuer};
 
 /// A token request (OAuth 2.0 style), as JSON or as a form.
@@ -54,6 +55,9 @@ pub struct Me {
 pub struct AuthState {
     pub issuer: TokenIssuer,
     pub throttle: LoginThrottle,
+    /// Where the one-process suite keeps the generated bootstrap password
+    /// ([`crate::BOOTSTRAP_FILE`]); removed when that account's password changes.
+    pub bootstrap_file: std::path::PathBuf,
 }
 
 /// Issue a token.
@@ -110,13 +114,7 @@ fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiError> 
         serde_urlencoded::from_bytes(body)
             .map_err(|e| ApiError::bad_request("invalid_body", format!("the form could not be read: {e}")))
     } else if ctype.starts_with("application/json") {
-        serde_json::from_slice(body).map_err(|e| {
-            if e.is_data() {
-                ApiError::unprocessable("invalid_body", format!("the JSON body does not fit the schema: {e}"))
-            } else {
-                ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-            }
-        })
+        service_kit::json::from_slice(body)
     } else {
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -131,20 +129,45 @@ fn required(v: Option<String>, field: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::bad_request("invalid_request", format!("{field} is required for this grant")))
 }
 
+/// The client's address for the throttle: behind a trusted proxy (`GATEWAY_TRUSTED_PROXIES`),
+/// the address it forwarded for, so that one client's failures do not slow everyone behind it.
 fn peer(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+    let trusted = req
+        .app_data::<web::Data<ProxyConfig>>()
+        .map(|p| p.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    proxy::client_ip(req, trusted)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
 }
 
-fn too_many(wait: u64) -> ApiError {
+fn too_many(wait: u64, detail: &str) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
-        format!("too many failed attempts; try again in {wait} s"),
+        format!("{detail}; try again in {wait} s"),
     )
     .with_header(
         header::RETRY_AFTER,
         HeaderValue::from_str(&wait.to_string()).unwrap_or(HeaderValue::from_static("30")),
     )
+}
+
+/// The answer to failed credentials: 401 `plain`, or 429 once the name is locked or the address
+/// is slowed (see [`crate::throttle`]), after the address's delay.
+async fn refuse(throttle: &LoginThrottle, name: &str, address: &str, plain: ApiError) -> ApiError {
+    match throttle.failed(name, address) {
+        Failure::Plain => plain,
+        Failure::Limited {
+            delay,
+            retry_after_secs,
+        } => {
+            if !delay.is_zero() {
+                actix_web::rt::time::sleep(delay).await;
+            }
+            too_many(retry_after_secs, "too many failed logins from this address")
+        }
+    }
 }
 
 async fn password_grant(
@@ -155,8 +178,11 @@ async fn password_grant(
 ) -> Result<Subject, ApiError> {
     let username = required(form.username, "username")?;
     let password = required(form.password, "password")?;
-    let keys = vec![format!("user:{}", username.to_lowercase()), format!("ip:{}", peer(req))];
-    state.throttle.check(&keys).map_err(too_many)?;
+    let name_key = format!("user:{}", username.to_lowercase());
+    // A locked name is refused whatever the password: people's passwords can be guessed.
+    if let Some(wait) = state.throttle.name_locked(&name_key) {
+        return Err(too_many(wait, "too many failed logins for this user name"));
+    }
     let name = username.clone();
     let row = db
         .run(move |c| {
@@ -178,7 +204,7 @@ async fn password_grant(
         .await?;
     match row {
         Some(r) if !r.disabled => {
-            state.throttle.succeeded(&keys[..1]);
+            state.throttle.succeeded(&name_key);
             let role: Role = r.role.parse().map_err(ApiError::internal)?;
             Ok(Subject {
                 sub: format!("account:{}", r.id),
@@ -186,24 +212,26 @@ async fn password_grant(
                 scope: r.scope,
                 scopes: Vec::new(),
                 name: Some(r.display_name),
+                token_version: r.token_version,
             })
         }
         Some(_) => Err(ApiError::unauthorized("account_disabled", "this account is disabled")),
-        None => {
-            state.throttle.failed(&keys);
-            Err(ApiError::unauthorized(
-                "invalid_credentials",
-                "wrong user name or password",
-            ))
-        }
+        None => Err(refuse(
+            &state.throttle,
+            &name_key,
+            &peer(req),
+            ApiError::unauthorized("invalid_credentials", "wrong user name or password"),
+        )
+        .await),
     }
 }
 
 async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &AuthState) -> Result<Subject, ApiError> {
     let client_id = required(form.client_id, "client_id")?;
     let secret = required(form.client_secret, "client_secret")?;
-    let keys = vec![format!("client:{client_id}"), format!("ip:{}", peer(req))];
-    state.throttle.check(&keys).map_err(too_many)?;
+    let name_key = format!("client:{client_id}");
+    // A locked client id is still checked: its right secret passes (see crate::throttle).
+    let locked = state.throttle.name_locked(&name_key);
     let id = client_id.clone();
     let row = db
         .run(move |c| {
@@ -223,13 +251,16 @@ async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &Au
         })
         .await?;
     let Some(client) = row else {
-        state.throttle.failed(&keys);
-        return Err(ApiError::unauthorized("invalid_client", "wrong client id or secret"));
+        let plain = match locked {
+            Some(wait) => too_many(wait, "too many failed attempts for this client id"),
+            None => ApiError::unauthorized("invalid_client", "wrong client id or secret"),
+        };
+        return Err(refuse(&state.throttle, &name_key, &peer(req), plain).await);
     };
     if client.disabled {
         return Err(ApiError::unauthorized("client_disabled", "this client is disabled"));
     }
-    state.throttle.succeeded(&keys[..1]);
+    state.throttle.succeeded(&name_key);
     let granted: Vec<String> = client.scopes.split_whitespace().map(str::to_owned).collect();
     let scopes = match form.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => granted,
@@ -250,6 +281,7 @@ async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &Au
         scope: None,
         scopes,
         name: Some(client.name),
+        token_version: client.token_version,
     })
 }
 

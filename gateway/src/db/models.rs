@@ -15,6 +15,8 @@ pub struct AccountRow {
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// See the migration `token_version`: tokens issued with an older version are refused.
+    pub token_version: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -52,6 +54,8 @@ pub struct ClientRow {
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// See the migration `token_version`: tokens issued with an older version are refused.
+    pub token_version: i64,
 }
 
 #[derive(Debug, Insertable)]
