@@ -6,13 +6,14 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use service_kit::{ApiError, Caller, DbConn, FieldError};
 
+use crate::api::appointments::complete;
 use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{AppointmentRow, BodyRow, NewAppointmentRow, TermRow};
 use crate::db::schema::{appointments, bodies, people, terms};
 use crate::domain::appointments::{AppointmentStatus, DismissalGround, EndError, check_early_end};
 use crate::domain::bodies::BodyKind;
 use crate::domain::posts::{self, Cardinality, Post};
-use crate::domain::terms::{TermDates, appointment_end};
+use crate::domain::terms::{TermDates, appointment_end, at_term_end};
 use crate::events;
 
 pub struct Appoint<'a> {
@@ -169,7 +170,64 @@ pub fn appoint(conn: &mut DbConn, actor: &Caller, a: Appoint<'_>) -> Result<Appo
         })?;
     audit::created(conn, actor, "appointment", row.id, &row)?;
     events::appointment_made(conn, &row)?;
+    // R6 for late entries: the lapse job closes a term once and never looks at it again, so an
+    // appointment entered into a closed term (back-filled history) ends now, as the job would
+    // have ended it, by the job.
+    if a.status == AppointmentStatus::Active && t.lapse_processed_at.is_some() {
+        // The lapse is the job's, made within this request (its id joins the audit record).
+        let system = Caller {
+            request_id: actor.request_id.clone(),
+            ..Caller::system(crate::jobs::LAPSE_JOB)
+        };
+        end_with_term(conn, &system, &row, t.ends_on, crate::clock::today())?;
+        return appointment(conn, row.id);
+    }
     Ok(row)
+}
+
+/// R6 at a term's end: an active appointment ends `completed` if it was renewed, else `lapsed`
+/// (逾期不续聘者自行解聘), audited and notified. `None` (nothing done) while the term runs.
+pub fn end_with_term(
+    c: &mut DbConn,
+    system: &Caller,
+    a: &AppointmentRow,
+    term_ends_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<Option<AppointmentStatus>, ApiError> {
+    let renewed: i64 = appointments::table
+        .filter(appointments::previous_appointment_id.eq(a.id))
+        .count()
+        .get_result(c)?;
+    let outcome = at_term_end(a.ends_on.min(term_ends_on), today, renewed > 0);
+    match outcome {
+        Some(AppointmentStatus::Completed) => complete(c, system, a)?,
+        Some(AppointmentStatus::Lapsed) => {
+            diesel::update(appointments::table.find(a.id))
+                .set((
+                    appointments::status.eq(AppointmentStatus::Lapsed.as_str()),
+                    appointments::ended_on.eq(Some(a.ends_on)),
+                    appointments::end_reason.eq(Some("任期届满，未续聘（逾期不续聘者自行解聘）")),
+                    appointments::updated_at.eq(Utc::now().naive_utc()),
+                ))
+                .execute(c)?;
+            let after = appointment(c, a.id)?;
+            audit::record(
+                c,
+                system,
+                Change {
+                    action: "lapse",
+                    entity: "appointment",
+                    entity_id: a.id,
+                    before: snapshot(a),
+                    after: snapshot(&after),
+                    reason: Some("R6: the term ended without renewal"),
+                },
+            )?;
+            events::appointment_ended(c, &after, AppointmentStatus::Lapsed)?;
+        }
+        _ => {}
+    }
+    Ok(outcome)
 }
 
 fn post_occupied(post: Post) -> ApiError {
@@ -213,6 +271,12 @@ pub fn end_early(
             ApiError::validation(vec![FieldError::new("reason", "required", "state the reason")])
         }
     })?;
+    // The reason is printed on the notice (解聘通知书): refuse what the fonts cannot print.
+    let mut unprintable = Vec::new();
+    service_kit::printable::check("reason", reason, &mut unprintable);
+    if !unprintable.is_empty() {
+        return Err(ApiError::validation(unprintable));
+    }
     let ended_on = on.clamp(before.starts_on, before.ends_on);
     diesel::update(appointments::table.find(id))
         .set((

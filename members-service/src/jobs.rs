@@ -14,12 +14,12 @@ use service_kit::{ApiError, Caller, Db, DbConn};
 use utoipa::ToSchema;
 
 use crate::api::appointments::complete;
-use crate::appointing::appointment;
+use crate::appointing::{appointment, end_with_term};
 use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{AppointmentRow, TermRow};
 use crate::db::schema::{appointments, term_reminders, terms};
 use crate::domain::appointments::AppointmentStatus;
-use crate::domain::terms::{at_term_end, due_reminders};
+use crate::domain::terms::due_reminders;
 use crate::events;
 
 pub const LAPSE_JOB: &str = "lapse";
@@ -54,6 +54,19 @@ pub fn run_all(db: &Db, today: NaiveDate, reminder_days: &[u32]) -> Result<JobRe
         .load(&mut *conn)?;
     for id in pending {
         write_tx(&mut conn, |c| activate(c, &system, id, &mut report))?;
+    }
+    // R6 for late entries: an appointment active in a term already closed (entered after the
+    // close, or racing it on PostgreSQL, or a renewal activated late) ends as the close would
+    // have ended it; the close never looks at its term again.
+    let late: Vec<i64> = appointments::table
+        .inner_join(terms::table)
+        .filter(terms::lapse_processed_at.is_not_null())
+        .filter(appointments::status.eq("active"))
+        .order(appointments::id)
+        .select(appointments::id)
+        .load(&mut *conn)?;
+    for id in late {
+        write_tx(&mut conn, |c| end_late_entry(c, &system, id, today, &mut report))?;
     }
     if !reminder_days.is_empty() {
         send_reminders(&mut conn, &system, today, reminder_days, &mut report)?;
@@ -95,40 +108,9 @@ fn close_term(
         .select(AppointmentRow::as_select())
         .load(c)?;
     for a in active {
-        let renewed: i64 = appointments::table
-            .filter(appointments::previous_appointment_id.eq(a.id))
-            .count()
-            .get_result(c)?;
-        match at_term_end(a.ends_on.min(term.ends_on), today, renewed > 0) {
-            Some(AppointmentStatus::Completed) => {
-                complete(c, system, &a)?;
-                report.completed += 1;
-            }
-            Some(AppointmentStatus::Lapsed) => {
-                diesel::update(appointments::table.find(a.id))
-                    .set((
-                        appointments::status.eq(AppointmentStatus::Lapsed.as_str()),
-                        appointments::ended_on.eq(Some(a.ends_on)),
-                        appointments::end_reason.eq(Some("任期届满，未续聘（逾期不续聘者自行解聘）")),
-                        appointments::updated_at.eq(Utc::now().naive_utc()),
-                    ))
-                    .execute(c)?;
-                let after = appointment(c, a.id)?;
-                audit::record(
-                    c,
-                    system,
-                    Change {
-                        action: "lapse",
-                        entity: "appointment",
-                        entity_id: a.id,
-                        before: snapshot(&a),
-                        after: snapshot(&after),
-                        reason: Some("R6: the term ended without renewal"),
-                    },
-                )?;
-                events::appointment_ended(c, &after, AppointmentStatus::Lapsed)?;
-                report.lapsed += 1;
-            }
+        match end_with_term(c, system, &a, term.ends_on, today)? {
+            Some(AppointmentStatus::Completed) => report.completed += 1,
+            Some(AppointmentStatus::Lapsed) => report.lapsed += 1,
             _ => {}
         }
     }
@@ -148,6 +130,39 @@ fn close_term(
         },
     )?;
     report.terms_closed += 1;
+    Ok(())
+}
+
+/// Locks an appointment row still active (a second replica skips it) and ends it with its
+/// closed term.
+fn end_late_entry(
+    c: &mut DbConn,
+    system: &Caller,
+    id: i64,
+    today: NaiveDate,
+    report: &mut JobReport,
+) -> Result<(), ApiError> {
+    let q = appointments::table
+        .filter(appointments::id.eq(id))
+        .filter(appointments::status.eq("active"));
+    let row = match c {
+        DbConn::Pg(pg) => q
+            .select(AppointmentRow::as_select())
+            .for_update()
+            .skip_locked()
+            .first(pg)
+            .optional()?,
+        DbConn::Sqlite(lite) => q.select(AppointmentRow::as_select()).first(lite).optional()?,
+    };
+    let Some(a) = row else {
+        return Ok(());
+    };
+    let term = crate::appointing::term(c, a.term_id)?;
+    match end_with_term(c, system, &a, term.ends_on, today)? {
+        Some(AppointmentStatus::Completed) => report.completed += 1,
+        Some(AppointmentStatus::Lapsed) => report.lapsed += 1,
+        _ => {}
+    }
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! R1 under concurrency, access by role, validation, labels.
 
 use awc::http::StatusCode;
-use e2e_tests::{Reply, TestSuite, created, ok};
+use e2e_tests::{Reply, TestSuite, created, eventually, ok};
 use serde_json::{Value, json};
 
 const M: &str = "/api/v1/members";
@@ -223,6 +223,11 @@ async fn the_life_of_a_council_from_first_start() {
     transition(&s, &t, id(&app_good), json!({"action": "record_election", "votes": {"votes_for": 50, "votes_against": 0, "abstentions": 0, "voters_present": 40}}))
         .await
         .problem(422, "validation_failed");
+    // Issue 9: counts beyond the stored range are refused, not wrapped to negative (R10).
+    let huge = transition(&s, &t, id(&app_good), json!({"action": "record_election", "votes": {"votes_for": 3_000_000_000u64, "votes_against": 0, "abstentions": 0, "voters_present": 3_000_000_000u64}}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(huge["errors"][0]["code"], "impossible_votes", "{huge}");
     assert_eq!(
         ok(transition(&s, &t, id(&app_good), votes(31)).await).await["status"],
         "elected"
@@ -885,5 +890,212 @@ async fn csv_import_reports_every_bad_row_then_commits_all_or_nothing_and_the_ro
     s.get(&format!("{M}/people:export?format=pdf"), Some(&t))
         .await
         .problem(400, "invalid_format");
+    s.stop().await;
+}
+
+/// R6 for late entries (issue 9, point 6): the lapse job closes a term once and never looks at
+/// it again, so an appointment entered into a closed term (back-filling history) must lapse at
+/// once, by `system:lapse`, with its lapse notice, and a later run changes nothing.
+#[actix_rt::test]
+async fn r6_an_appointment_entered_into_a_closed_term_lapses_at_once_with_its_notice() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let g = created(
+        s.post(
+            &format!("{M}/bodies"),
+            Some(&t),
+            json!({"name": "数控技术专业建设协作组", "specialty": "数控技术"}),
+        )
+        .await,
+    )
+    .await;
+    let gid = g["id"].as_i64().unwrap_or(-1);
+    let term = created(
+        s.post(
+            &format!("{M}/bodies/{gid}/terms"),
+            Some(&t),
+            json!({"starts_on": "2019-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let term_id = term["id"].as_i64().unwrap_or(-1);
+    // The term ended on 2022-12-31; the job closes it (it may already have, at start).
+    ok(s.post(&format!("{M}/jobs/run"), Some(&t), json!({})).await).await;
+
+    let u = unit(&s, &t, "沈阳技师学院", "technical_school").await;
+    let p = person(&s, &t, "补录者", u, "senior", "1970-01-01").await;
+    let n = created(
+        s.post(
+            &format!("{M}/nominations"),
+            Some(&t),
+            json!({"body_id": gid, "term_id": term_id, "person_id": p, "post": "director"}),
+        )
+        .await,
+    )
+    .await;
+    let a = created(
+        s.post(
+            &format!("{M}/nominations/{}/appointment", n["id"]),
+            Some(&t),
+            json!({"starts_on": "2020-03-01"}),
+        )
+        .await,
+    )
+    .await;
+    let id = a["id"].as_i64().unwrap_or(-1);
+    assert_eq!(a["status"], "lapsed", "{a}");
+    assert_eq!(a["ended_on"], "2022-12-31");
+    let read = ok(s.get(&format!("{M}/appointments/{id}"), Some(&t)).await).await;
+    assert_eq!(read["status"], "lapsed");
+
+    let audit = ok(s
+        .get(
+            &format!("{M}/audit-events?entity=appointment&entity_id={id}&action=lapse"),
+            Some(&t),
+        )
+        .await)
+    .await;
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(1), "{audit}");
+    assert_eq!(audit["items"][0]["actor"], "system:lapse");
+    assert_eq!(audit["items"][0]["before"]["status"], "active");
+
+    // The lapse notice (R14) is issued as for a lapse at term end.
+    let notice = eventually(30, "the late entry's lapse notice", || async {
+        let r = s
+            .get(
+                &format!("/api/v1/documents?appointment_id={id}&kind=lapse_notice"),
+                Some(&t),
+            )
+            .await;
+        r.json()["items"].as_array().and_then(|items| items.first().cloned())
+    })
+    .await;
+    assert_eq!(notice["kind"], "lapse_notice");
+
+    let again = ok(s.post(&format!("{M}/jobs/run"), Some(&t), json!({})).await).await;
+    assert_eq!(
+        (again["lapsed"].as_i64(), again["completed"].as_i64()),
+        (Some(0), Some(0))
+    );
+    s.stop().await;
+}
+
+/// Issue 9 (point 5): text the documents' fonts cannot print (here 😀 and a private-use
+/// character) is refused at the edge with per-field errors naming the characters, so no
+/// appointment is ever made whose 聘书 cannot be issued; whitespace allowed before still is.
+#[actix_rt::test]
+async fn people_and_units_with_characters_the_documents_cannot_print_are_refused() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let unprintable = |p: &Value| -> Vec<(String, String)> {
+        p["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["code"] == "unprintable_characters")
+            .map(|e| {
+                (
+                    e["field"].as_str().unwrap_or_default().to_owned(),
+                    e["message"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let r = s
+        .post(
+            &format!("{M}/units"),
+            Some(&t),
+            json!({"name": "笑脸😀学院", "kind": "technical_school"}),
+        )
+        .await;
+    let p = r.problem(422, "validation_failed");
+    let found = unprintable(&p);
+    assert_eq!(found.len(), 1, "{p}");
+    assert_eq!(found[0].0, "name");
+    assert!(found[0].1.contains("😀 (U+1F600)"), "{p}");
+
+    let u = unit(&s, &t, "天津市 机电工艺技师学院", "technical_school").await;
+    let r = s
+        .post(
+            &format!("{M}/people"),
+            Some(&t),
+            json!({"name": "王😀伟", "unit_id": u, "job_post": "副校长\u{E000}", "specialty": "数控😀",
+                "title_level": "senior"}),
+        )
+        .await;
+    let p = r.problem(422, "validation_failed");
+    let fields: Vec<String> = unprintable(&p).into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["name", "job_post", "specialty"], "{p}");
+    assert!(p.to_string().contains("U+E000"), "{p}");
+
+    // A rename is checked too; names the fonts print (rare characters, spaces) pass.
+    let id = person(&s, &t, "欧阳堃", u, "senior", "1970-01-01").await;
+    let p = s
+        .patch(&format!("{M}/people/{id}"), Some(&t), json!({"name": "欧阳😀"}))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(unprintable(&p).len(), 1, "{p}");
+    let g = s
+        .post(
+            &format!("{M}/bodies"),
+            Some(&t),
+            json!({"name": "协作组😀", "specialty": "工业机器人"}),
+        )
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(unprintable(&g).len(), 1, "{g}");
+    let kept = ok(s.get(&format!("{M}/people/{id}"), Some(&t)).await).await;
+    assert_eq!(kept["name"], "欧阳堃");
+    s.stop().await;
+}
+
+/// Issue 9 (point 12): the audit record names the request that made the change (the client's
+/// `X-Request-Id`, kept by the gateway), and a JSON array where an object is documented is
+/// refused: serde would take `["name", …]` as the fields in order, so a PATCH renamed the unit.
+#[actix_rt::test]
+async fn audit_records_carry_the_request_id_and_array_bodies_are_refused() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let mut res = s
+        .client
+        .post(format!("{}{M}/units", s.url))
+        .insert_header(("authorization", format!("Bearer {t}")))
+        .insert_header(("x-request-id", "e2e-audit-7f3a"))
+        .send_json(&json!({"name": "请求编号学院", "kind": "technical_school"}))
+        .await
+        .unwrap_or_else(|e| panic!("POST units: {e}"));
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let unit: Value = res.json().await.unwrap_or_default();
+    let id = unit["id"].as_i64().unwrap_or(-1);
+    let audit = ok(s
+        .get(&format!("{M}/audit-events?entity=unit&entity_id={id}"), Some(&t))
+        .await)
+    .await;
+    assert_eq!(audit["items"][0]["action"], "create", "{audit}");
+    assert_eq!(audit["items"][0]["request_id"], "e2e-audit-7f3a", "{audit}");
+    // Without one from the client, the gateway's own id is recorded.
+    s.patch(&format!("{M}/units/{id}"), Some(&t), json!({"address": "天津市"}))
+        .await;
+    let audit = ok(s
+        .get(
+            &format!("{M}/audit-events?entity=unit&entity_id={id}&action=update"),
+            Some(&t),
+        )
+        .await)
+    .await;
+    let generated = audit["items"][0]["request_id"].as_str().unwrap_or_default();
+    assert!(!generated.is_empty() && generated != "e2e-audit-7f3a", "{audit}");
+
+    for body in [json!(["改名学院", null, null]), json!("改名学院"), json!(null)] {
+        s.patch(&format!("{M}/units/{id}"), Some(&t), body.clone())
+            .await
+            .problem(422, "invalid_body");
+    }
+    s.post(&format!("{M}/units"), Some(&t), json!(["数组学院", "enterprise"]))
+        .await
+        .problem(422, "invalid_body");
+    let kept = ok(s.get(&format!("{M}/units/{id}"), Some(&t)).await).await;
+    assert_eq!(kept["name"], "请求编号学院");
     s.stop().await;
 }

@@ -11,6 +11,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::clock::today;
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::peer::Peers;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, OutboxWaker, Problem};
@@ -134,12 +135,29 @@ impl Activity {
     }
 }
 
+/// Years a query may name (as declared on the parameters); far years made dates such as
+/// `-0651-01-01` (issue 9).
+pub const QUERY_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// The first and last day of work year `year`, or 400 `invalid_query` outside [`QUERY_YEARS`].
+pub(crate) fn work_year_bounds(
+    ws: crate::domain::work_year::WorkYearStart,
+    year: i32,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    QUERY_YEARS
+        .contains(&year)
+        .then(|| ws.bounds(year))
+        .flatten()
+        .ok_or_else(|| ApiError::bad_request("invalid_query", "year must be between 1900 and 2200"))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityFilter {
     pub body_id: Option<i64>,
     pub kind: Option<ActivityKind>,
     /// Work year (工作年度; the calendar year unless configured otherwise).
+    #[param(minimum = 1900, maximum = 2200)]
     pub year: Option<i32>,
     /// scheduled, held or cancelled.
     pub status: Option<String>,
@@ -237,6 +255,9 @@ fn text_field(errors: &mut Vec<FieldError>, field: &str, value: &str, required: 
             "too_long",
             format!("at most {MAX_TEXT} characters"),
         ));
+    } else {
+        // Printed on the 会议通知: refuse what the documents' fonts cannot print (issue 9).
+        service_kit::printable::check(field, value, errors);
     }
 }
 
@@ -263,6 +284,9 @@ fn agenda_errors(kind: ActivityKind, items: &[AgendaItem], errors: &mut Vec<Fiel
             e.code,
             e.message,
         ));
+    }
+    for (i, item) in items.iter().enumerate() {
+        service_kit::printable::check(&format!("agenda[{i}].title"), &item.title, errors);
     }
 }
 
@@ -410,12 +434,7 @@ pub async fn list(
         ));
     }
     let bounds = match filter.year {
-        Some(y) => Some(
-            config
-                .work_year
-                .bounds(y)
-                .ok_or_else(|| ApiError::bad_request("invalid_query", "year is out of range"))?,
-        ),
+        Some(y) => Some(work_year_bounds(config.work_year, y)?),
         None => None,
     };
     let rows: Vec<ActivityRow> = db
@@ -472,7 +491,7 @@ fn by_key(c: &mut DbConn, key: &str) -> Result<Option<ActivityRow>, ApiError> {
 pub async fn create(
     caller: Caller,
     req: HttpRequest,
-    body_in: web::Json<NewActivity>,
+    body_in: Json<NewActivity>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
     config: web::Data<MeetingsConfig>,
@@ -592,7 +611,7 @@ pub async fn get(
 pub async fn update(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<ActivityUpdate>,
+    body_in: Json<ActivityUpdate>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
     config: web::Data<MeetingsConfig>,
@@ -855,4 +874,28 @@ pub async fn refresh_invitees(
     access::manage(&caller, a.body_id)?;
     let (a, list, marks) = refresh(&db, &peers, a).await?;
     Ok(HttpResponse::Ok().json(invitee_views(&caller, a.body_id, list, &marks)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::work_year::WorkYearStart;
+
+    /// Issue 9: `year=-651` answered the dates of `-0651-01-01`; years outside the declared
+    /// 1900..=2200 are a 400 problem.
+    #[test]
+    fn query_years_are_bounded() {
+        let ws = WorkYearStart::default();
+        for bad in [-651, 0, 1899, 2201, i32::MAX] {
+            let e = work_year_bounds(ws, bad)
+                .err()
+                .map(|e| (e.status().as_u16(), e.code().to_owned()));
+            assert_eq!(e, Some((400, "invalid_query".to_owned())), "{bad}");
+        }
+        assert_eq!(
+            work_year_bounds(ws, 2026).ok(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).zip(NaiveDate::from_ymd_opt(2026, 12, 31))
+        );
+        assert!(work_year_bounds(ws, 1900).is_ok() && work_year_bounds(ws, 2200).is_ok());
+    }
 }

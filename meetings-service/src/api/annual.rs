@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::{ApiError, Caller, Db, FieldError, Problem};
 use utoipa::ToSchema;
 
@@ -277,7 +278,7 @@ pub async fn list_plans(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -
 pub async fn create_plan(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<NewAnnualDocument>,
+    body_in: Json<NewAnnualDocument>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     create(caller, id.into_inner(), DocKind::WorkPlan, body_in.into_inner(), db).await
@@ -314,7 +315,7 @@ pub async fn list_reports(caller: Caller, id: web::Path<i64>, db: web::Data<Db>)
 pub async fn create_report(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<NewAnnualDocument>,
+    body_in: Json<NewAnnualDocument>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     create(caller, id.into_inner(), DocKind::WorkReport, body_in.into_inner(), db).await

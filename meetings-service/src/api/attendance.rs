@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::clock::today;
+use service_kit::json::Json;
 use service_kit::peer::Peers;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, OutboxWaker, Problem};
 use utoipa::{IntoParams, ToSchema};
@@ -169,7 +170,7 @@ fn check_open_for_attendance(a: &crate::db::models::ActivityRow) -> Result<(), A
 pub async fn put(
     caller: Caller,
     path: web::Path<(i64, i64)>,
-    body_in: web::Json<AttendanceInput>,
+    body_in: Json<AttendanceInput>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
     config: web::Data<MeetingsConfig>,
@@ -328,6 +329,7 @@ pub struct PersonQuery {
     /// The person's id in members-service.
     pub person: i64,
     /// Work year (工作年度); all years when absent.
+    #[param(minimum = 1900, maximum = 2200)]
     pub year: Option<i32>,
 }
 
@@ -381,6 +383,7 @@ type PersonRow = (InviteeRow, (i64, String, String, String, NaiveDate, String));
 /// A person's attendance record and count of unexcused absences per work year (R13).
 #[utoipa::path(get, path = "/api/v1/meetings/attendance", tag = "attendance", params(PersonQuery),
     responses((status = 200, body = PersonAttendance),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn person(
     caller: Caller,
@@ -389,6 +392,9 @@ pub async fn person(
     config: web::Data<MeetingsConfig>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    if let Some(y) = q.year {
+        super::activities::work_year_bounds(config.work_year, y)?;
+    }
     access::read_person(&caller, q.person)?;
     let only_body = if caller.role == service_kit::Role::GroupSecretary {
         Some(access::secretary_group(&caller).unwrap_or(-1))

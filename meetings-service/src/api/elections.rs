@@ -15,6 +15,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::clock::today;
+use service_kit::json::Json;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, OutboxWaker, Problem, Role};
 use utoipa::ToSchema;
 
@@ -144,7 +145,7 @@ fn small(v: i64) -> Result<i32, ApiError> {
 pub async fn put(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<RecordElectionResults>,
+    body_in: Json<RecordElectionResults>,
     db: web::Data<Db>,
     waker: web::Data<OutboxWaker>,
 ) -> Result<HttpResponse, ApiError> {

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use service_kit::clock::today;
+use service_kit::json::Json;
 use service_kit::outbox::EventEnvelope;
 use service_kit::peer::Peers;
 use service_kit::{ApiError, Caller, Db, FieldError};
@@ -21,7 +22,7 @@ use crate::db::schema::activities;
 
 pub async fn events(
     caller: Caller,
-    body_in: web::Json<EventEnvelope>,
+    body_in: Json<EventEnvelope>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
 ) -> Result<HttpResponse, ApiError> {

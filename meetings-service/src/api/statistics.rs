@@ -22,6 +22,7 @@ pub struct StatisticsQuery {
     /// One body; all bodies when absent (the Center and services only).
     pub body_id: Option<i64>,
     /// Work year (工作年度); the current one when absent.
+    #[param(minimum = 1900, maximum = 2200)]
     pub year: Option<i32>,
 }
 
@@ -105,9 +106,7 @@ pub async fn attendance_statistics(
     access::read_statistics(&caller, q.body_id)?;
     let ws = config.work_year;
     let year = q.year.unwrap_or_else(|| ws.work_year_of(today()));
-    let (from, to) = ws
-        .bounds(year)
-        .ok_or_else(|| ApiError::bad_request("invalid_query", "year is out of range"))?;
+    let (from, to) = super::activities::work_year_bounds(ws, year)?;
     let body_id = q.body_id;
     let (rows, marks): (Vec<Row>, Vec<(i64, i64, String)>) = db
         .run(move |c| {

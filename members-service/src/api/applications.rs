@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
@@ -270,7 +271,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
         (status = 422, description = "R8, R9 or a post not filled by application", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     caller: Caller,
-    body_in: web::Json<NewApplication>,
+    body_in: Json<NewApplication>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let n = body_in.into_inner();
@@ -386,7 +387,7 @@ pub struct TransitionRequest {
 pub async fn transition(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<TransitionRequest>,
+    body_in: Json<TransitionRequest>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let t = body_in.into_inner();
@@ -468,12 +469,22 @@ pub(crate) fn apply_transition(
             .execute(c)?;
     }
     if let (ApplicationAction::RecordElection, Some(v)) = (t.action, t.votes) {
+        // is_elected refused counts beyond i32 already; this never wraps.
+        let count = |n: u32| {
+            i32::try_from(n).map_err(|_| {
+                ApiError::validation(vec![FieldError::new(
+                    "votes",
+                    "impossible_votes",
+                    "R10: counts are at most 2147483647",
+                )])
+            })
+        };
         diesel::update(applications::table.find(id))
             .set((
-                applications::votes_for.eq(Some(v.votes_for as i32)),
-                applications::votes_against.eq(Some(v.votes_against as i32)),
-                applications::abstentions.eq(Some(v.abstentions as i32)),
-                applications::voters_present.eq(Some(v.voters_present as i32)),
+                applications::votes_for.eq(Some(count(v.votes_for)?)),
+                applications::votes_against.eq(Some(count(v.votes_against)?)),
+                applications::abstentions.eq(Some(count(v.abstentions)?)),
+                applications::voters_present.eq(Some(count(v.voters_present)?)),
                 applications::threshold.eq(Some(
                     serde_json::to_string(&t.threshold.unwrap_or_default()).unwrap_or_default(),
                 )),

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
@@ -244,7 +245,7 @@ pub struct Renewal {
 pub async fn renew(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: Option<web::Json<Renewal>>,
+    body_in: Option<Json<Renewal>>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
@@ -401,7 +402,7 @@ pub struct ResignationRequest {
 pub async fn request_resignation(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<ResignationRequest>,
+    body_in: Json<ResignationRequest>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -412,6 +413,12 @@ pub async fn request_resignation(
             "required",
             "state the reason",
         )]));
+    }
+    // It becomes the appointment's end reason, which notices print.
+    let mut errors = Vec::new();
+    service_kit::printable::check("reason", &reason, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
     }
     let r = db
         .write(move |c| {
@@ -474,7 +481,7 @@ pub struct Decision {
 pub async fn decide_resignation(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<Decision>,
+    body_in: Json<Decision>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
@@ -548,7 +555,7 @@ pub struct Dismissal {
 pub async fn dismiss(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<Dismissal>,
+    body_in: Json<Dismissal>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;

@@ -27,6 +27,8 @@ pub struct AuditEvent {
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
+    /// The `X-Request-Id` of the request that made the change; none for the system's jobs.
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -87,6 +89,7 @@ pub async fn list(
             before: parse(r.before_json),
             after: parse(r.after_json),
             reason: r.reason,
+            request_id: r.request_id,
         })
         .collect();
     Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e| e.id)))

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
@@ -136,7 +137,7 @@ pub async fn list(
     responses((status = 201, body = Body),
         (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(caller: Caller, body_in: web::Json<NewGroup>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, body_in: Json<NewGroup>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
     let g = body_in.into_inner();
     let mut errors: Vec<FieldError> = Vec::new();

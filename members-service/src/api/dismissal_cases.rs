@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
@@ -292,11 +293,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/members/dismissal-cases", tag = "dismissals", request_body = ManualCase,
     responses((status = 201, body = DismissalCase),
         (status = 409, description = "Appointment not active", body = Problem, content_type = "application/problem+json")))]
-pub async fn create(
-    caller: Caller,
-    body_in: web::Json<ManualCase>,
-    db: web::Data<Db>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, body_in: Json<ManualCase>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
     let m = body_in.into_inner();
     if m.reason.trim().is_empty() {
@@ -305,6 +302,12 @@ pub async fn create(
             "required",
             "state the absences",
         )]));
+    }
+    // A confirmed case's reason is printed on the dismissal notice.
+    let mut errors = Vec::new();
+    service_kit::printable::check("reason", &m.reason, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
     }
     let (row, _) = db
         .write(move |c| {
@@ -328,7 +331,7 @@ pub async fn create(
 pub async fn decide(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<CaseDecision>,
+    body_in: Json<CaseDecision>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;

@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use service_kit::json::Json;
 use service_kit::outbox::EventEnvelope;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError};
 
@@ -290,7 +291,7 @@ pub(crate) fn open_case(
 /// (the outbox takes that as delivered: there is nothing left to do).
 pub async fn events(
     caller: Caller,
-    body_in: web::Json<EventEnvelope>,
+    body_in: Json<EventEnvelope>,
     db: web::Data<Db>,
     policy: Option<web::Data<AbsencePolicy>>,
 ) -> Result<HttpResponse, ApiError> {

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
@@ -186,11 +187,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/members/nominations", tag = "appointments", request_body = NewNomination,
     responses((status = 201, body = Nomination),
         (status = 422, description = "Post not filled by nomination, or R9 without an exception reason", body = Problem, content_type = "application/problem+json")))]
-pub async fn create(
-    caller: Caller,
-    body_in: web::Json<NewNomination>,
-    db: web::Data<Db>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, body_in: Json<NewNomination>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
     let n = body_in.into_inner();
     let row = db
@@ -246,7 +243,7 @@ pub async fn create(
 pub async fn appoint(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: Option<web::Json<AppointFromNomination>>,
+    body_in: Option<Json<AppointFromNomination>>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;

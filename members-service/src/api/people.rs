@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
@@ -237,7 +238,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/members/people", tag = "people", request_body = NewPerson,
     responses((status = 201, body = Person), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(caller: Caller, body: web::Json<NewPerson>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, body: Json<NewPerson>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let p = body.into_inner();
     access::manage_unit(&caller, p.unit_id)?;
     let errors = validate_person(&p, clock::today());
@@ -283,7 +284,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 pub async fn update(
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<PersonPatch>,
+    body: Json<PersonPatch>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -6,6 +6,7 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, FieldError, Problem, Role};
 use utoipa::ToSchema;
@@ -102,7 +103,7 @@ pub async fn get_assessment(
 pub async fn put_assessment(
     caller: Caller,
     path: web::Path<(i32, i64)>,
-    body_in: web::Json<AssessmentInput>,
+    body_in: Json<AssessmentInput>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
@@ -257,7 +258,7 @@ pub async fn list_commendations(
     responses((status = 201, body = Commendation), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_commendation(
     caller: Caller,
-    body_in: web::Json<NewCommendation>,
+    body_in: Json<NewCommendation>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
 use utoipa::ToSchema;
 
@@ -138,7 +139,7 @@ pub async fn list(_caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Res
 pub async fn create(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: web::Json<NewTerm>,
+    body_in: Json<NewTerm>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
@@ -207,7 +208,7 @@ pub async fn list(
     responses((status = 201, body = Unit),
         (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create(caller: Caller, body: web::Json<NewUnit>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn create(caller: Caller, body: Json<NewUnit>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
     let b = body.into_inner();
     let errors = validate(
@@ -278,7 +279,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 pub async fn update(
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<UnitPatch>,
+    body: Json<UnitPatch>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -1,5 +1,6 @@
 //! The audit log: every change, by whom (account, client or system job), when,
-//! before/after, why. Written in the same transaction as the change.
+//! before/after, why, and in which request (the caller's `X-Request-Id`). Written in the same
+//! transaction as the change.
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -33,7 +34,7 @@ pub fn record(conn: &mut DbConn, actor: &Caller, change: Change<'_>) -> Result<(
             audit_events::before_json.eq(change.before),
             audit_events::after_json.eq(change.after),
             audit_events::reason.eq(change.reason),
-            audit_events::request_id.eq(None::<String>),
+            audit_events::request_id.eq(actor.request_id.as_deref()),
         ))
         .execute(conn)?;
     Ok(())

@@ -5,12 +5,19 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The largest count stored (the database's `integer`); larger counts are refused, never wrapped.
+pub const MAX_COUNT: u32 = i32::MAX as u32;
+
 /// One candidate's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Votes {
+    #[schema(maximum = 2147483647)]
     pub votes_for: u32,
+    #[schema(maximum = 2147483647)]
     pub votes_against: u32,
+    #[schema(maximum = 2147483647)]
     pub abstentions: u32,
+    #[schema(maximum = 2147483647)]
     pub voters_present: u32,
 }
 
@@ -33,6 +40,8 @@ impl Default for Threshold {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VoteError {
     NoVoters,
+    /// A count above [`MAX_COUNT`].
+    OutOfRange,
     MoreVotesThanVoters,
     BadThreshold,
 }
@@ -41,6 +50,7 @@ impl std::fmt::Display for VoteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             VoteError::NoVoters => "voters_present must be at least 1",
+            VoteError::OutOfRange => "counts are at most 2147483647",
             VoteError::MoreVotesThanVoters => "for + against + abstain exceeds voters_present",
             VoteError::BadThreshold => "the threshold must be a fraction between 0 and 1 (0 < numerator < denominator)",
         })
@@ -51,6 +61,10 @@ impl std::fmt::Display for VoteError {
 pub fn is_elected(v: Votes, threshold: Option<Threshold>) -> Result<bool, VoteError> {
     if v.voters_present == 0 {
         return Err(VoteError::NoVoters);
+    }
+    // Every count is at most voters_present once the sum is checked below.
+    if v.voters_present > MAX_COUNT {
+        return Err(VoteError::OutOfRange);
     }
     let cast = u64::from(v.votes_for) + u64::from(v.votes_against) + u64::from(v.abstentions);
     if cast > u64::from(v.voters_present) {
@@ -104,5 +118,15 @@ mod tests {
             denominator: 2,
         });
         assert_eq!(is_elected(v(30, 0, 0, 40), bad), Err(VoteError::BadThreshold));
+    }
+
+    /// Issue 9: counts above the stored integer's range were cast and wrapped to negative.
+    #[test]
+    fn r10_counts_beyond_the_stored_range_are_refused() {
+        let big = MAX_COUNT + 1;
+        assert_eq!(is_elected(v(big, 0, 0, big), None), Err(VoteError::OutOfRange));
+        assert_eq!(is_elected(v(0, 0, 0, u32::MAX), None), Err(VoteError::OutOfRange));
+        assert_eq!(is_elected(v(MAX_COUNT, 0, 0, MAX_COUNT), None), Ok(true));
+        assert_eq!(is_elected(v(big, 0, 0, 40), None), Err(VoteError::MoreVotesThanVoters));
     }
 }

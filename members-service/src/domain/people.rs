@@ -101,7 +101,8 @@ impl TitleLevel {
     }
 }
 
-/// A trimmed name of 1–`max` characters.
+/// A trimmed text of 1–`max` characters that the documents can print (it may appear on a 聘书,
+/// a notice or a roster: a character their fonts lack would make them impossible to issue).
 pub fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
     let n = value.trim().chars().count();
     if n == 0 {
@@ -114,6 +115,8 @@ pub fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldEr
             "invalid_characters",
             "must not contain control characters",
         ));
+    } else {
+        service_kit::printable::check(field, value, errors);
     }
 }
 
@@ -208,6 +211,8 @@ mod tests {
         assert_eq!(errs(|e| check_text("name", "  ", 50, e)), ["required"]);
         assert_eq!(errs(|e| check_text("name", &"名".repeat(51), 50, e)), ["too_long"]);
         assert!(errs(|e| check_text("name", "欧阳堃", 50, e)).is_empty());
+        // Issue 9: text the documents' fonts cannot print is refused at the edge.
+        assert_eq!(errs(|e| check_text("name", "王😀", 50, e)), ["unprintable_characters"]);
         assert!(TitleLevel::Senior > TitleLevel::AssociateSenior);
         assert!(!TitleLevel::Intermediate.is_associate_senior_or_above());
     }
