@@ -48,21 +48,24 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-/// The bootstrap password is generated once; the local run keeps it in the data folder (0600)
-/// so that it can be shown again on later starts.
+/// The bootstrap password is generated once and printed only then; the local run keeps it in
+/// the data folder (0600) until it is changed (the gateway then removes the file), so a later
+/// start points to the file instead of printing the password again (issue 9, point 12).
 fn admin_login(data: &std::path::Path, suite: &Suite) -> String {
-    let file: PathBuf = data.join("bootstrap-admin.txt");
+    let file: PathBuf = data.join(gateway::BOOTSTRAP_FILE);
     if let Some(admin) = &suite.gateway.bootstrap
         && let Some(password) = &admin.generated_password
     {
-        let _ = write_private(&file, &format!("{} {}\n", admin.username, password));
+        let kept = match write_private(&file, &format!("{} {}\n", admin.username, password)) {
+            Ok(()) => format!("kept in {} until it is changed", file.display()),
+            Err(e) => format!("not saved: {e}; note it now"),
+        };
+        return format!("user {}, password {password}   (generated now; {kept})", admin.username);
     }
-    match std::fs::read_to_string(&file) {
-        Ok(s) => match s.trim().split_once(' ') {
-            Some((user, pass)) => format!("user {user}, password {pass}"),
-            None => "see the gateway log".into(),
-        },
-        Err(_) => "user admin with the password set in GATEWAY_ADMIN_PASSWORD at first start".into(),
+    if file.exists() {
+        format!("user admin, password in {} (generated at first start)", file.display())
+    } else {
+        "user admin with its current password (GATEWAY_ADMIN_PASSWORD at first start, or as changed since)".into()
     }
 }
 
