@@ -23,8 +23,12 @@ pub const SERVICES: [(&str, &str); 3] = [
     ("documents", "DOCUMENTS"),
 ];
 
-/// `target/debug/`: the first ancestor of the test executable named `debug`.
+/// `target/debug/`: the first ancestor of the test executable named `debug`; or
+/// `FAULT_BIN_DIR`, to run the scenarios against binaries built elsewhere (another commit).
 pub fn binaries_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("FAULT_BIN_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
     let exe = std::env::current_exe().expect("the test executable's path");
     exe.ancestors()
         .find(|p| p.file_name().is_some_and(|n| n == "debug"))
