@@ -28,11 +28,13 @@ pub const DEFAULT_PORT: u16 = 8082;
         api::statistics::attendance_statistics,
         api::annual::list_plans, api::annual::create_plan, api::annual::plan_file,
         api::annual::list_reports, api::annual::create_report, api::annual::report_file,
+        api::failed_events::list, api::failed_events::replay,
     ),
     tags(
         (name = "activities", description = "Meetings and other activities of a body, their invitees (meetings-service)"),
         (name = "attendance", description = "Attendance (R18), the two-absences rule (R13), statistics"),
         (name = "work plans and reports", description = "Annual work plans and reports of a body (R19)"),
+        (name = "failed events", description = "Events the outbox could not deliver (dead letters), and replaying them"),
     )
 )]
 pub struct ApiDoc;

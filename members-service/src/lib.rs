@@ -37,6 +37,7 @@ pub const DEFAULT_PORT: u16 = 8081;
         api::recognition::get_assessment, api::recognition::put_assessment,
         api::recognition::list_commendations, api::recognition::create_commendation,
         api::labels::get, api::audit_events::list, api::jobs::run,
+        api::failed_events::list, api::failed_events::replay,
     ),
     tags(
         (name = "bodies", description = "Council, expert committee, collaboration groups, terms (members-service)"),
@@ -49,6 +50,7 @@ pub const DEFAULT_PORT: u16 = 8081;
         (name = "terms", description = "Scheduled jobs: lapse (R6), renewals, reminders"),
         (name = "labels", description = "Chinese labels of every enum value"),
         (name = "audit", description = "Who changed what, when, why"),
+        (name = "failed events", description = "Events the outbox could not deliver (dead letters), and replaying them"),
     )
 )]
 pub struct ApiDoc;

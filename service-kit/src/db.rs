@@ -83,8 +83,10 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection left inside a transaction (a panic mid-way, a failed commit) or with a
+    /// broken transaction manager is dropped, not handed to the next request.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -120,7 +122,8 @@ impl Db {
         manager.connect().map_err(|e| DbSetupError::Connect(e.to_string()))?;
         let pool = r2d2::Pool::builder()
             .max_size(max_size.max(1))
-            .connection_timeout(Duration::from_secs(10))
+            // A database that is down answers 503 within seconds instead of holding requests.
+            .connection_timeout(Duration::from_secs(5))
             .build(manager)
             .map_err(|e| DbSetupError::Pool(e.to_string()))?;
         Ok(Self { pool, backend })
@@ -250,6 +253,16 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::conflict("concurrent_update", "a concurrent change won; retry the request").with_cause(&e)
             }
+            // The server went away (restart, failover, network): the client may retry shortly.
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => ApiError::unavailable("database_unavailable", "the database is not reachable")
+                .with_header(
+                    actix_web::http::header::RETRY_AFTER,
+                    actix_web::http::header::HeaderValue::from_static("2"),
+                )
+                .with_cause(&e),
             DieselError::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 ApiError::unavailable("database_busy", "the database is busy; retry the request")
                     .with_header(
@@ -266,6 +279,21 @@ impl From<DieselError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_left_in_a_transaction_is_not_reused() {
+        // Issue 9, point 11: a connection abandoned inside a transaction (a panic, a lost
+        // server) must not go back to the pool.
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let manager = Manager {
+            backend: Backend::Sqlite,
+            target: dir.path().join("b.db").display().to_string(),
+        };
+        let mut conn = manager.connect().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!manager.has_broken(&mut conn));
+        <DbConn as Connection>::TransactionManager::begin_transaction(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        assert!(manager.has_broken(&mut conn), "inside a transaction");
+    }
 
     #[test]
     fn backend_is_chosen_by_scheme() {

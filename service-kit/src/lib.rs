@@ -8,6 +8,7 @@
 //! - [`revocation`]: tokens of disabled or changed accounts and clients refused within seconds;
 //! - [`telemetry`]: logs with request ids, Prometheus metrics;
 //! - [`outbox`]: events written with the change that causes them, delivered with retries;
+//! - [`queue`]: claim, lease, renew, release, back off and give up: one way for every queue;
 //! - [`peer`]: reading from another service with a service token;
 //! - [`printable`]: the characters the documents' fonts can print, for checks at the edge;
 //! - [`service_token`]: a service's own token from the gateway, for calling the others;
@@ -28,6 +29,7 @@ pub mod patch;
 pub mod peer;
 pub mod printable;
 pub mod problem;
+pub mod queue;
 pub mod revocation;
 pub mod server;
 pub mod service_token;

@@ -10,14 +10,16 @@
 //! - 408, 429, 5xx, network errors, no token: `attempts + 1`, retried after an exponential
 //!   backoff with a little jitter (default 1 s doubling, capped at 5 min; a `Retry-After` is
 //!   honoured up to the cap). A 401 first makes the worker fetch a new token and try once more.
-//! - any other 4xx: the event is a bug in the producer or the receiver. The row stays, with
-//!   `last_error` saying so, and is tried again only after a long pause (default 1 h), so it
-//!   stays visible in `outbox_pending` and in the table instead of being dropped.
+//! - any other 4xx: the event is a bug in the producer or the receiver. It is tried again after
+//!   a pause (default 1 min, in case the receiver was mid-deploy), and after a few refusals
+//!   (default 3) parked as a dead letter: kept with its error, counted as
+//!   `outbox_dead_letters`, listed by [`dead_letters`] and sent again by [`replay`].
 //!
-//! Rows are never deleted. Claims are exclusive: on PostgreSQL `SELECT … FOR UPDATE SKIP LOCKED`
-//! then `claimed_until = now + lease`; on SQLite the same inside `BEGIN IMMEDIATE`. Two workers
-//! (two replicas) therefore never deliver the same row at the same time; a crash between the
-//! receiver's answer and recording it means one more delivery after the lease, which receivers
+//! Rows are never deleted. Claims go through [`crate::queue`]: exclusive (`FOR UPDATE SKIP
+//! LOCKED` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), named after the worker, short and
+//! renewed while a batch is delivered, released at once when the worker's process starts again.
+//! Two workers (two replicas) therefore never deliver the same row at the same time; a crash
+//! between the receiver's answer and recording it means one more delivery, which receivers
 //! absorb because they are idempotent on `event_id`.
 
 use std::collections::HashMap;
@@ -36,6 +38,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::db::{Backend, Db, DbConn, write_tx};
 use crate::problem::ApiError;
+use crate::queue::{Heartbeat, Holder, Queue};
 use crate::service_token::ServiceTokens;
 
 /// Where every service receives events.
@@ -84,13 +87,36 @@ CREATE INDEX outbox_events_pending ON outbox_events (next_attempt_at, id) WHERE 
 /// The migration's `down.sql`.
 pub const DOWN_DDL: &str = "DROP TABLE outbox_events;\n";
 
-/// The DDL for `backend`.
-pub fn ddl(backend: Backend) -> &'static str {
-    match backend {
+/// The second migration, the same on both backends: claims through `service_kit::queue`, and
+/// dead letters.
+pub const CLAIMS_DDL: &str = "\
+-- Claims name their holder (service_kit::queue): a restarted worker releases its earlier
+-- life's claims at once, and a worker whose claim was taken over records nothing.
+ALTER TABLE outbox_events ADD COLUMN claimed_by TEXT;
+-- A dead letter: the receiver refused the event several times (a 4xx other than 408/409/429).
+-- Kept, listed (GET /api/v1/<service>/failed-events) and replayable after a fix.
+ALTER TABLE outbox_events ADD COLUMN dead_at TIMESTAMP;
+";
+
+/// The second migration's `down.sql`.
+pub const CLAIMS_DOWN_DDL: &str =
+    "ALTER TABLE outbox_events DROP COLUMN dead_at;\nALTER TABLE outbox_events DROP COLUMN claimed_by;\n";
+
+/// The whole DDL for `backend` (both migrations), for tests that make the table themselves.
+pub fn ddl(backend: Backend) -> String {
+    let create = match backend {
         Backend::Postgres => POSTGRES_DDL,
         Backend::Sqlite => SQLITE_DDL,
-    }
+    };
+    format!("{create}{CLAIMS_DDL}")
 }
+
+/// Undelivered events, neither parked nor waiting for a retry.
+pub const QUEUE: Queue = Queue::new(
+    "outbox_events",
+    "delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $1",
+    "next_attempt_at, id",
+);
 
 diesel::table! {
     outbox_events (id) {
@@ -105,6 +131,8 @@ diesel::table! {
         claimed_until -> Nullable<Timestamp>,
         delivered_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        dead_at -> Nullable<Timestamp>,
     }
 }
 
@@ -125,6 +153,9 @@ pub struct OutboxRow {
     pub claimed_until: Option<NaiveDateTime>,
     pub delivered_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    pub claimed_by: Option<String>,
+    /// Set when the event was parked as a dead letter.
+    pub dead_at: Option<NaiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -185,10 +216,19 @@ pub fn enqueue(conn: &mut DbConn, destination: &str, kind: &str, payload: &Value
     Ok(event_id)
 }
 
-/// Events not delivered yet (waiting, failing or rejected).
+/// Events not delivered yet and not parked (waiting or failing).
 pub fn pending_count(conn: &mut DbConn) -> Result<i64, ApiError> {
     Ok(outbox_events::table
         .filter(outbox_events::delivered_at.is_null())
+        .filter(outbox_events::dead_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Events parked as dead letters.
+pub fn dead_count(conn: &mut DbConn) -> Result<i64, ApiError> {
+    Ok(outbox_events::table
+        .filter(outbox_events::dead_at.is_not_null())
         .count()
         .get_result(conn)?)
 }
@@ -229,6 +269,7 @@ impl std::fmt::Debug for OutboxWaker {
 #[derive(Clone)]
 pub struct OutboxMetrics {
     pending: IntGauge,
+    dead: IntGauge,
     oldest_age: IntGauge,
     delivered: IntCounterVec,
     failed: IntCounterVec,
@@ -240,6 +281,7 @@ impl OutboxMetrics {
     pub fn register(registry: &Registry) -> Result<Self, prometheus::Error> {
         let m = Self::unregistered()?;
         registry.register(Box::new(m.pending.clone()))?;
+        registry.register(Box::new(m.dead.clone()))?;
         registry.register(Box::new(m.oldest_age.clone()))?;
         registry.register(Box::new(m.delivered.clone()))?;
         registry.register(Box::new(m.failed.clone()))?;
@@ -250,7 +292,11 @@ impl OutboxMetrics {
     fn unregistered() -> Result<Self, prometheus::Error> {
         let by_destination = |name: &str, help: &str| IntCounterVec::new(Opts::new(name, help), &["destination"]);
         Ok(Self {
-            pending: IntGauge::new("outbox_pending", "Outbox events not delivered yet")?,
+            pending: IntGauge::new("outbox_pending", "Outbox events not delivered yet (dead letters apart)")?,
+            dead: IntGauge::new(
+                "outbox_dead_letters",
+                "Outbox events parked after repeated refusals by their receiver",
+            )?,
             oldest_age: IntGauge::new(
                 "outbox_oldest_pending_age_seconds",
                 "Age of the oldest undelivered outbox event (0 when none)",
@@ -282,6 +328,10 @@ impl OutboxMetrics {
     pub fn pending(&self) -> i64 {
         self.pending.get()
     }
+
+    pub fn dead_letters(&self) -> i64 {
+        self.dead.get()
+    }
 }
 
 /// How a worker delivers.
@@ -298,12 +348,17 @@ pub struct OutboxConfig {
     pub backoff_base: Duration,
     /// … up to this (default 5 min).
     pub backoff_cap: Duration,
-    /// Pause before trying again an event a receiver refused with a 4xx (default 1 h).
+    /// Pause before trying again an event a receiver refused with a 4xx (default 1 min) …
     pub rejected_retry: Duration,
+    /// … and refusals after which it is parked as a dead letter (default 3).
+    pub dead_after: i32,
     /// Events claimed and delivered at once (default 32).
     pub batch_size: usize,
-    /// How long a claim lasts; must exceed `request_timeout` (default 60 s).
+    /// How long a claim lasts; renewed every third of it while a batch is delivered, so a
+    /// crashed worker's events go out again within about this (default 15 s).
     pub lease: Duration,
+    /// This worker in claims; the kit gives each service instance its own.
+    pub holder: Holder,
     /// Timeout of one delivery (default 10 s).
     pub request_timeout: Duration,
     /// Registered metrics, if any.
@@ -321,9 +376,11 @@ impl OutboxConfig {
             poll_interval: Duration::from_millis(200),
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(300),
-            rejected_retry: Duration::from_secs(3600),
+            rejected_retry: Duration::from_secs(60),
+            dead_after: 3,
             batch_size: 32,
-            lease: Duration::from_secs(60),
+            lease: crate::queue::DEFAULT_LEASE,
+            holder: Holder::new(source),
             request_timeout: Duration::from_secs(10),
             metrics: None,
             waker: OutboxWaker::new(),
@@ -394,6 +451,12 @@ fn stopping(stop: &watch::Receiver<bool>) -> bool {
 }
 
 async fn run(db: Db, cfg: Arc<OutboxConfig>, mut stop: watch::Receiver<bool>) {
+    let holder = cfg.holder.clone();
+    match db.run(move |c| QUEUE.release_earlier(c, &holder)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(released = n, "outbox: events claimed by an earlier run released"),
+        Err(e) => tracing::warn!(error = %e, "outbox: cannot release earlier claims; they lapse with their lease"),
+    }
     let http = awc::Client::builder()
         .disable_redirects()
         .timeout(cfg.request_timeout)
@@ -445,14 +508,16 @@ async fn refresh_stats(db: &Db, cfg: &OutboxConfig) {
         .run(|c| {
             let (count, oldest): (i64, Option<NaiveDateTime>) = outbox_events::table
                 .filter(outbox_events::delivered_at.is_null())
+                .filter(outbox_events::dead_at.is_null())
                 .select((diesel::dsl::count_star(), diesel::dsl::min(outbox_events::created_at)))
                 .first(c)?;
-            Ok((count, oldest))
+            Ok((count, oldest, dead_count(c)?))
         })
         .await;
     match stats {
-        Ok((count, oldest)) => {
+        Ok((count, oldest, dead)) => {
             metrics.pending.set(count);
+            metrics.dead.set(dead);
             let age = oldest.map_or(0, |t| (Utc::now().naive_utc() - t).num_seconds().max(0));
             metrics.oldest_age.set(age);
         }
@@ -460,63 +525,23 @@ async fn refresh_stats(db: &Db, cfg: &OutboxConfig) {
     }
 }
 
-/// Rows that are undelivered, due, and not claimed by a live lease.
-macro_rules! due {
-    ($now:expr) => {
-        outbox_events::table
-            .filter(outbox_events::delivered_at.is_null())
-            .filter(outbox_events::next_attempt_at.le($now))
-            .filter(
-                outbox_events::claimed_until
-                    .is_null()
-                    .or(outbox_events::claimed_until.lt($now)),
-            )
-    };
-}
-
 async fn claim_due(db: &Db, cfg: &OutboxConfig) -> Result<Vec<OutboxRow>, ApiError> {
     let limit = i64::try_from(cfg.batch_size.max(1)).unwrap_or(32);
-    let lease = chrono::Duration::from_std(cfg.lease).unwrap_or(chrono::Duration::seconds(60));
-    db.run(move |c| claim(c, limit, lease)).await
+    let (holder, lease) = (cfg.holder.clone(), cfg.lease);
+    db.run(move |c| claim(c, &holder, limit, lease)).await
 }
 
-/// Claims up to `limit` due rows for `lease`. A cheap read first, so that an idle worker does
-/// not take SQLite's write lock on every poll.
-pub fn claim(conn: &mut DbConn, limit: i64, lease: chrono::Duration) -> Result<Vec<OutboxRow>, ApiError> {
-    let now = Utc::now().naive_utc();
-    let any: Option<i64> = due!(now).select(outbox_events::id).first(conn).optional()?;
-    if any.is_none() {
+/// Claims up to `limit` due events for `holder` (see [`crate::queue`]).
+pub fn claim(conn: &mut DbConn, holder: &Holder, limit: i64, lease: Duration) -> Result<Vec<OutboxRow>, ApiError> {
+    let ids = QUEUE.claim(conn, holder, limit, lease)?;
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    write_tx(conn, |conn| {
-        let now = Utc::now().naive_utc();
-        let ids: Vec<i64> = match conn {
-            DbConn::Pg(pg) => due!(now)
-                .order((outbox_events::next_attempt_at, outbox_events::id))
-                .limit(limit)
-                .select(outbox_events::id)
-                .for_update()
-                .skip_locked()
-                .load(pg)?,
-            // Inside BEGIN IMMEDIATE: claims are serialised, so still disjoint.
-            DbConn::Sqlite(lite) => due!(now)
-                .order((outbox_events::next_attempt_at, outbox_events::id))
-                .limit(limit)
-                .select(outbox_events::id)
-                .load(lite)?,
-        };
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        diesel::update(outbox_events::table.filter(outbox_events::id.eq_any(&ids)))
-            .set(outbox_events::claimed_until.eq(Some(now + lease)))
-            .execute(conn)?;
-        Ok(outbox_events::table
-            .filter(outbox_events::id.eq_any(&ids))
-            .order(outbox_events::id)
-            .select(OutboxRow::as_select())
-            .load(conn)?)
-    })
+    Ok(outbox_events::table
+        .filter(outbox_events::id.eq_any(&ids))
+        .order(outbox_events::id)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
 }
 
 /// What became of one delivery attempt.
@@ -533,6 +558,13 @@ enum Outcome {
 }
 
 async fn deliver_batch(db: &Db, cfg: &Arc<OutboxConfig>, http: &awc::Client, batch: Vec<OutboxRow>) {
+    let _beat = Heartbeat::start(
+        db.clone(),
+        QUEUE,
+        cfg.holder.clone(),
+        batch.iter().map(|r| r.id).collect(),
+        cfg.lease,
+    );
     let token = cfg.tokens.get(http).await.map_err(|e| e.to_string());
     if let Err(e) = &token {
         tracing::warn!(error = %e, "outbox: no service token; events wait");
@@ -566,15 +598,19 @@ fn record(conn: &mut DbConn, cfg: &OutboxConfig, results: &[(OutboxRow, Outcome)
         let now = Utc::now().naive_utc();
         for (row, outcome) in results {
             let attempts = row.attempts.saturating_add(1);
+            // Only while the claim is still ours: a worker that stalled past its lease records
+            // nothing over the one that took the event over.
             let target = outbox_events::table
                 .filter(outbox_events::id.eq(row.id))
-                .filter(outbox_events::delivered_at.is_null());
+                .filter(outbox_events::delivered_at.is_null())
+                .filter(outbox_events::claimed_by.eq(cfg.holder.token()));
             match outcome {
                 Outcome::Delivered => {
                     diesel::update(target)
                         .set((
                             outbox_events::attempts.eq(attempts),
                             outbox_events::delivered_at.eq(Some(now)),
+                            outbox_events::claimed_by.eq(None::<String>),
                             outbox_events::claimed_until.eq(None::<NaiveDateTime>),
                         ))
                         .execute(conn)?;
@@ -590,20 +626,31 @@ fn record(conn: &mut DbConn, cfg: &OutboxConfig, results: &[(OutboxRow, Outcome)
                         .set((
                             outbox_events::attempts.eq(attempts),
                             outbox_events::next_attempt_at.eq(now + to_chrono(wait)),
+                            outbox_events::claimed_by.eq(None::<String>),
                             outbox_events::claimed_until.eq(None::<NaiveDateTime>),
                             outbox_events::last_error.eq(Some(truncate(error, 1000))),
                         ))
                         .execute(conn)?;
                 }
                 Outcome::Rejected(error) => {
-                    tracing::error!(event_id = %row.event_id, destination = %row.destination, kind = %row.kind,
-                        error = %error, "outbox: the receiver refused the event; it is kept and retried only after a long pause");
+                    let refusals = rejections(row) + 1;
+                    let dead = refusals >= cfg.dead_after.max(1);
+                    if dead {
+                        tracing::error!(event_id = %row.event_id, destination = %row.destination, kind = %row.kind,
+                            error = %error, refusals, "outbox: the receiver refused the event again; parked as a dead letter");
+                    } else {
+                        tracing::error!(event_id = %row.event_id, destination = %row.destination, kind = %row.kind,
+                            error = %error, refusals, "outbox: the receiver refused the event; it is tried again after a pause");
+                    }
                     diesel::update(target)
                         .set((
                             outbox_events::attempts.eq(attempts),
                             outbox_events::next_attempt_at.eq(now + to_chrono(cfg.rejected_retry)),
+                            outbox_events::claimed_by.eq(None::<String>),
                             outbox_events::claimed_until.eq(None::<NaiveDateTime>),
-                            outbox_events::last_error.eq(Some(truncate(error, 1000))),
+                            outbox_events::last_error
+                                .eq(Some(truncate(&format!("{REFUSED}{refusals}: {error}"), 1000))),
+                            outbox_events::dead_at.eq(dead.then_some(now)),
                         ))
                         .execute(conn)?;
                 }
@@ -611,6 +658,119 @@ fn record(conn: &mut DbConn, cfg: &OutboxConfig, results: &[(OutboxRow, Outcome)
         }
         Ok(())
     })
+}
+
+/// How `last_error` starts when the receiver refused the event: `refused 2: POST …`.
+const REFUSED: &str = "refused ";
+
+/// Refusals in a row so far, read back from `last_error` (a transient failure in between
+/// starts the count again, as it says nothing about the event itself).
+fn rejections(row: &OutboxRow) -> i32 {
+    row.last_error
+        .as_deref()
+        .and_then(|e| e.strip_prefix(REFUSED))
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Dead letters (events their receiver refused again and again), oldest first, after id
+/// `after`; at most `limit + 1`, for [`crate::pagination::Page::from_rows`].
+pub fn dead_letters(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<OutboxRow>, ApiError> {
+    Ok(outbox_events::table
+        .filter(outbox_events::dead_at.is_not_null())
+        .filter(outbox_events::id.gt(after))
+        .order(outbox_events::id)
+        .limit(limit + 1)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+/// Sends a dead letter again at once (after the receiver was fixed). `None` when there is no
+/// such event; 409 `event_not_failed` when it is not a dead letter.
+pub fn replay(conn: &mut DbConn, event_id: &str) -> Result<Option<OutboxRow>, ApiError> {
+    write_tx(conn, |c| {
+        let Some(row) = find(c, event_id)? else {
+            return Ok(None);
+        };
+        if row.dead_at.is_none() {
+            return Err(ApiError::conflict(
+                "event_not_failed",
+                format!("event {event_id} is not a dead letter; only those can be replayed"),
+            ));
+        }
+        diesel::update(outbox_events::table.filter(outbox_events::id.eq(row.id)))
+            .set((
+                outbox_events::dead_at.eq(None::<NaiveDateTime>),
+                outbox_events::next_attempt_at.eq(Utc::now().naive_utc()),
+                outbox_events::last_error.eq(row.last_error.as_ref().map(|e| format!("replayed after: {e}"))),
+            ))
+            .execute(c)?;
+        find(c, event_id)
+    })
+}
+
+/// A dead letter as the `failed-events` routes of the producing services show it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"event_id": "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "destination": "documents",
+    "kind": "certificate.issue", "attempts": 3, "last_error": "refused 3: POST http://127.0.0.1:8083/internal/v1/events: 422 (refused) …",
+    "created_at": "2026-12-01T08:00:00.000Z", "failed_at": "2026-12-01T08:02:00.000Z"}))]
+pub struct UndeliveredEvent {
+    pub event_id: String,
+    /// The receiving service.
+    pub destination: String,
+    pub kind: String,
+    pub attempts: i32,
+    /// The receiver's last answer.
+    pub last_error: Option<String>,
+    #[serde(with = "crate::utc")]
+    pub created_at: NaiveDateTime,
+    /// When it was parked (absent once replayed).
+    #[serde(with = "crate::utc::option")]
+    pub failed_at: Option<NaiveDateTime>,
+}
+
+impl From<OutboxRow> for UndeliveredEvent {
+    fn from(r: OutboxRow) -> Self {
+        Self {
+            event_id: r.event_id,
+            destination: r.destination,
+            kind: r.kind,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            failed_at: r.dead_at,
+        }
+    }
+}
+
+/// `GET /api/v1/<service>/failed-events` of a producing service: its dead letters. Admins only.
+pub async fn failed_events_page(
+    caller: &crate::Caller,
+    page: &crate::pagination::PageQuery,
+    db: &Db,
+) -> Result<crate::pagination::Page<UndeliveredEvent>, ApiError> {
+    caller.require(&[crate::Role::Admin])?;
+    let (limit, after) = (page.limit()?, page.after_id()?);
+    let rows = db.run(move |c| dead_letters(c, after, limit)).await?;
+    let page = crate::pagination::Page::from_rows(rows, limit, |r| r.id);
+    Ok(crate::pagination::Page {
+        items: page.items.into_iter().map(UndeliveredEvent::from).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// `POST /api/v1/<service>/failed-events/{event_id}/replay`: sends a dead letter again at once.
+/// Admins only; 404 for an unknown event, 409 for one that is not a dead letter.
+pub async fn replay_failed(caller: &crate::Caller, event_id: String, db: &Db) -> Result<UndeliveredEvent, ApiError> {
+    caller.require(&[crate::Role::Admin])?;
+    let id = event_id.clone();
+    let row = db
+        .run(move |c| replay(c, &id))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no event {event_id}")))?;
+    tracing::info!(event_id = %row.event_id, by = %caller.subject, "outbox: dead letter replayed");
+    Ok(row.into())
 }
 
 fn to_chrono(d: Duration) -> chrono::Duration {

@@ -55,6 +55,9 @@ pub struct Kit {
     pub listener: Option<PreBound>,
     /// The HTTP server's timeouts (request head, request body, keep-alive).
     pub http: HttpLimits,
+    /// This instance's identity in queue claims (`service_kit::queue`): stable across
+    /// restarts on the same host and address, new token per start.
+    pub holder: crate::queue::Holder,
 }
 
 impl Kit {
@@ -62,7 +65,12 @@ impl Kit {
     pub fn start(name: &str, settings: &ServiceSettings, migrations: Migrations) -> Result<Self, StartError> {
         let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
         db.migrate(migrations)?;
+        let addr = settings
+            .listener
+            .as_ref()
+            .map_or_else(|| settings.bind.clone(), |l| l.local_addr().to_string());
         Ok(Self {
+            holder: crate::queue::Holder::for_service(name, &addr),
             name: name.to_owned(),
             db: web::Data::new(db),
             verifier: service_verifier(settings).map_err(StartError::Auth)?,
@@ -84,6 +92,7 @@ impl Kit {
         let mut config = OutboxConfig::new(source, settings.peers.clone(), tokens);
         config.metrics = Some(OutboxMetrics::register(self.metrics.registry())?);
         config.waker = self.outbox_waker.get_ref().clone();
+        config.holder = self.holder.clone();
         Ok(spawn_worker(self.db.get_ref().clone(), config))
     }
 
@@ -361,5 +370,78 @@ where
             eprintln!("{name}: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use actix_web::{App, HttpResponse, test};
+
+    use super::*;
+
+    /// A handler that waits `delay` before it reads the whole body.
+    async fn read_late(delay: web::Data<Duration>, mut body: web::Payload) -> HttpResponse {
+        use futures_util::StreamExt;
+        tokio::time::sleep(**delay).await;
+        let mut n = 0;
+        while let Some(chunk) = body.next().await {
+            match chunk {
+                Ok(c) => n += c.len(),
+                Err(_) => return HttpResponse::BadRequest().finish(),
+            }
+        }
+        HttpResponse::Ok().body(n.to_string())
+    }
+
+    async fn call(delay: Duration, payload: Payload) -> (u16, Vec<u8>, Duration) {
+        let limits = HttpLimits {
+            body_timeout: Duration::from_millis(300),
+            ..HttpLimits::default()
+        };
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(limits))
+                .app_data(web::Data::new(delay))
+                .route("/", web::post().to(read_late))
+                .wrap(from_fn(body_deadline)),
+        )
+        .await;
+        let (req, _) = test::TestRequest::post().uri("/").to_request().replace_payload(payload);
+        let started = Instant::now();
+        let res = test::call_service(&app, req).await;
+        let status = res.status().as_u16();
+        let body = test::read_body(res).await.to_vec();
+        (status, body, started.elapsed())
+    }
+
+    fn never_ending() -> Payload {
+        let first = futures_util::stream::iter([Ok::<_, PayloadError>(Bytes::from_static(b"{"))]);
+        let body: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
+            Box::pin(futures_util::StreamExt::chain(first, futures_util::stream::pending()));
+        Payload::from(body)
+    }
+
+    // Issue 9 point 7: a body that stops arriving ends in 408 request_timeout, counted from when
+    // the handler waits for it (a handler that reads late is not cut off early).
+    #[actix_rt::test]
+    async fn a_body_that_stops_arriving_is_408_after_the_wait() {
+        let (status, body, took) = call(Duration::from_millis(400), never_ending()).await;
+        assert_eq!(status, 408);
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(problem["code"], "request_timeout");
+        assert!(
+            took >= Duration::from_millis(700),
+            "400 ms late, then 300 ms of waiting: {took:?}"
+        );
+    }
+
+    #[actix_rt::test]
+    async fn a_complete_body_read_late_is_not_cut_off() {
+        let body: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
+            Box::pin(futures_util::stream::iter([Ok(Bytes::from_static(b"hello"))]));
+        let (status, body, _) = call(Duration::from_millis(500), Payload::from(body)).await;
+        assert_eq!((status, body.as_slice()), (200, &b"5"[..]));
     }
 }

@@ -38,6 +38,15 @@ pub fn database_url(server_url: &str, name: &str) -> String {
 /// `|| my_service::db::MIGRATIONS`). Panics (it is for tests) when
 /// a database cannot be made.
 pub fn test_databases(label: &str, migrations: fn() -> Migrations) -> Vec<TestDb> {
+    databases(label, Some(migrations))
+}
+
+/// Like [`test_databases`], with no tables: for tests that make their own.
+pub fn blank_databases(label: &str) -> Vec<TestDb> {
+    databases(label, None)
+}
+
+fn databases(label: &str, migrations: Option<fn() -> Migrations>) -> Vec<TestDb> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
     let url = format!("sqlite://{}", dir.path().join(format!("{label}.db")).display());
     let mut out = vec![open(url, Some(dir), None, migrations)];
@@ -58,11 +67,13 @@ fn open(
     url: String,
     dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
-    migrations: fn() -> Migrations,
+    migrations: Option<fn() -> Migrations>,
 ) -> TestDb {
     let db = Db::connect(&url, 8).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
-    db.migrate(migrations())
-        .unwrap_or_else(|e| panic!("migrations failed on {url}: {e}"));
+    if let Some(migrations) = migrations {
+        db.migrate(migrations())
+            .unwrap_or_else(|e| panic!("migrations failed on {url}: {e}"));
+    }
     TestDb {
         backend: db.backend(),
         db,

@@ -102,7 +102,7 @@ fn with_table(url: String, dir: Option<tempfile::TempDir>, pg: Option<PgDrop>) -
     let backend = db.backend();
     db.get()
         .unwrap_or_else(|e| panic!("no connection: {e}"))
-        .batch_execute(outbox::ddl(backend))
+        .batch_execute(&outbox::ddl(backend))
         .unwrap_or_else(|e| panic!("DDL failed on {backend:?}: {e}"));
     TestDb {
         url,
@@ -531,46 +531,100 @@ async fn stop_all(workers: impl IntoIterator<Item = OutboxWorker>) {
     }
 }
 
+/// Issue 9, point 5: a refused event is tried again a few times (the receiver may be
+/// mid-deploy), then parked as a dead letter, visible with its error, and replayable.
 #[actix_rt::test]
-async fn a_refused_event_stays_undelivered_and_visible_with_its_error() {
+async fn a_refused_event_is_parked_as_a_dead_letter_after_a_few_refusals_and_can_be_replayed() {
     let gw = TestGateway::start().await;
     for t in databases() {
-        let receiver = Receiver::start(&gw.auth(), Duration::ZERO, |e: &EventEnvelope, _| {
+        let receiver = Receiver::start(&gw.auth(), Duration::ZERO, |e: &EventEnvelope, nth| {
             match e.kind.as_str() {
-                "broken.kind" => 400,
+                // Refused three times, accepted once replayed (the receiver was fixed).
+                "broken.kind" if nth < 3 => 400,
                 "already.there" => 409,
                 _ => 202,
             }
         })
         .await;
-        let (cfg, metrics) = fast_config(&receiver, gw.tokens());
+        let (mut cfg, metrics) = fast_config(&receiver, gw.tokens());
+        cfg.rejected_retry = Duration::from_millis(100);
+        cfg.dead_after = 3;
         let worker = spawn_worker(t.db.clone(), cfg);
         let ids = t.commit(&[
             ("documents", "broken.kind", json!({})),
             ("documents", "already.there", json!({})),
         ]);
         worker.wake();
-        eventually(10, "both answered", || receiver.deliveries().len() == 2).await;
-        eventually(10, "results recorded", || t.row(&ids[0]).attempts == 1).await;
+        eventually(10, "parked", || t.row(&ids[0]).dead_at.is_some()).await;
         settle().await;
 
-        // 400: kept, not delivered, the error recorded, not retried soon.
         let row = t.row(&ids[0]);
         assert_eq!(row.delivered_at, None, "{}: {row:?}", t.label());
-        assert_eq!(row.attempts, 1);
+        assert_eq!(row.attempts, 3);
         assert!(
-            row.last_error.as_deref().is_some_and(|e| e.contains("400")),
+            row.last_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("refused 3:") && e.contains("400")),
             "{}: {row:?}",
             t.label()
         );
-        let wait = row.next_attempt_at - chrono::Utc::now().naive_utc();
-        assert!(wait > chrono::Duration::minutes(50), "{}: retried in {wait}", t.label());
-        assert_eq!(receiver.of(&ids[0]).len(), 1, "{}: not retried at once", t.label());
-        assert_eq!(metrics.rejected("documents"), 1);
+        assert_eq!(receiver.of(&ids[0]).len(), 3, "{}: not retried once parked", t.label());
+        assert_eq!(metrics.rejected("documents"), 3);
         // 409: the receiver already has it, which counts as delivered.
         assert!(t.row(&ids[1]).delivered_at.is_some(), "{}", t.label());
-        assert_eq!(t.pending(), 1);
+        assert_eq!(t.pending(), 0, "a dead letter is not pending");
+        let dead = outbox::dead_letters(&mut t.conn(), 0, 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            dead.iter().map(|r| r.event_id.clone()).collect::<Vec<_>>(),
+            vec![ids[0].clone()]
+        );
+        assert!(matches!(outbox::replay(&mut t.conn(), &ids[1]), Err(e) if e.code() == "event_not_failed"));
+        assert!(matches!(outbox::replay(&mut t.conn(), "no-such-event"), Ok(None)));
+        // Replayed after the fix: delivered at once.
+        assert!(
+            outbox::replay(&mut t.conn(), &ids[0])
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_some()
+        );
+        eventually(10, "delivered after the replay", || {
+            t.row(&ids[0]).delivered_at.is_some()
+        })
+        .await;
+        assert_eq!(receiver.of(&ids[0]).len(), 4);
         assert_eq!(t.count(), 2, "nothing is deleted");
+        worker.stop().await;
+        receiver.stop().await;
+    }
+    gw.stop().await;
+}
+
+/// Issue 9, point 3: a worker's earlier life (killed with its claims held under a long lease)
+/// does not delay delivery: the restarted worker releases them at once.
+#[actix_rt::test]
+async fn a_restarted_worker_delivers_what_its_killed_predecessor_had_claimed_at_once() {
+    let gw = TestGateway::start().await;
+    for t in databases() {
+        let receiver = Receiver::start(&gw.auth(), Duration::ZERO, always(202)).await;
+        let ids = t.commit(&[("documents", "a.kind", json!({})), ("documents", "b.kind", json!({}))]);
+        let predecessor = service_kit::queue::Holder::new("members-service@host:8081");
+        let claimed =
+            outbox::claim(&mut t.conn(), &predecessor, 10, Duration::from_secs(3600)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claimed.len(), 2);
+        // The same instance starts again (same worker identity, new life).
+        let (mut cfg, _) = fast_config(&receiver, gw.tokens());
+        cfg.holder = service_kit::queue::Holder::new("members-service@host:8081");
+        let started = Instant::now();
+        let worker = spawn_worker(t.db.clone(), cfg);
+        eventually(10, "both delivered", || {
+            ids.iter().all(|id| t.row(id).delivered_at.is_some())
+        })
+        .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{}: {:?}",
+            t.label(),
+            started.elapsed()
+        );
         worker.stop().await;
         receiver.stop().await;
     }
@@ -694,6 +748,20 @@ fn the_producing_services_migrations_hold_exactly_the_outbox_ddl() {
             assert_eq!(up, ddl, "{} differs from service_kit::outbox", dir.display());
             let down = std::fs::read_to_string(dir.join("down.sql")).unwrap_or_default();
             assert_eq!(down, outbox::DOWN_DDL, "{}", dir.display());
+            let dir = root
+                .join(service)
+                .join("migrations")
+                .join(backend)
+                .join("2026-12-01-000900_outbox_claims");
+            let up = std::fs::read_to_string(dir.join("up.sql")).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            assert_eq!(
+                up,
+                outbox::CLAIMS_DDL,
+                "{} differs from service_kit::outbox",
+                dir.display()
+            );
+            let down = std::fs::read_to_string(dir.join("down.sql")).unwrap_or_default();
+            assert_eq!(down, outbox::CLAIMS_DOWN_DDL, "{}", dir.display());
         }
     }
 }

@@ -199,7 +199,7 @@ async fn an_outbox_worker_delivers_into_the_documents_inbox_exactly_once() {
         .unwrap_or_else(|e| panic!("{e}"));
     db.get()
         .unwrap_or_else(|e| panic!("{e}"))
-        .batch_execute(outbox::SQLITE_DDL)
+        .batch_execute(&outbox::ddl(service_kit::db::Backend::Sqlite))
         .unwrap_or_else(|e| panic!("{e}"));
     let tokens = ServiceTokens::new(
         &s.url,
@@ -242,5 +242,85 @@ async fn an_outbox_worker_delivers_into_the_documents_inbox_exactly_once() {
     let r = s.post(&documents_inbox(&s), Some(&token), again).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["status"], "duplicate");
+    s.stop().await;
+}
+
+/// Issue 9, point 5: an event that fails for a reason that will not go away is parked after a
+/// few tries (not retried forever), listed for admins with its reason, and replayable.
+#[actix_rt::test]
+async fn an_event_that_cannot_be_processed_is_parked_listed_and_replayable() {
+    let (s, seeds) = start().await;
+    let members = seed(&seeds, "members-service");
+    let (token, _) = client_token(&s, &members.client_id, &members.secret).await;
+    let admin = s.admin_token().await;
+    let mut poison = envelope();
+    poison["kind"] = json!("certificate.unheard_of");
+    let event_id = poison["event_id"].as_str().unwrap_or_default().to_owned();
+    let r = s.post(&documents_inbox(&s), Some(&token), poison).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+
+    let failed = "/api/v1/documents/failed-events";
+    let parked = e2e_tests::eventually(60, "the event parked as a dead letter", || async {
+        let page = s.get(failed, Some(&admin)).await.json();
+        page["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["event_id"] == event_id.as_str())
+            .cloned()
+    })
+    .await;
+    assert_eq!(parked["attempts"], 3, "{parked}");
+    assert_eq!(parked["source"], "members");
+    assert!(
+        parked["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("unknown_event"),
+        "{parked}"
+    );
+    // Replayed: tried again at once (and, still unknown, parked again after three more tries).
+    let r = s
+        .post(&format!("{failed}/{event_id}/replay"), Some(&admin), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let listed_now = s.get(failed, Some(&admin)).await.json();
+    assert!(
+        !listed_now["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| e["event_id"] == event_id.as_str()),
+        "a replayed event is no longer listed until it fails again: {listed_now}"
+    );
+    s.post(&format!("{failed}/{event_id}/replay"), Some(&admin), json!({}))
+        .await
+        .problem(409, "event_not_failed");
+    e2e_tests::eventually(60, "parked again", || async {
+        let page = s.get(failed, Some(&admin)).await.json();
+        page["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["event_id"] == event_id.as_str())
+            .cloned()
+    })
+    .await;
+    s.post(
+        &format!("{failed}/{}/replay", uuid::Uuid::new_v4()),
+        Some(&admin),
+        json!({}),
+    )
+    .await
+    .problem(404, "not_found");
+    s.get(failed, None).await.problem(401, "token_missing");
+    // The producers' own dead letters (their outboxes) have the same routes; none here.
+    for service in ["members", "meetings"] {
+        let page = s
+            .get(&format!("/api/v1/{service}/failed-events"), Some(&admin))
+            .await
+            .json();
+        assert_eq!(page["items"], json!([]), "{service}: {page}");
+    }
     s.stop().await;
 }

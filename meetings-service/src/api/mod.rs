@@ -6,6 +6,7 @@ pub mod activities;
 pub mod annual;
 pub mod attendance;
 pub mod elections;
+pub mod failed_events;
 pub mod internal;
 pub mod statistics;
 
@@ -16,6 +17,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     let big_json = service_kit::problem::json_config(annual::BODY_LIMIT);
     cfg.service(
         web::scope("/api/v1/meetings")
+            .service(resource("/failed-events").route(get().to(failed_events::list)))
+            .service(resource("/failed-events/{event_id}/replay").route(post().to(failed_events::replay)))
             .service(
                 resource("/activities")
                     .route(get().to(activities::list))

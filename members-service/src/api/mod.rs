@@ -9,6 +9,7 @@ pub mod audit_events;
 pub mod bodies;
 pub mod bulk;
 pub mod dismissal_cases;
+pub mod failed_events;
 pub mod internal;
 pub mod jobs;
 pub mod labels;
@@ -24,6 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // Resources, so that a known path with another method answers 405.
     cfg.service(
         web::scope("/api/v1/members")
+            .service(resource("/failed-events").route(get().to(failed_events::list)))
+            .service(resource("/failed-events/{event_id}/replay").route(post().to(failed_events::replay)))
             .service(
                 resource("/bodies")
                     .route(get().to(bodies::list))

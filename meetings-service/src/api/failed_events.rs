@@ -1,0 +1,37 @@
+//! `GET /meetings/failed-events` and `POST /meetings/failed-events/{event_id}/replay`: the events
+//! this service's outbox could not deliver because their receiver refused them again and again
+//! (dead letters), and sending one again after a fix. Admins only; the work is the kit's.
+
+use actix_web::{HttpResponse, web};
+use service_kit::outbox::{UndeliveredEvent, failed_events_page, replay_failed};
+use service_kit::pagination::{Page, PageQuery};
+use service_kit::{ApiError, Caller, Db, Problem};
+
+/// Events this service could not deliver: refused by their receiver several times, parked.
+#[utoipa::path(get, path = "/api/v1/meetings/failed-events", tag = "failed events", params(PageQuery),
+    responses((status = 200, body = Page<UndeliveredEvent>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(caller: Caller, page: web::Query<PageQuery>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(failed_events_page(&caller, &page, &db).await?))
+}
+
+/// Sends a parked event again at once (after its receiver was fixed).
+#[utoipa::path(post, path = "/api/v1/meetings/failed-events/{event_id}/replay", tag = "failed events",
+    params(("event_id" = String, Path)),
+    responses((status = 202, body = UndeliveredEvent, description = "queued again"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "not a dead letter")))]
+pub async fn replay(
+    caller: Caller,
+    event_id: web::Path<String>,
+    db: web::Data<Db>,
+    waker: web::Data<service_kit::OutboxWaker>,
+) -> Result<HttpResponse, ApiError> {
+    let event = replay_failed(&caller, event_id.into_inner(), &db).await?;
+    waker.wake();
+    Ok(HttpResponse::Accepted().json(event))
+}
