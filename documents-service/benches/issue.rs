@@ -157,6 +157,8 @@ fn bench_batch(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str, n: us
         public_base_url: "https://jglm.example.cn".into(),
         today,
         threads,
+        holder: service_kit::queue::Holder::new("bench"),
+        lease: service_kit::queue::DEFAULT_LEASE,
     };
     let start = Instant::now();
     while runner.run_once().expect("a batch pass") {}

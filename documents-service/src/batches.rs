@@ -1,8 +1,9 @@
 //! Batches: certificates for many appointments at once (e.g. a whole council at the start of a
 //! term), issued by a background worker so the request returns at once and progress is visible.
 //!
-//! The worker takes a batch for one chunk of its pending items at a time (a lease, so two
-//! replicas never work on the same batch at once): it reserves the chunk's serials in one short
+//! The worker takes a batch for one chunk of its pending items at a time (a claim through
+//! `service_kit::queue`, renewed while it works, so two replicas never work on the same batch
+//! at once, and a crashed one's chunk is free again within one lease): it reserves the chunk's serials in one short
 //! transaction, checks glyphs and renders the PDFs on all cores outside any transaction, and
 //! stores the chunk (documents, deliveries, item states, batch counters) in one write
 //! transaction. A crash loses at most the chunk in hand, which is done again (a serial
@@ -12,10 +13,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::Value;
 use service_kit::db::write_tx;
+use service_kit::queue::{Heartbeat, Holder, Queue};
 use service_kit::{ApiError, Db, DbConn};
 use tokio::sync::Notify;
 
@@ -28,7 +30,6 @@ use crate::issuing::{
 
 /// Items rendered and stored together; progress moves in these steps.
 pub const CHUNK: i64 = 32;
-const LEASE_SECS: i64 = 300;
 
 /// Wakes the worker when a batch is created, so it starts at once instead of at its next poll.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +48,10 @@ pub struct BatchRunner {
     pub today: fn() -> NaiveDate,
     /// Rendering threads (the machine's cores by default).
     pub threads: usize,
+    /// This instance in claims.
+    pub holder: Holder,
+    /// Renewed while a chunk is worked, so a crashed replica's chunk is free within one lease.
+    pub lease: Duration,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -63,33 +68,34 @@ enum Outcome {
     Failed(String),
 }
 
-fn claim(c: &mut DbConn, now: NaiveDateTime) -> Result<Option<(i64, bool, bool)>, ApiError> {
-    write_tx(c, |c| {
-        let free = batches::claimed_until.is_null().or(batches::claimed_until.lt(now));
-        let next: Option<(i64, bool, bool)> = batches::table
-            .filter(batches::status.eq("running"))
-            .filter(free)
-            .order(batches::id)
+/// Running batches; a claim covers one chunk, so replicas take turns chunk by chunk.
+pub const QUEUE: Queue = Queue::new("batches", "status = 'running'", "id");
+
+fn claim(c: &mut DbConn, holder: &Holder, lease: Duration) -> Result<Option<(i64, bool, bool)>, ApiError> {
+    let Some(id) = QUEUE.claim(c, holder, 1, lease)?.into_iter().next() else {
+        return Ok(None);
+    };
+    Ok(Some(
+        batches::table
+            .find(id)
             .select((batches::id, batches::send_mail, batches::reissue))
-            .first(c)
-            .optional()?;
-        if let Some((id, ..)) = next {
-            diesel::update(batches::table.find(id))
-                .set(batches::claimed_until.eq(Some(now + chrono::Duration::seconds(LEASE_SECS))))
-                .execute(c)?;
-        }
-        Ok(next)
-    })
+            .first(c)?,
+    ))
+}
+
+/// Clears this holder's claim on a batch (the end of a chunk).
+fn release(c: &mut DbConn, holder: &Holder, batch_id: i64) -> Result<(), ApiError> {
+    QUEUE.release(c, holder, &[batch_id]).map(|_| ())
 }
 
 impl BatchRunner {
     /// Works one chunk of one batch; `false` when there was nothing to do.
     pub fn run_once(&self) -> Result<bool, ApiError> {
         let mut conn = self.db.get()?;
-        let now = Utc::now().naive_utc();
-        let Some((batch_id, send_mail, reissue)) = claim(&mut conn, now)? else {
+        let Some((batch_id, send_mail, reissue)) = claim(&mut conn, &self.holder, self.lease)? else {
             return Ok(false);
         };
+        let _beat = Heartbeat::start(self.db.clone(), QUEUE, self.holder.clone(), vec![batch_id], self.lease);
         let items: Vec<Item> = batch_items::table
             .filter(batch_items::batch_id.eq(batch_id))
             .filter(batch_items::status.eq("pending"))
@@ -98,14 +104,22 @@ impl BatchRunner {
             .select((batch_items::id, batch_items::appointment_id, batch_items::facts))
             .load(&mut *conn)?;
         if items.is_empty() {
-            diesel::update(batches::table.find(batch_id))
-                .set((
-                    batches::status.eq("finished"),
-                    batches::finished_at.eq(Some(Utc::now().naive_utc())),
-                    batches::claimed_until.eq(None::<NaiveDateTime>),
-                ))
-                .execute(&mut *conn)?;
-            tracing::info!(batch_id, "batch finished");
+            let finished = write_tx(&mut conn, |c| {
+                if !QUEUE.holds(c, &self.holder, batch_id)? {
+                    return Ok::<bool, ApiError>(false);
+                }
+                diesel::update(batches::table.find(batch_id))
+                    .set((
+                        batches::status.eq("finished"),
+                        batches::finished_at.eq(Some(Utc::now().naive_utc())),
+                    ))
+                    .execute(c)?;
+                release(c, &self.holder, batch_id)?;
+                Ok(true)
+            })?;
+            if finished {
+                tracing::info!(batch_id, "batch finished");
+            }
             return Ok(true);
         }
         let outcomes = self.work(&mut conn, batch_id, send_mail, reissue, &items)?;
@@ -224,9 +238,17 @@ impl BatchRunner {
     }
 
     /// Stores the chunk in one transaction: each document in a savepoint, so one bad item
-    /// fails alone.
+    /// fails alone. Nothing is stored when the claim was taken over meanwhile (this worker
+    /// stalled past its lease): the other worker does the chunk, and only its result counts.
     fn save(&self, conn: &mut DbConn, batch_id: i64, items: &[Item], outcomes: Vec<Outcome>) -> Result<(), ApiError> {
         write_tx(conn, |c| {
+            if !QUEUE.holds(c, &self.holder, batch_id)? {
+                tracing::warn!(
+                    batch_id,
+                    "the batch was taken over during a chunk; the chunk is left to the new holder"
+                );
+                return Ok(());
+            }
             let (mut issued, mut existing, mut failed) = (0, 0, 0);
             for (item, outcome) in items.iter().zip(outcomes) {
                 let (status, document_id, error) = match outcome {
@@ -258,10 +280,10 @@ impl BatchRunner {
                     batches::issued.eq(batches::issued + issued),
                     batches::existing.eq(batches::existing + existing),
                     batches::failed.eq(batches::failed + failed),
-                    // The lease covers one chunk; the next pass takes the batch again.
-                    batches::claimed_until.eq(None::<NaiveDateTime>),
                 ))
                 .execute(c)?;
+            // The claim covers one chunk; the next pass (of any replica) takes the batch again.
+            release(c, &self.holder, batch_id)?;
             Ok(())
         })
     }
@@ -274,12 +296,24 @@ pub fn spawn_worker(
     poll: Duration,
 ) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
+        let r = runner.clone();
+        match tokio::task::spawn_blocking(move || {
+            let mut c = r.db.get()?;
+            QUEUE.release_earlier(&mut c, &r.holder)
+        })
+        .await
+        {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(released = n, "batches of an earlier run released"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot release earlier claims; they lapse with their lease"),
+            Err(e) => tracing::warn!(error = %e, "cannot release earlier claims; they lapse with their lease"),
+        }
         loop {
             let r = runner.clone();
             match tokio::task::spawn_blocking(move || r.run_once()).await {
                 Ok(Ok(true)) => continue,
                 Ok(Ok(false)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "batch pass failed; will retry"),
+                Ok(Err(e)) => tracing::warn!(error = ?e, "batch pass failed; will retry"),
                 Err(e) => tracing::warn!(error = %e, "batch pass panicked; will retry"),
             }
             tokio::select! {

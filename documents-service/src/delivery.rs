@@ -1,109 +1,302 @@
-//! The durable mail queue: deliveries are rows; a worker claims due ones (a lease, so two
-//! replicas never send the same one at once), sends them, and records every attempt.
-//! Transient failures retry with exponential backoff; a permanent failure, or the last of
-//! `max_attempts`, ends the delivery as `failed` — reported, not retried forever.
+//! The durable mail queue. Deliveries are rows worked through `service_kit::queue`: a worker
+//! claims due ones (exclusive, short leases renewed while it sends), sends each, and records
+//! every attempt.
+//!
+//! Exactly once, as far as SMTP allows: an attempt is written as `sending` (and the delivery's
+//! `sending_since` set) *before* the SMTP transaction and its outcome after it. A crash in
+//! between leaves the attempt visible; the next worker marks it `interrupted` and sends again
+//! with the same Message-ID. That is the one case in which a receiving server may see one
+//! message twice (with one Message-ID).
+//!
+//! Transient failures (4xx answers, an unreachable relay) are retried on a schedule measured in
+//! days ([`DEFAULT_RETRY`]: 1 min doubling to 1 h, for 3 days); a permanent failure (5xx), or
+//! the end of the schedule, ends the delivery as `failed`: listed, counted on `/metrics`, and
+//! retried by hand with `POST /api/v1/documents/deliveries/{id}/retry`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
+use prometheus::{IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use service_kit::db::write_tx;
+use service_kit::queue::{Heartbeat, Holder, Next, Queue, RetryPolicy};
 use service_kit::{ApiError, Db, DbConn};
 
 use crate::db::models::DeliveryRow;
 use crate::db::schema::{deliveries, delivery_attempts, documents};
 use crate::domain::kinds::DocumentKind;
-use crate::mail::{DocumentMail, Mailer};
+use crate::mail::{DocumentMail, Mailer, SendError};
 
-const LEASE_SECS: i64 = 120;
+pub const QUEUE: Queue = Queue::new(
+    "deliveries",
+    "status = 'queued' AND next_attempt_at <= $1",
+    "next_attempt_at, id",
+);
 
-/// Backoff after `attempts` failures: 2 s doubling, at most one hour.
-pub fn backoff(attempts: i32) -> chrono::Duration {
-    let secs = 2i64.saturating_mul(1i64 << attempts.clamp(0, 11)).min(3600);
-    chrono::Duration::seconds(secs)
+/// Mail servers retry for days (Postfix gives up after 5); so do we, for 3.
+pub const DEFAULT_RETRY: RetryPolicy = RetryPolicy {
+    base: Duration::from_secs(60),
+    cap: Duration::from_secs(3600),
+    give_up_after: Some(Duration::from_secs(3 * 86_400)),
+    max_attempts: None,
+};
+
+/// Deliveries sent per pass, each in its own attempt.
+const PASS: i64 = 10;
+
+/// `documents_deliveries{status}` (queued, sending, failed),
+/// `documents_delivery_attempts_total{outcome}` (sent, retry, failed, interrupted), and the
+/// inbox's dead letters `documents_inbox_dead_letters`.
+#[derive(Clone)]
+pub struct DeliveryMetrics {
+    by_status: IntGaugeVec,
+    attempts: IntCounterVec,
+    inbox_dead: IntGauge,
 }
 
-fn claim(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<DeliveryRow>, ApiError> {
-    write_tx(conn, |c| {
-        let lease_free = deliveries::claimed_until
-            .is_null()
-            .or(deliveries::claimed_until.lt(now));
-        let base = deliveries::table
-            .filter(deliveries::status.eq("queued"))
-            .filter(deliveries::next_attempt_at.le(now))
-            .filter(lease_free)
-            .order(deliveries::id)
-            .limit(limit);
-        let rows: Vec<DeliveryRow> = match c {
-            DbConn::Pg(pg) => base
-                .select(DeliveryRow::as_select())
-                .for_update()
-                .skip_locked()
-                .load(pg)?,
-            DbConn::Sqlite(lite) => base.select(DeliveryRow::as_select()).load(lite)?,
+impl DeliveryMetrics {
+    pub fn register(registry: &Registry) -> Result<Self, prometheus::Error> {
+        let m = Self {
+            by_status: IntGaugeVec::new(
+                Opts::new(
+                    "documents_deliveries",
+                    "E-mail deliveries by status (queued, sending, failed); sent ones are not counted",
+                ),
+                &["status"],
+            )?,
+            attempts: IntCounterVec::new(
+                Opts::new(
+                    "documents_delivery_attempts_total",
+                    "E-mail delivery attempts by outcome",
+                ),
+                &["outcome"],
+            )?,
+            inbox_dead: IntGauge::new(
+                "documents_inbox_dead_letters",
+                "Received events parked after failing for a lasting reason (GET /api/v1/documents/failed-events)",
+            )?,
         };
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
-            .set(deliveries::claimed_until.eq(Some(now + chrono::Duration::seconds(LEASE_SECS))))
-            .execute(c)?;
-        Ok(rows)
-    })
+        registry.register(Box::new(m.inbox_dead.clone()))?;
+        registry.register(Box::new(m.by_status.clone()))?;
+        registry.register(Box::new(m.attempts.clone()))?;
+        Ok(m)
+    }
+
+    fn refresh(&self, conn: &mut DbConn) -> Result<(), ApiError> {
+        let count = |conn: &mut DbConn, status: &str, sending: bool| -> Result<i64, ApiError> {
+            let q = deliveries::table.filter(deliveries::status.eq(status)).into_boxed();
+            let q = if sending {
+                q.filter(deliveries::sending_since.is_not_null())
+            } else {
+                q
+            };
+            Ok(q.count().get_result(conn)?)
+        };
+        self.by_status
+            .with_label_values(&["queued"])
+            .set(count(conn, "queued", false)?);
+        self.by_status
+            .with_label_values(&["sending"])
+            .set(count(conn, "queued", true)?);
+        self.by_status
+            .with_label_values(&["failed"])
+            .set(count(conn, "failed", false)?);
+        self.inbox_dead.set(
+            crate::db::schema::inbox_events::table
+                .filter(crate::db::schema::inbox_events::dead_at.is_not_null())
+                .count()
+                .get_result(conn)?,
+        );
+        Ok(())
+    }
+}
+
+/// Everything the worker needs.
+pub struct DeliveryWorker {
+    pub db: Db,
+    pub mailer: Arc<Mailer>,
+    pub base_url: String,
+    pub schedule: Schedule,
+    pub holder: Holder,
+    pub lease: Duration,
+    pub metrics: Option<DeliveryMetrics>,
 }
 
 type DocFields = (String, String, String, String, Vec<u8>);
 
-fn record(
-    conn: &mut DbConn,
-    d: &DeliveryRow,
-    result: &Result<(), crate::mail::SendError>,
-    max: i32,
-) -> Result<(), ApiError> {
-    let now = Utc::now().naive_utc();
-    let attempts = d.attempts + 1;
-    let (status, outcome, detail, next) = match result {
-        Ok(()) => ("sent", "sent", String::new(), now),
-        Err(e) if e.permanent || attempts >= max => ("failed", "failed", e.detail.clone(), now),
-        Err(e) => ("queued", "retry", e.detail.clone(), now + backoff(attempts)),
-    };
+/// Starts an attempt: the claim must still be ours; an attempt a crash left `sending` is
+/// closed as `interrupted`; the new one is written as `sending` before any byte goes out.
+fn begin_attempt(conn: &mut DbConn, holder: &Holder, id: i64) -> Result<Option<(DeliveryRow, i64)>, ApiError> {
     write_tx(conn, |c| {
+        if !QUEUE.holds(c, holder, id)? {
+            return Ok(None);
+        }
+        let d: DeliveryRow = deliveries::table.find(id).select(DeliveryRow::as_select()).first(c)?;
+        if d.status != "queued" {
+            return Ok(None);
+        }
+        let now = Utc::now().naive_utc();
+        let interrupted = diesel::update(
+            delivery_attempts::table
+                .filter(delivery_attempts::delivery_id.eq(id))
+                .filter(delivery_attempts::outcome.eq("sending")),
+        )
+        .set((
+            delivery_attempts::outcome.eq("interrupted"),
+            delivery_attempts::detail
+                .eq("the worker stopped during the SMTP transaction; sent again with the same Message-ID"),
+        ))
+        .execute(c)?;
+        if interrupted > 0 {
+            tracing::warn!(
+                delivery = id,
+                "an interrupted attempt is sent again with the same Message-ID"
+            );
+        }
         diesel::insert_into(delivery_attempts::table)
             .values((
-                delivery_attempts::delivery_id.eq(d.id),
+                delivery_attempts::delivery_id.eq(id),
                 delivery_attempts::at.eq(now),
+                delivery_attempts::outcome.eq("sending"),
+                delivery_attempts::detail.eq(""),
+            ))
+            .execute(c)?;
+        let attempt: i64 = delivery_attempts::table
+            .filter(delivery_attempts::delivery_id.eq(id))
+            .select(diesel::dsl::max(delivery_attempts::id))
+            .first::<Option<i64>>(c)?
+            .ok_or_else(|| ApiError::internal("the attempt just written is gone"))?;
+        diesel::update(deliveries::table.find(id))
+            .set((
+                deliveries::attempts.eq(d.attempts.saturating_add(1)),
+                deliveries::sending_since.eq(Some(now)),
+            ))
+            .execute(c)?;
+        Ok(Some((d, attempt)))
+    })
+}
+
+/// Where a delivery goes after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum After {
+    Sent,
+    Failed(String),
+    RetryAt(NaiveDateTime, String),
+}
+
+fn after(schedule: Schedule, d: &DeliveryRow, result: &Result<(), SendError>, now: NaiveDateTime) -> After {
+    let attempts = d.attempts.saturating_add(1);
+    match result {
+        Ok(()) => After::Sent,
+        Err(e) if e.permanent => After::Failed(e.detail.clone()),
+        Err(e) if schedule.max_attempts > 0 && attempts >= schedule.max_attempts => {
+            After::Failed(format!("{} (after {attempts} attempts)", e.detail))
+        }
+        Err(e) => match schedule
+            .retry
+            .after_failure(attempts, d.queued_at.unwrap_or(d.created_at), now)
+        {
+            Next::RetryAt(t) => After::RetryAt(t, e.detail.clone()),
+            Next::GiveUp => After::Failed(format!("{} (retried until the schedule ended)", e.detail)),
+        },
+    }
+}
+
+/// When a delivery is given up.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    /// 0: no count limit.
+    pub max_attempts: i32,
+    pub retry: RetryPolicy,
+}
+
+fn record(
+    conn: &mut DbConn,
+    holder: &Holder,
+    schedule: Schedule,
+    d: &DeliveryRow,
+    attempt: i64,
+    result: &Result<(), SendError>,
+) -> Result<&'static str, ApiError> {
+    let now = Utc::now().naive_utc();
+    let next = after(schedule, d, result, now);
+    let (status, outcome, detail, next_at) = match &next {
+        After::Sent => ("sent", "sent", String::new(), now),
+        After::Failed(e) => ("failed", "failed", e.clone(), now),
+        After::RetryAt(t, e) => ("queued", "retry", e.clone(), *t),
+    };
+    write_tx(conn, |c| {
+        // The attempt row is ours whatever became of the claim: its outcome is a fact.
+        diesel::update(delivery_attempts::table.find(attempt))
+            .set((
                 delivery_attempts::outcome.eq(outcome),
                 delivery_attempts::detail.eq(&detail),
             ))
             .execute(c)?;
+        if !QUEUE.holds(c, holder, d.id)? {
+            tracing::warn!(
+                delivery = d.id,
+                "the claim was taken over during the attempt; its outcome is kept"
+            );
+            return Ok::<(), ApiError>(());
+        }
         diesel::update(deliveries::table.find(d.id))
             .set((
                 deliveries::status.eq(status),
-                deliveries::attempts.eq(attempts),
-                deliveries::next_attempt_at.eq(next),
+                deliveries::next_attempt_at.eq(next_at),
+                deliveries::claimed_by.eq(None::<String>),
                 deliveries::claimed_until.eq(None::<NaiveDateTime>),
+                deliveries::sending_since.eq(None::<NaiveDateTime>),
                 deliveries::last_error.eq((!detail.is_empty()).then_some(detail.clone())),
                 deliveries::sent_at.eq((status == "sent").then_some(now)),
             ))
             .execute(c)?;
-        Ok::<(), ApiError>(())
+        Ok(())
     })?;
     match status {
-        "failed" => {
-            tracing::warn!(delivery = d.id, recipient = %d.recipient, error = %detail, "delivery failed for good")
+        "failed" => tracing::warn!(delivery = d.id, recipient = %d.recipient, error = %detail, "delivery failed"),
+        "queued" => {
+            tracing::info!(delivery = d.id, retry_at = %next_at, error = %detail, "delivery will be retried")
         }
-        "queued" => tracing::info!(delivery = d.id, attempts, error = %detail, "delivery will be retried"),
         _ => {}
     }
-    Ok(())
+    Ok(outcome)
 }
 
-/// One pass: claim, send, record. Returns how many were attempted.
-pub async fn run_once(db: &Db, mailer: &Mailer, base_url: &str, max_attempts: i32) -> Result<usize, ApiError> {
-    let due = db.run(|c| claim(c, Utc::now().naive_utc(), 10)).await?;
-    let n = due.len();
-    for d in due {
+impl DeliveryWorker {
+    /// One pass: claim, send, record. Returns how many were attempted.
+    pub async fn run_once(&self) -> Result<usize, ApiError> {
+        let (holder, lease) = (self.holder.clone(), self.lease);
+        let ids = self.db.run(move |c| QUEUE.claim(c, &holder, PASS, lease)).await?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let _beat = Heartbeat::start(self.db.clone(), QUEUE, self.holder.clone(), ids.clone(), self.lease);
+        let mut attempted = 0;
+        for id in ids {
+            let holder = self.holder.clone();
+            let Some((d, attempt)) = self.db.run(move |c| begin_attempt(c, &holder, id)).await? else {
+                continue;
+            };
+            attempted += 1;
+            let result = self.send(&d).await;
+            let (holder, schedule) = (self.holder.clone(), self.schedule);
+            let outcome = self
+                .db
+                .run(move |c| record(c, &holder, schedule, &d, attempt, &result))
+                .await?;
+            if let Some(m) = &self.metrics {
+                m.attempts.with_label_values(&[outcome]).inc();
+            }
+        }
+        Ok(attempted)
+    }
+
+    async fn send(&self, d: &DeliveryRow) -> Result<(), SendError> {
         let doc_id = d.document_id;
-        let doc: DocFields = db
+        let doc: Result<DocFields, ApiError> = self
+            .db
             .run(move |c| {
                 Ok(documents::table
                     .find(doc_id)
@@ -116,10 +309,18 @@ pub async fn run_once(db: &Db, mailer: &Mailer, base_url: &str, max_attempts: i3
                     ))
                     .first(c)?)
             })
-            .await?;
+            .await;
+        let doc = doc.map_err(|e| SendError {
+            permanent: false,
+            detail: format!("cannot read the document: {e}"),
+        })?;
         let kind = DocumentKind::parse(&doc.1).unwrap_or(DocumentKind::AppointmentCertificate);
-        let verify_url = format!("{}/api/v1/documents/verify/{}", base_url.trim_end_matches('/'), doc.3);
-        let result = match mailer.document_message(&DocumentMail {
+        let verify_url = format!(
+            "{}/api/v1/documents/verify/{}",
+            self.base_url.trim_end_matches('/'),
+            doc.3
+        );
+        let message = self.mailer.document_message(&DocumentMail {
             kind,
             serial: &doc.0,
             person_name: &doc.2,
@@ -127,32 +328,83 @@ pub async fn run_once(db: &Db, mailer: &Mailer, base_url: &str, max_attempts: i3
             message_id: &d.message_id,
             verify_url: &verify_url,
             pdf: &doc.4,
-        }) {
-            Ok(message) => mailer.send(message).await,
-            Err(e) => Err(e),
-        };
-        db.run(move |c| record(c, &d, &result, max_attempts)).await?;
+        })?;
+        self.mailer.send(message).await
     }
-    Ok(n)
+
+    async fn refresh_metrics(&self) {
+        if let Some(m) = self.metrics.clone() {
+            let r = self.db.run(move |c| m.refresh(c)).await;
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "cannot count deliveries");
+            }
+        }
+    }
 }
 
-/// Sends queued deliveries until the server stops.
-pub fn spawn_worker(
-    db: Db,
-    mailer: Arc<Mailer>,
-    base_url: String,
-    max_attempts: i32,
-    poll: Duration,
-) -> actix_web::rt::task::JoinHandle<()> {
+/// Sends queued deliveries until the server stops. First releases what this worker's earlier
+/// life (a crash, `kill -9`) still held, so that mail waits seconds, not a lease.
+pub fn spawn_worker(worker: DeliveryWorker, poll: Duration) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
+        let holder = worker.holder.clone();
+        match worker.db.run(move |c| QUEUE.release_earlier(c, &holder)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(released = n, "deliveries of an earlier run released"),
+            Err(e) => tracing::warn!(error = %e, "cannot release earlier claims; they lapse with their lease"),
+        }
+        let mut idle_passes = 0u32;
         loop {
-            match run_once(&db, &mailer, &base_url, max_attempts).await {
-                Ok(n) if n > 0 => continue,
+            match worker.run_once().await {
+                Ok(n) if n > 0 => {
+                    worker.refresh_metrics().await;
+                    continue;
+                }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "delivery pass failed; will retry"),
+                Err(e) => tracing::warn!(error = ?e, "delivery pass failed; will retry"),
+            }
+            // Gauges every ~5 s when idle.
+            idle_passes += 1;
+            if idle_passes % 16 == 1 {
+                worker.refresh_metrics().await;
             }
             actix_web::rt::time::sleep(poll).await;
         }
+    })
+}
+
+/// Queues a failed delivery again at once, its retry schedule started anew (`attempts` counts
+/// the attempts of this round; the history keeps all of them). `None` when there is no such
+/// delivery; 409 when it has not failed.
+pub fn retry_failed(conn: &mut DbConn, id: i64) -> Result<Option<DeliveryRow>, ApiError> {
+    write_tx(conn, |c| {
+        let Some(d) = deliveries::table
+            .find(id)
+            .select(DeliveryRow::as_select())
+            .first(c)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        if d.status != "failed" {
+            return Err(ApiError::conflict(
+                "delivery_not_failed",
+                format!("delivery {id} is {}; only a failed delivery can be retried", d.status),
+            ));
+        }
+        let now = Utc::now().naive_utc();
+        diesel::update(deliveries::table.find(id))
+            .set((
+                deliveries::status.eq("queued"),
+                deliveries::attempts.eq(0),
+                deliveries::next_attempt_at.eq(now),
+                deliveries::queued_at.eq(Some(now)),
+                deliveries::claimed_by.eq(None::<String>),
+                deliveries::claimed_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(c)?;
+        Ok(Some(
+            deliveries::table.find(id).select(DeliveryRow::as_select()).first(c)?,
+        ))
     })
 }
 
@@ -160,11 +412,93 @@ pub fn spawn_worker(
 mod tests {
     use super::*;
 
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap_or_default()
+    }
+
+    fn row(attempts: i32, queued: &str) -> DeliveryRow {
+        DeliveryRow {
+            id: 1,
+            document_id: 1,
+            recipient: "a@example.cn".into(),
+            message_id: "<m@jglm>".into(),
+            status: "queued".into(),
+            attempts,
+            next_attempt_at: t(queued),
+            claimed_until: None,
+            last_error: None,
+            sent_at: None,
+            created_at: t(queued),
+            sending_since: None,
+            queued_at: Some(t(queued)),
+        }
+    }
+
+    fn transient() -> Result<(), SendError> {
+        Err(SendError {
+            permanent: false,
+            detail: "451 try later".into(),
+        })
+    }
+
     #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert_eq!(backoff(0).num_seconds(), 2);
-        assert_eq!(backoff(1).num_seconds(), 4);
-        assert_eq!(backoff(5).num_seconds(), 64);
-        assert_eq!(backoff(20).num_seconds(), 3600);
+    fn a_short_outage_is_outlasted_and_the_schedule_ends_after_days() {
+        let schedule = Schedule {
+            max_attempts: 0,
+            retry: DEFAULT_RETRY,
+        };
+        // Two and a half minutes of 451 (issue 9, point 1) cost three attempts, not the delivery.
+        let d = row(3, "2026-12-01 08:00:00");
+        assert!(matches!(
+            after(schedule, &d, &transient(), t("2026-12-01 08:02:30")),
+            After::RetryAt(..)
+        ));
+        // Days later it is still tried …
+        let d = row(60, "2026-12-01 08:00:00");
+        assert!(matches!(
+            after(schedule, &d, &transient(), t("2026-12-03 08:00:00")),
+            After::RetryAt(..)
+        ));
+        // … until three days have passed.
+        assert!(matches!(
+            after(schedule, &d, &transient(), t("2026-12-04 07:30:00")),
+            After::Failed(_)
+        ));
+        let permanent = Err(SendError {
+            permanent: true,
+            detail: "550 no such user".into(),
+        });
+        assert!(matches!(
+            after(
+                schedule,
+                &row(0, "2026-12-01 08:00:00"),
+                &permanent,
+                t("2026-12-01 08:00:00")
+            ),
+            After::Failed(_)
+        ));
+        // A count limit, when configured, ends it sooner.
+        let counted = Schedule {
+            max_attempts: 4,
+            ..schedule
+        };
+        assert!(matches!(
+            after(
+                counted,
+                &row(3, "2026-12-01 08:00:00"),
+                &transient(),
+                t("2026-12-01 08:05:00")
+            ),
+            After::Failed(_)
+        ));
+        assert_eq!(
+            after(
+                schedule,
+                &row(0, "2026-12-01 08:00:00"),
+                &Ok(()),
+                t("2026-12-01 08:00:00")
+            ),
+            After::Sent
+        );
     }
 }

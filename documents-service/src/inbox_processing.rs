@@ -1,20 +1,40 @@
 //! Turns received events into documents: a 聘书 on appointment (replacing the previous one on
 //! renewal), a notice on dismissal, lapse and resignation, revocation on an early end, a
 //! 荣誉证书 on commendation. Each event is handled once, in one transaction with its mark;
-//! a failing event stays unprocessed with its error and attempts, visible, and is retried.
+//! a failing event stays unprocessed with its error and attempts, visible, and is retried;
+//! one that fails for a lasting reason is parked as a dead letter, listed and replayable.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 use service_kit::db::write_tx;
+use service_kit::queue::{DEFAULT_LEASE, Heartbeat, Holder, Queue, RetryPolicy};
 use service_kit::{ApiError, Db, DbConn};
 
 use crate::db::schema::inbox_events;
 use crate::domain::kinds::DocumentKind;
 use crate::issuing::{DocumentRenderer, IssueRequest, chinese_date, issue, revoke, small_number_zh};
+
+/// Received events not yet handled, nor parked, and due.
+pub const QUEUE: Queue = Queue::new(
+    "inbox_events",
+    "processed_at IS NULL AND dead_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= $1)",
+    "id",
+);
+
+/// Attempts after which an event that fails for a lasting reason is parked.
+pub const DEAD_AFTER: i32 = 3;
+
+/// Between attempts: 2 s doubling, at most an hour; a transient cause is retried as long as it lasts.
+const RETRY: RetryPolicy = RetryPolicy {
+    base: Duration::from_secs(2),
+    cap: Duration::from_secs(3600),
+    give_up_after: None,
+    max_attempts: None,
+};
 
 pub const ISSUER: &str = "机械行业技工院校高水平专业建设联盟";
 
@@ -278,59 +298,72 @@ impl Processor {
         Ok(())
     }
 
-    /// One pass over unprocessed events; returns how many were handled.
-    pub fn run_once(&self, db: &Db) -> Result<usize, ApiError> {
+    /// One pass: claims due events (exclusive across replicas, leases renewed while it
+    /// works), handles each in one transaction with its mark, and parks as a dead letter an
+    /// event that failed [`DEAD_AFTER`] times for a reason that will not go away. Returns how
+    /// many were handled.
+    pub fn run_once(&self, db: &Db, holder: &Holder, lease: Duration) -> Result<usize, ApiError> {
         let mut conn = db.get()?;
-        let now = Utc::now().naive_utc();
-        let due: Vec<(i64, String, String, String, i32)> = inbox_events::table
-            .filter(inbox_events::processed_at.is_null())
-            .filter(
-                inbox_events::next_attempt_at
-                    .is_null()
-                    .or(inbox_events::next_attempt_at.le(now)),
-            )
-            .order(inbox_events::id)
-            .limit(20)
-            .select((
-                inbox_events::id,
-                inbox_events::event_id,
-                inbox_events::kind,
-                inbox_events::payload,
-                inbox_events::attempts,
-            ))
-            .load(&mut *conn)?;
+        let ids = QUEUE.claim(&mut conn, holder, 20, lease)?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let _beat = Heartbeat::start(db.clone(), QUEUE, holder.clone(), ids.clone(), lease);
         let mut handled = 0;
-        for (id, event_id, kind, payload, attempts) in due {
+        for id in ids {
+            let (event_id, kind, payload, attempts): (String, String, String, i32) = inbox_events::table
+                .find(id)
+                .select((
+                    inbox_events::event_id,
+                    inbox_events::kind,
+                    inbox_events::payload,
+                    inbox_events::attempts,
+                ))
+                .first(&mut *conn)?;
             let payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
             let result = write_tx(&mut conn, |c| {
-                // Another replica may have taken it meanwhile.
-                let still: i64 = inbox_events::table
-                    .filter(inbox_events::id.eq(id))
-                    .filter(inbox_events::processed_at.is_null())
-                    .count()
-                    .get_result(c)?;
-                if still == 0 {
-                    return Ok(());
+                // A claim taken over (this worker stalled past its lease) is not ours to finish.
+                if !QUEUE.holds(c, holder, id)? {
+                    return Ok(false);
                 }
                 self.handle(c, &event_id, &kind, &payload)?;
                 diesel::update(inbox_events::table.find(id))
-                    .set(inbox_events::processed_at.eq(Some(Utc::now().naive_utc())))
+                    .set((
+                        inbox_events::processed_at.eq(Some(Utc::now().naive_utc())),
+                        inbox_events::claimed_by.eq(None::<String>),
+                        inbox_events::claimed_until.eq(None::<NaiveDateTime>),
+                    ))
                     .execute(c)?;
-                Ok::<(), ApiError>(())
+                Ok::<bool, ApiError>(true)
             });
             match result {
-                Ok(()) => handled += 1,
+                Ok(true) => handled += 1,
+                Ok(false) => {}
                 Err(e) => {
-                    tracing::warn!(event_id, kind, error = %e, "event not processed; will retry");
-                    // Failed events wait longer after each attempt (2 s doubling, at most an hour).
-                    let wait = crate::delivery::backoff(attempts);
-                    diesel::update(inbox_events::table.find(id))
-                        .set((
-                            inbox_events::attempts.eq(attempts + 1),
-                            inbox_events::last_error.eq(Some(e.to_string())),
-                            inbox_events::next_attempt_at.eq(Some(now + wait)),
-                        ))
-                        .execute(&mut *conn)?;
+                    let attempts = attempts.saturating_add(1);
+                    let now = Utc::now().naive_utc();
+                    let dead = lasting(&e) && attempts >= DEAD_AFTER;
+                    if dead {
+                        tracing::error!(event_id, kind, attempts, error = %e,
+                            "event parked as a dead letter (GET /api/v1/documents/failed-events; replay after a fix)");
+                    } else {
+                        tracing::warn!(event_id, kind, attempts, error = %e, "event not processed; will retry");
+                    }
+                    let wait = chrono::Duration::from_std(RETRY.delay(attempts)).unwrap_or(chrono::Duration::hours(1));
+                    diesel::update(
+                        inbox_events::table
+                            .find(id)
+                            .filter(inbox_events::claimed_by.eq(holder.token())),
+                    )
+                    .set((
+                        inbox_events::attempts.eq(attempts),
+                        inbox_events::last_error.eq(Some(format!("{}: {e}", e.code()))),
+                        inbox_events::next_attempt_at.eq(Some(now + wait)),
+                        inbox_events::dead_at.eq(dead.then_some(now)),
+                        inbox_events::claimed_by.eq(None::<String>),
+                        inbox_events::claimed_until.eq(None::<NaiveDateTime>),
+                    ))
+                    .execute(&mut *conn)?;
                 }
             }
         }
@@ -338,14 +371,64 @@ impl Processor {
     }
 }
 
-pub fn spawn_worker(db: Db, processor: Arc<Processor>, poll: Duration) -> actix_web::rt::task::JoinHandle<()> {
+/// Whether an event's failure will come back however often it is tried: the event itself is
+/// wrong (a 4xx: bad or missing data, a character no font has, an unknown kind), as opposed to
+/// the database or the renderer failing for now.
+fn lasting(e: &ApiError) -> bool {
+    let s = e.status();
+    s.is_client_error() && !matches!(s.as_u16(), 408 | 409 | 429)
+}
+
+/// Replays a dead letter after a fix: it is tried again at once, its count started anew.
+/// `None` when there is no such event; 409 when it is not a dead letter.
+pub fn replay(conn: &mut DbConn, event_id: &str) -> Result<Option<()>, ApiError> {
+    write_tx(conn, |c| {
+        let dead: Option<Option<NaiveDateTime>> = inbox_events::table
+            .filter(inbox_events::event_id.eq(event_id))
+            .select(inbox_events::dead_at)
+            .first(c)
+            .optional()?;
+        match dead {
+            None => Ok(None),
+            Some(None) => Err(ApiError::conflict(
+                "event_not_failed",
+                format!("event {event_id} is not a dead letter; only those can be replayed"),
+            )),
+            Some(Some(_)) => {
+                diesel::update(inbox_events::table.filter(inbox_events::event_id.eq(event_id)))
+                    .set((
+                        inbox_events::dead_at.eq(None::<NaiveDateTime>),
+                        inbox_events::attempts.eq(0),
+                        inbox_events::next_attempt_at.eq(Some(Utc::now().naive_utc())),
+                    ))
+                    .execute(c)?;
+                Ok(Some(()))
+            }
+        }
+    })
+}
+
+/// Handles received events until the service stops; first releases what this worker's earlier
+/// life still held.
+pub fn spawn_worker(
+    db: Db,
+    processor: Arc<Processor>,
+    holder: Holder,
+    poll: Duration,
+) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
+        let h = holder.clone();
+        match db.run(move |c| QUEUE.release_earlier(c, &h)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(released = n, "inbox events of an earlier run released"),
+            Err(e) => tracing::warn!(error = %e, "cannot release earlier claims; they lapse with their lease"),
+        }
         loop {
-            let (db2, p) = (db.clone(), processor.clone());
-            match tokio::task::spawn_blocking(move || p.run_once(&db2)).await {
+            let (db2, p, h) = (db.clone(), processor.clone(), holder.clone());
+            match tokio::task::spawn_blocking(move || p.run_once(&db2, &h, DEFAULT_LEASE)).await {
                 Ok(Ok(n)) if n > 0 => continue,
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "inbox pass failed; will retry"),
+                Ok(Err(e)) => tracing::warn!(error = ?e, "inbox pass failed; will retry"),
                 Err(e) => tracing::warn!(error = %e, "inbox pass panicked; will retry"),
             }
             actix_web::rt::time::sleep(poll).await;

@@ -262,6 +262,7 @@ pub fn store(conn: &mut DbConn, p: &Prepared, pdf: &[u8]) -> Result<DocumentMeta
                 deliveries::status.eq("queued"),
                 deliveries::next_attempt_at.eq(now),
                 deliveries::created_at.eq(now),
+                deliveries::queued_at.eq(Some(now)),
             ))
             .execute(conn)?;
     }

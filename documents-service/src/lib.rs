@@ -26,7 +26,7 @@ pub const DEFAULT_PORT: u16 = 8083;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(api::documents::list, api::batches::create, api::batches::get, api::batches::list, api::rosters::create, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify, api::previews::preview),
+    paths(api::documents::list, api::batches::create, api::batches::get, api::batches::list, api::rosters::create, api::deliveries::list, api::deliveries::retry, api::deliveries::failed_events, api::deliveries::replay_event, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify, api::previews::preview),
     tags((name = "documents", description = "Certificates and notices, verification, delivery (documents-service)"))
 )]
 pub struct ApiDoc;
@@ -54,7 +54,8 @@ impl DocumentsConfig {
                 smtp_url: None,
                 from: "机械行业技工院校高水平专业建设联盟秘书处 <secretariat@jglm.invalid>".into(),
                 mail_dir: data_dir.join("mail"),
-                max_attempts: 6,
+                max_attempts: 0,
+                retry: delivery::DEFAULT_RETRY,
                 secretariat: None,
             },
             public_url: public_url.to_owned(),
@@ -63,6 +64,8 @@ impl DocumentsConfig {
     }
 
     /// `DOCUMENTS_SMTP_URL`, `DOCUMENTS_MAIL_FROM`, `DOCUMENTS_MAIL_MAX_ATTEMPTS`,
+    /// `DOCUMENTS_MAIL_RETRY_BASE_SECS`, `DOCUMENTS_MAIL_RETRY_CAP_SECS`,
+    /// `DOCUMENTS_MAIL_GIVE_UP_AFTER_SECS`,
     /// `DOCUMENTS_PUBLIC_URL` (default `ALLIANCE_GATEWAY_URL`), `DOCUMENTS_SEAL_FILE`.
     pub fn from_env(settings: &ServiceSettings) -> Result<Self, ConfigError> {
         let mut c = Self::local(
@@ -73,7 +76,17 @@ impl DocumentsConfig {
         if let Some(from) = var_opt("DOCUMENTS_MAIL_FROM") {
             c.mail.from = from;
         }
-        c.mail.max_attempts = parse_or("DOCUMENTS_MAIL_MAX_ATTEMPTS", 6)?;
+        c.mail.max_attempts = parse_or("DOCUMENTS_MAIL_MAX_ATTEMPTS", 0)?;
+        let secs = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_secs(parse_or(name, default.as_secs())?))
+        };
+        c.mail.retry.base = secs("DOCUMENTS_MAIL_RETRY_BASE_SECS", c.mail.retry.base)?;
+        c.mail.retry.cap = secs("DOCUMENTS_MAIL_RETRY_CAP_SECS", c.mail.retry.cap)?;
+        let give_up = secs(
+            "DOCUMENTS_MAIL_GIVE_UP_AFTER_SECS",
+            c.mail.retry.give_up_after.unwrap_or(Duration::ZERO),
+        )?;
+        c.mail.retry.give_up_after = (!give_up.is_zero()).then_some(give_up);
         c.mail.secretariat = var_opt("DOCUMENTS_SECRETARIAT_EMAIL");
         c.seal_file = var_opt("DOCUMENTS_SEAL_FILE").map(PathBuf::from);
         Ok(c)
@@ -94,7 +107,7 @@ pub async fn start(settings: ServiceSettings, config: DocumentsConfig) -> Result
         today: service_kit::clock::today,
     });
     let db = kit.db.get_ref().clone();
-    let inbox = inbox_processing::spawn_worker(db.clone(), processor, Duration::from_millis(300));
+    let inbox = inbox_processing::spawn_worker(db.clone(), processor, kit.holder.clone(), Duration::from_millis(300));
     let batch_waker = batches::BatchWaker::default();
     let runner = Arc::new(batches::BatchRunner {
         db: db.clone(),
@@ -102,16 +115,26 @@ pub async fn start(settings: ServiceSettings, config: DocumentsConfig) -> Result
         public_base_url: config.public_url.clone(),
         today: service_kit::clock::today,
         threads: std::thread::available_parallelism().map_or(2, usize::from),
+        holder: kit.holder.clone(),
+        lease: service_kit::queue::DEFAULT_LEASE,
     });
     let batch_worker = batches::spawn_worker(runner, batch_waker.clone(), Duration::from_secs(2));
     let peers = web::Data::new(service_kit::peer::Peers::from_settings(&settings));
     let batch_waker = web::Data::new(batch_waker);
     let public_url = web::Data::new(api::rosters::PublicUrl(config.public_url.clone()));
     let sender = delivery::spawn_worker(
-        db,
-        mailer,
-        config.public_url.clone(),
-        config.mail.max_attempts,
+        delivery::DeliveryWorker {
+            db,
+            mailer,
+            base_url: config.public_url.clone(),
+            schedule: delivery::Schedule {
+                max_attempts: config.mail.max_attempts,
+                retry: config.mail.retry,
+            },
+            holder: kit.holder.clone(),
+            lease: service_kit::queue::DEFAULT_LEASE,
+            metrics: Some(delivery::DeliveryMetrics::register(kit.metrics.registry())?),
+        },
         Duration::from_millis(300),
     );
     let shared = web::Data::new(renderer);

@@ -17,8 +17,12 @@ pub struct MailSettings {
     pub smtp_url: Option<String>,
     pub from: String,
     pub mail_dir: PathBuf,
-    /// After this many failed attempts a delivery ends as failed.
+    /// After this many attempts a delivery ends as failed; 0: no count limit, only
+    /// `retry.give_up_after` ends it.
     pub max_attempts: i32,
+    /// When transient failures (451, an unreachable relay) are tried again, and for how long:
+    /// 1 min doubling to 1 h, for 3 days by default, as mail servers do.
+    pub retry: service_kit::queue::RetryPolicy,
     /// Where the secretariat is reached (term-end reminders).
     pub secretariat: Option<String>,
 }

@@ -275,7 +275,12 @@ async fn previews_render_user_text_literally_and_refuse_characters_no_font_has()
 async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
     let smtp = SmtpSink::start();
     let smtp_url = smtp.url();
-    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let s = TestSuite::start_with(|c| {
+        c.documents_config.mail.smtp_url = Some(smtp_url);
+        // The production schedule waits a minute before the first retry.
+        c.documents_config.mail.retry.base = std::time::Duration::from_secs(1);
+    })
+    .await;
     let t = s.admin_token().await;
     let unit = created(
         s.post(
@@ -349,6 +354,42 @@ async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
         .collect();
     assert_eq!(outcomes, ["retry", "sent"]);
     assert_eq!(smtp.messages().iter().filter(|m| m.to.contains("flaky@")).count(), 1);
+
+    // Issue 9, point 1: failed deliveries are listed across all documents, and can be retried
+    // by hand (same Message-ID, schedule started anew); only failed ones.
+    let failed = ok(s.get(&format!("{D}/deliveries?status=failed"), Some(&t)).await).await;
+    let items = failed["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{failed}");
+    assert_eq!(items[0]["document_serial"], serials[0].as_str());
+    assert_eq!(items[0]["recipient"], "bounce@example.cn");
+    assert_eq!(items[0]["message_id"], bounced[0]["message_id"]);
+    let sent = ok(s.get(&format!("{D}/deliveries?status=sent"), Some(&t)).await).await;
+    assert_eq!(sent["items"][0]["recipient"], "flaky@example.cn", "{sent}");
+    let again = s
+        .post(&format!("{D}/deliveries/{}/retry", items[0]["id"]), Some(&t), json!({}))
+        .await;
+    assert_eq!(again.status, StatusCode::ACCEPTED, "{}", again.text());
+    assert_eq!(again.json()["status"], "queued");
+    let refailed = eventually(30, "the retried delivery failing again", || async {
+        let d = s.get(&format!("{D}/{}/deliveries", serials[0]), Some(&t)).await.json();
+        (d[0]["status"] == "failed" && d[0]["history"].as_array().map_or(0, Vec::len) == 2).then_some(d)
+    })
+    .await;
+    assert_eq!(refailed[0]["attempts"], 1, "attempts of this round: {refailed}");
+    assert_eq!(refailed[0]["message_id"], bounced[0]["message_id"]);
+    let sent_id = sent["items"][0]["id"].clone();
+    s.post(&format!("{D}/deliveries/{sent_id}/retry"), Some(&t), json!({}))
+        .await
+        .problem(409, "delivery_not_failed");
+    s.post(&format!("{D}/deliveries/999999/retry"), Some(&t), json!({}))
+        .await
+        .problem(404, "not_found");
+    s.get(&format!("{D}/deliveries?status=failed"), None)
+        .await
+        .problem(401, "token_missing");
+    s.get(&format!("{D}/deliveries?status=bogus"), Some(&t))
+        .await
+        .problem(400, "invalid_query");
     s.stop().await;
 }
 

@@ -292,7 +292,7 @@ fn by_key(c: &mut DbConn, key: &str) -> Result<Option<i64>, ApiError> {
 pub async fn create(
     caller: Caller,
     req: HttpRequest,
-    body_in: web::Json<NewBatch>,
+    body_in: service_kit::json::Json<NewBatch>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
     waker: web::Data<BatchWaker>,

@@ -1,6 +1,7 @@
 //! HTTP handlers under `/api/v1/documents`, and the internal event inbox.
 
 pub mod batches;
+pub mod deliveries;
 pub mod documents;
 pub mod inbox;
 pub mod previews;
@@ -20,6 +21,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/api/v1/documents/batches/{id}").route(get().to(batches::get)))
         .service(resource("/api/v1/documents/rosters").route(web::post().to(rosters::create)))
+        .service(resource("/api/v1/documents/deliveries").route(get().to(deliveries::list)))
+        .service(resource("/api/v1/documents/deliveries/{id}/retry").route(web::post().to(deliveries::retry)))
+        .service(resource("/api/v1/documents/failed-events").route(get().to(deliveries::failed_events)))
+        .service(
+            resource("/api/v1/documents/failed-events/{event_id}/replay")
+                .route(web::post().to(deliveries::replay_event)),
+        )
         .service(resource("/api/v1/documents/verify/{token}").route(get().to(documents::verify)))
         .service(resource("/api/v1/documents/{serial}").route(get().to(documents::get)))
         .service(resource("/api/v1/documents/{serial}/pdf").route(get().to(documents::pdf)))

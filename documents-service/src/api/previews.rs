@@ -33,7 +33,7 @@ pub struct PreviewRequest {
         (status = 422, description = "Characters the fonts cannot print", body = Problem, content_type = "application/problem+json")))]
 pub async fn preview(
     caller: Caller,
-    body: web::Json<PreviewRequest>,
+    body: service_kit::json::Json<PreviewRequest>,
     renderer: web::Data<SharedRenderer>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;

@@ -101,7 +101,7 @@ struct FactsAnswer {
         (status = 503, body = Problem, content_type = "application/problem+json", description = "members-service unreachable")))]
 pub async fn create(
     caller: Caller,
-    body_in: web::Json<NewRoster>,
+    body_in: service_kit::json::Json<NewRoster>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
     renderer: web::Data<SharedRenderer>,

@@ -43,4 +43,6 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub sending_since: Option<NaiveDateTime>,
+    pub queued_at: Option<NaiveDateTime>,
 }

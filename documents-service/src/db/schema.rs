@@ -39,6 +39,9 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        sending_since -> Nullable<Timestamp>,
+        queued_at -> Nullable<Timestamp>,
     }
 }
 
@@ -68,6 +71,9 @@ diesel::table! {
         attempts -> Integer,
         last_error -> Nullable<Text>,
         next_attempt_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        dead_at -> Nullable<Timestamp>,
     }
 }
 
@@ -95,6 +101,7 @@ diesel::table! {
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
         claimed_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
     }
 }
 

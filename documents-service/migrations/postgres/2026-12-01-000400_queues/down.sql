@@ -1,0 +1,10 @@
+DELETE FROM delivery_attempts WHERE outcome IN ('sending', 'interrupted');
+ALTER TABLE delivery_attempts DROP CONSTRAINT delivery_attempts_outcome_check;
+ALTER TABLE delivery_attempts ADD CONSTRAINT delivery_attempts_outcome_check CHECK (outcome IN ('sent', 'retry', 'failed'));
+ALTER TABLE batches DROP COLUMN claimed_by;
+ALTER TABLE inbox_events DROP COLUMN dead_at;
+ALTER TABLE inbox_events DROP COLUMN claimed_until;
+ALTER TABLE inbox_events DROP COLUMN claimed_by;
+ALTER TABLE deliveries DROP COLUMN queued_at;
+ALTER TABLE deliveries DROP COLUMN sending_since;
+ALTER TABLE deliveries DROP COLUMN claimed_by;
