@@ -427,7 +427,12 @@ mod tests {
     // the handler waits for it (a handler that reads late is not cut off early).
     #[actix_rt::test]
     async fn a_body_that_stops_arriving_is_408_after_the_wait() {
-        let (status, body, took) = call(Duration::from_millis(400), never_ending()).await;
+        let (status, body, took) = tokio::time::timeout(
+            Duration::from_secs(10),
+            call(Duration::from_millis(400), never_ending()),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no answer: the body deadline did not fire"));
         assert_eq!(status, 408);
         let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         assert_eq!(problem["code"], "request_timeout");
