@@ -57,6 +57,15 @@ fn operation_ids_are_unique_and_responses_described() {
         openapi::operation_id("get", "/api/v1/members/bodies/{id}"),
         "get_members_bodies_by_id"
     );
+    // A top-level collection beside a nested one of the same name keeps the nested one's id.
+    assert_eq!(
+        doc["paths"]["/api/v1/documents/deliveries"]["get"]["operationId"],
+        "get_documents_deliveries_all"
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/documents/{serial}/deliveries"]["get"]["operationId"],
+        "get_documents_deliveries"
+    );
     assert_eq!(
         openapi::operation_id("post", "/api/v1/members/bodies/{id}/terms"),
         "post_members_bodies_terms"
