@@ -105,7 +105,9 @@ fn problem_response(status: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Res
         .description(default_description(status))
         .content(
             "application/problem+json",
-            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
         )
         .build()
         .into()

@@ -283,7 +283,7 @@ fn by_key(c: &mut DbConn, key: &str) -> Result<Option<i64>, ApiError> {
 /// whose progress `GET /documents/batches/{id}` shows. The same `Idempotency-Key` returns the
 /// same batch (200) instead of making another.
 #[utoipa::path(post, path = "/api/v1/documents/batches", tag = "documents", request_body = NewBatch,
-    params(("Idempotency-Key" = Option<String>, Header, description = "the same key returns the same batch")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "the same key returns the same batch")),
     responses((status = 202, body = Batch, description = "accepted; being issued"),
         (status = 200, body = Batch, description = "the batch made earlier with this Idempotency-Key"),
         (status = 403, body = Problem, content_type = "application/problem+json"),

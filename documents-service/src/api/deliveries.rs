@@ -245,7 +245,7 @@ pub async fn failed_events(
 
 /// Tries a dead letter again at once (after the cause was fixed, e.g. a font added). Admins only.
 #[utoipa::path(post, path = "/api/v1/documents/failed-events/{event_id}/replay", tag = "documents",
-    params(("event_id" = String, Path)),
+    params(("event_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     responses((status = 202, description = "queued again"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),

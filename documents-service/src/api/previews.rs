@@ -22,7 +22,7 @@ pub struct PreviewRequest {
     pub kind: DocumentKind,
     /// Fields that replace the sample data's (see the template's fields in the README).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub data: Value,
 }
 

@@ -30,6 +30,30 @@ pub struct TokenRequest {
     pub scope: Option<String>,
 }
 
+/// The two grants `POST /auth/token` takes, as documented (the handler reads [`TokenRequest`]
+/// and answers 400 for another `grant_type` or a missing or empty field of its grant).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "grant_type", rename_all = "snake_case")]
+#[schema(example = json!({"grant_type": "password", "username": "admin", "password": "…"}))]
+pub enum TokenGrant {
+    /// People: a user name and its password.
+    Password {
+        #[schema(min_length = 1)]
+        username: String,
+        #[schema(min_length = 1)]
+        password: String,
+    },
+    /// Systems: an API client's id and secret.
+    ClientCredentials {
+        #[schema(min_length = 1)]
+        client_id: String,
+        #[schema(min_length = 1)]
+        client_secret: String,
+        /// Space-separated subset of the client's scopes.
+        scope: Option<String>,
+    },
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenResponse {
     /// An EdDSA-signed JWT; send it as `Authorization: Bearer <token>`.
@@ -64,8 +88,8 @@ pub struct AuthState {
 #[utoipa::path(
     post, path = "/api/v1/auth/token", tag = "auth",
     request_body(content(
-        (TokenRequest = "application/json"),
-        (TokenRequest = "application/x-www-form-urlencoded")
+        (TokenGrant = "application/json"),
+        (TokenGrant = "application/x-www-form-urlencoded")
     )),
     responses(
         (status = 200, description = "A short-lived bearer token", body = TokenResponse),

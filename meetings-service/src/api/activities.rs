@@ -160,6 +160,7 @@ pub struct ActivityFilter {
     #[param(minimum = 1900, maximum = 2200)]
     pub year: Option<i32>,
     /// scheduled, held or cancelled.
+    #[param(pattern = "^(scheduled|held|cancelled)$")]
     pub status: Option<String>,
 }
 
@@ -482,7 +483,7 @@ fn by_key(c: &mut DbConn, key: &str) -> Result<Option<ActivityRow>, ApiError> {
 /// 会议通知 (an event to documents-service, written with the activity). The same
 /// `Idempotency-Key` returns the activity made earlier (200) instead of scheduling another.
 #[utoipa::path(post, path = "/api/v1/meetings/activities", tag = "activities", request_body = NewActivity,
-    params(("Idempotency-Key" = Option<String>, Header, description = "the same key returns the same activity")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "the same key returns the same activity")),
     responses((status = 201, body = Activity),
         (status = 200, body = Activity, description = "the activity made earlier with this Idempotency-Key"),
         (status = 403, body = Problem, content_type = "application/problem+json"),

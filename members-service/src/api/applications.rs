@@ -266,6 +266,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 /// (R8: from a council member unit). A group secretary may propose for their own group.
 #[utoipa::path(post, path = "/api/v1/members/applications", tag = "applications", request_body = NewApplication,
     responses((status = 201, body = Application),
+        (status = 404, description = "No such body, term, unit or person", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The single-holder post is filled", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "R8, R9 or a post not filled by application", body = Problem, content_type = "application/problem+json")))]

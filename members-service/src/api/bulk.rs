@@ -188,6 +188,7 @@ pub async fn import(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// csv (default) or xlsx
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: Option<String>,
     pub body_id: Option<i64>,
     pub term_id: Option<i64>,
@@ -225,7 +226,9 @@ type RosterRow = (
 
 /// The roster (成员名册) as CSV (UTF-8 with BOM, for Excel) or XLSX, with Chinese headers.
 #[utoipa::path(get, path = "/api/v1/members/people:export", tag = "people", params(ExportQuery),
-    responses((status = 200, description = "text/csv or XLSX", content_type = "text/csv"),
+    responses((status = 200, description = "text/csv (default) or XLSX (format=xlsx)", content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn export(caller: Caller, q: web::Query<ExportQuery>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require_admin_or_scope("members:read")?;

@@ -292,6 +292,7 @@ pub async fn list(
 /// Open a case by hand (the Center), e.g. for absences recorded outside the system.
 #[utoipa::path(post, path = "/api/v1/members/dismissal-cases", tag = "dismissals", request_body = ManualCase,
     responses((status = 201, body = DismissalCase),
+        (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Appointment not active", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(caller: Caller, body_in: Json<ManualCase>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;

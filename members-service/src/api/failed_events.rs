@@ -19,7 +19,7 @@ pub async fn list(caller: Caller, page: web::Query<PageQuery>, db: web::Data<Db>
 
 /// Sends a parked event again at once (after its receiver was fixed).
 #[utoipa::path(post, path = "/api/v1/members/failed-events/{event_id}/replay", tag = "failed events",
-    params(("event_id" = String, Path)),
+    params(("event_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     responses((status = 202, body = UndeliveredEvent, description = "queued again"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),

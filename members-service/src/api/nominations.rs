@@ -186,6 +186,7 @@ pub async fn list(
 /// deputies; experts; a group's director and secretary-general).
 #[utoipa::path(post, path = "/api/v1/members/nominations", tag = "appointments", request_body = NewNomination,
     responses((status = 201, body = Nomination),
+        (status = 404, description = "No such body, term or person", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Post not filled by nomination, or R9 without an exception reason", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(caller: Caller, body_in: Json<NewNomination>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;

@@ -275,6 +275,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 /// Change a unit (the Center, or the unit's own contact).
 #[utoipa::path(patch, path = "/api/v1/members/units/{id}", tag = "units", params(("id" = i64, Path)), request_body = UnitPatch,
     responses((status = 200, body = Unit), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     caller: Caller,
