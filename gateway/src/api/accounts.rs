@@ -50,10 +50,14 @@ impl From<AccountRow> for Account {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"username": "zhang.wei", "display_name": "张伟", "password": "a long passphrase", "role": "unit_contact", "scope": "unit:12"}))]
 pub struct NewAccount {
+    #[schema(pattern = "^[A-Za-z0-9._@-]{3,64}$")]
     pub username: String,
+    #[schema(max_length = 100, pattern = r"\S")]
     pub display_name: String,
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// admin, group_secretary, unit_contact or member.
+    #[schema(value_type = crate::api::validate::AccountRole)]
     pub role: String,
     pub scope: Option<String>,
 }
@@ -61,8 +65,11 @@ pub struct NewAccount {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
+    #[schema(max_length = 100, pattern = r"\S")]
     pub display_name: Option<String>,
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
+    #[schema(value_type = Option<crate::api::validate::AccountRole>)]
     pub role: Option<String>,
     /// `null` clears the scope (admins only have none).
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]

@@ -51,14 +51,18 @@ impl From<ClientRow> for ApiClient {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "省人社厅数据交换", "scopes": ["members:read"]}))]
 pub struct NewApiClient {
+    #[schema(max_length = 100, pattern = r"\S")]
     pub name: String,
+    #[schema(value_type = Vec<crate::api::validate::ClientScope>)]
     pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiClientPatch {
+    #[schema(max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(value_type = Option<Vec<crate::api::validate::ClientScope>>)]
     pub scopes: Option<Vec<String>>,
     pub disabled: Option<bool>,
     /// Issue a new secret (returned once); the old one stops working.

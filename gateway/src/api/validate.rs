@@ -15,6 +15,39 @@ pub const CLIENT_SCOPES: &[&str] = &[
     service_kit::INTERNAL_SCOPE,
 ];
 
+/// The roles an account may have, as the contract states them (`service` is for API clients).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AccountRole {
+    Admin,
+    GroupSecretary,
+    UnitContact,
+    Member,
+}
+
+/// The scopes an API client may be given (`CLIENT_SCOPES`), as the contract states them.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum ClientScope {
+    #[serde(rename = "members:read")]
+    MembersRead,
+    #[serde(rename = "members:write")]
+    MembersWrite,
+    #[serde(rename = "members:personal_data")]
+    MembersPersonalData,
+    #[serde(rename = "meetings:read")]
+    MeetingsRead,
+    #[serde(rename = "meetings:write")]
+    MeetingsWrite,
+    #[serde(rename = "documents:read")]
+    DocumentsRead,
+    #[serde(rename = "documents:write")]
+    DocumentsWrite,
+    #[serde(rename = "internal")]
+    Internal,
+}
+
 pub fn username(v: &str, errors: &mut Vec<FieldError>) {
     let ok_chars = v.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
     if !(3..=64).contains(&v.chars().count()) || !ok_chars {

@@ -391,6 +391,7 @@ impl From<ResignationRow> for Resignation {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "因工作调动，不能继续履行职责"}))]
 pub struct ResignationRequest {
+    #[schema(pattern = r"\S")]
     pub reason: String,
 }
 
@@ -541,6 +542,7 @@ pub async fn decide_resignation(
 #[schema(example = json!({"reason": "从事有损联盟社会信誉的行为"}))]
 pub struct Dismissal {
     /// Required: the conduct (从事有损工作秩序、组织原则、社会信誉行为).
+    #[schema(pattern = r"\S")]
     pub reason: String,
     pub effective_on: Option<NaiveDate>,
 }

@@ -85,6 +85,7 @@ pub struct WithdrawCase {
 pub struct ManualCase {
     pub appointment_id: i64,
     pub work_year: i32,
+    #[schema(pattern = r"\S")]
     pub reason: String,
 }
 
@@ -94,6 +95,7 @@ pub struct ManualCase {
 pub struct CaseDecision {
     /// true: dismiss (R13); false: drop the case.
     pub confirm: bool,
+    #[schema(pattern = r"\S")]
     pub reason: String,
 }
 

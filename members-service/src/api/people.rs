@@ -59,6 +59,7 @@ pub struct NewPerson {
     pub specialty: String,
     pub date_of_birth: Option<NaiveDate>,
     pub email: Option<String>,
+    #[schema(pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]
     pub phone: Option<String>,
 }
 
@@ -77,7 +78,7 @@ pub struct PersonPatch {
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]
     pub phone: Option<Option<String>>,
 }
 

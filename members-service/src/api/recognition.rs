@@ -201,6 +201,7 @@ pub struct Commendation {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"year": 2026, "person_id": 7, "citation": "在数控技术专业建设工作中成效显著"}))]
 pub struct NewCommendation {
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
     /// Exactly one of person_id and unit_id.
     pub person_id: Option<i64>,
