@@ -123,7 +123,7 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(max_size.max(1))
             // A database that is down answers 503 within seconds instead of holding requests.
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(Duration::from_secs(3))
             .build(manager)
             .map_err(|e| DbSetupError::Pool(e.to_string()))?;
         Ok(Self { pool, backend })
