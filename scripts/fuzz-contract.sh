@@ -70,12 +70,13 @@ token=$(curl -fsS "$gateway/api/v1/auth/token" -H 'content-type: application/jso
 echo "== schemathesis run --checks all (max $MAX_EXAMPLES examples, seed $SEED, phases $PHASES)"
 status=0
 # The run's events stay in target/fuzz-report/ for `schemathesis replay` and the next session.
-report=target/fuzz-report
+# It runs there too, so that its crash cache (.schemathesis/) stays out of the working tree.
+report=$PWD/target/fuzz-report
 mkdir -p "$report"
 # All checks, with positive_data_acceptance in the form of scripts/fuzz_hooks.py (a 422 that
 # names only rules of the charter JSON Schema cannot state is not a rejected valid request).
-SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}" \
-timeout "$RUN_TIMEOUT" "$venv/bin/schemathesis" --no-color run "$gateway/api-docs/openapi.json" \
+(cd "$report" && SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="$OLDPWD/scripts${PYTHONPATH:+:$PYTHONPATH}" \
+timeout "$RUN_TIMEOUT" "$OLDPWD/$venv/bin/schemathesis" --no-color run "$gateway/api-docs/openapi.json" \
   --url "$gateway" \
   --checks all \
   --exclude-checks positive_data_acceptance \
@@ -87,7 +88,7 @@ timeout "$RUN_TIMEOUT" "$venv/bin/schemathesis" --no-color run "$gateway/api-doc
   --request-timeout 30 \
   --continue-on-failure \
   --generation-database none \
-  --report ndjson --report-ndjson-path "$report/events.ndjson" || status=$?
+  --report ndjson --report-ndjson-path "$report/events.ndjson") || status=$?
 
 echo "== cases per operation"
 python3 - "$report/events.ndjson" <<'PY' || true

@@ -78,8 +78,30 @@ pub fn from_object<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, A
             format!("the JSON body must be an object, not {found}"),
         ));
     }
+    let mut value = value;
+    integral_numbers_as_integers(&mut value);
     serde_json::from_value(value)
         .map_err(|e| ApiError::unprocessable("invalid_body", format!("the JSON body does not fit the schema: {e}")))
+}
+
+/// JSON Schema counts `2026.0` as an integer (a number with no fractional part), serde's integer
+/// types do not: such numbers become integers before the body is read, so what the contract
+/// calls an integer is one. Only exactly representable values (|n| < 2^53) are changed.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9_007_199_254_740_992.0
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +111,18 @@ mod tests {
 
     use super::*;
     use crate::problem::{Problem, extractor_configs};
+
+    #[::std::prelude::v1::test]
+    fn integral_floats_read_as_integers_and_fractions_do_not() {
+        #[derive(Debug, Deserialize)]
+        struct Year {
+            year: i32,
+        }
+        let y: Year = from_object(serde_json::json!({"year": 2026.0})).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(y.year, 2026);
+        assert!(from_object::<Year>(serde_json::json!({"year": 2026.5})).is_err());
+        assert!(from_object::<Year>(serde_json::json!({"year": 1e300})).is_err());
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

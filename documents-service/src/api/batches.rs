@@ -26,6 +26,7 @@ const FAILURES_SHOWN: i64 = 100;
 #[schema(example = json!({"body_id": 1, "send_mail": true}))]
 pub struct NewBatch {
     /// These appointments (active ones only) …
+    #[schema(min_items = 1)]
     pub appointment_ids: Option<Vec<i64>>,
     /// … or every active appointment of this body (e.g. the whole council).
     pub body_id: Option<i64>,

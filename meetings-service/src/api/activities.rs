@@ -175,10 +175,13 @@ pub struct ActivityFilter {
 pub struct NewActivity {
     pub body_id: i64,
     pub kind: ActivityKind,
+    #[schema(max_length = 200, pattern = r"\S")]
     pub title: String,
     pub held_on: NaiveDate,
     /// `HH:MM`.
+    #[schema(pattern = r"^\s*(([01]?[0-9]|2[0-3]):[0-5][0-9])?\s*$")]
     pub starts_at: Option<String>,
+    #[schema(max_length = 200, pattern = r"\S")]
     pub place: String,
     #[serde(default)]
     pub description: String,
@@ -203,12 +206,14 @@ pub enum StatusChange {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"held_on": "2026-12-17", "place": "机械工业教育发展中心第一会议室"}))]
 pub struct ActivityUpdate {
+    #[schema(max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
     /// Reschedule: only before attendance is recorded; the invitees are read again for the new date.
     pub held_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^\s*(([01]?[0-9]|2[0-3]):[0-5][0-9])?\s*$")]
     pub starts_at: Option<Option<String>>,
+    #[schema(max_length = 200, pattern = r"\S")]
     pub place: Option<String>,
     pub description: Option<String>,
     pub agenda: Option<Vec<AgendaItem>>,

@@ -101,6 +101,9 @@ pub struct NewFile {
     /// e.g. application/pdf
     pub content_type: String,
     /// The file's bytes, base64 (standard alphabet, padded); at most 10 MiB decoded.
+    #[schema(
+        pattern = r"^\s*(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)\s*$"
+    )]
     pub content_base64: String,
 }
 

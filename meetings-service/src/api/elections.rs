@@ -35,7 +35,7 @@ use crate::events;
     {"application_id": 13, "votes_for": 15, "votes_against": 20, "abstentions": 5}]}))]
 pub struct RecordElectionResults {
     /// The number of voters present (R10: "more than half" counts those present, not votes cast).
-    #[schema(minimum = 1, maximum = 2147483647)]
+    #[schema(minimum = 1, maximum = 1000000)]
     pub voters_present: i64,
     /// A threshold the meeting recorded instead of "more than half": elected with more than
     /// numerator/denominator of those present. Absent or null: more than half.

@@ -98,7 +98,15 @@ pub struct BodyFilter {
 #[schema(example = json!({"name": "数控技术专业建设协作组", "specialty": "数控技术"}))]
 pub struct NewGroup {
     /// e.g. 数控技术专业建设协作组
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    #[schema(
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub specialty: String,
 }
 

@@ -50,14 +50,27 @@ pub struct Person {
 #[schema(example = json!({"name": "张伟", "unit_id": 3, "job_post": "副校长", "title_level": "senior", "specialty": "数控技术",
     "date_of_birth": "1970-05-01", "email": "zhangwei@example.edu.cn", "phone": "13812345678"}))]
 pub struct NewPerson {
+    #[schema(
+        max_length = 50,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     pub unit_id: i64,
     #[serde(default)]
+    #[schema(
+        max_length = 100,
+        pattern = r"^([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*)?$"
+    )]
     pub job_post: String,
     pub title_level: TitleLevel,
     #[serde(default)]
+    #[schema(
+        max_length = 100,
+        pattern = r"^([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*)?$"
+    )]
     pub specialty: String,
     pub date_of_birth: Option<NaiveDate>,
+    #[schema(max_length = 254, pattern = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")]
     pub email: Option<String>,
     #[schema(pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]
     pub phone: Option<String>,
@@ -66,16 +79,28 @@ pub struct NewPerson {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
+    #[schema(
+        max_length = 50,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     pub unit_id: Option<i64>,
+    #[schema(
+        max_length = 100,
+        pattern = r"^([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*)?$"
+    )]
     pub job_post: Option<String>,
     pub title_level: Option<TitleLevel>,
+    #[schema(
+        max_length = 100,
+        pattern = r"^([^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*)?$"
+    )]
     pub specialty: Option<String>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub date_of_birth: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<String>, pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]

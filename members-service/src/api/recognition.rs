@@ -206,6 +206,7 @@ pub struct NewCommendation {
     /// Exactly one of person_id and unit_id.
     pub person_id: Option<i64>,
     pub unit_id: Option<i64>,
+    #[schema(pattern = r"\S")]
     pub citation: String,
 }
 
