@@ -24,6 +24,8 @@ RULE_CODES = {
     "person_exists",
     "no_appointments",
     "appointments_not_found",
+    "no_election_on_agenda",
+    "outside_term",
     "empty_roster",
     "not_the_next_term",
     "wrong_term_number",
@@ -35,6 +37,7 @@ RULE_CODES = {
     "impossible_votes",
     "one_of",
     "more_votes_than_voters",
+    "invalid_threshold",
     # what a CSV file holds (its body is a string to the schema)
     "missing_column",
     # today's date (a date of birth between 1900-01-01 and today)

@@ -29,6 +29,7 @@ pub struct NewBatch {
     #[schema(min_items = 1)]
     pub appointment_ids: Option<Vec<i64>>,
     /// … or every active appointment of this body (e.g. the whole council).
+    #[schema(minimum = 1)]
     pub body_id: Option<i64>,
     /// E-mail each certificate to its holder (default true).
     #[serde(default = "yes")]

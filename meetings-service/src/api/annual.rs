@@ -97,8 +97,10 @@ fn view(r: AnnualDocumentRow, kind: DocKind) -> AnnualDocument {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFile {
+    #[schema(pattern = r"\S")]
     pub name: String,
     /// e.g. application/pdf
+    #[schema(pattern = "/")]
     pub content_type: String,
     /// The file's bytes, base64 (standard alphabet, padded); at most 10 MiB decoded.
     #[schema(
@@ -112,7 +114,9 @@ pub struct NewFile {
 #[schema(example = json!({"year": 2027, "title": "数控技术专业建设协作组2027年度工作计划", "text": "一、指导思想……",
     "file": {"name": "2027年度工作计划.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjcK..."}}))]
 pub struct NewAnnualDocument {
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
+    #[schema(max_length = 200, pattern = r"\S")]
     pub title: String,
     pub text: String,
     pub file: Option<NewFile>,

@@ -206,7 +206,10 @@ pub struct NewCommendation {
     /// Exactly one of person_id and unit_id.
     pub person_id: Option<i64>,
     pub unit_id: Option<i64>,
-    #[schema(pattern = r"\S")]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub citation: String,
 }
 
