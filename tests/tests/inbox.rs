@@ -245,6 +245,17 @@ async fn an_outbox_worker_delivers_into_the_documents_inbox_exactly_once() {
     s.stop().await;
 }
 
+/// The dead letter `event_id` as `GET /api/v1/documents/failed-events` lists it, if it does.
+async fn listed_failed(s: &TestSuite, admin: &str, event_id: &str) -> Option<Value> {
+    let page = s.get("/api/v1/documents/failed-events", Some(admin)).await.json();
+    page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["event_id"] == event_id)
+        .cloned()
+}
+
 /// Issue 9, point 5: an event that fails for a reason that will not go away is parked after a
 /// few tries (not retried forever), listed for admins with its reason, and replayable.
 #[actix_rt::test]
@@ -260,14 +271,8 @@ async fn an_event_that_cannot_be_processed_is_parked_listed_and_replayable() {
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
 
     let failed = "/api/v1/documents/failed-events";
-    let parked = e2e_tests::eventually(60, "the event parked as a dead letter", || async {
-        let page = s.get(failed, Some(&admin)).await.json();
-        page["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|e| e["event_id"] == event_id.as_str())
-            .cloned()
+    let parked = e2e_tests::eventually(60, "the event parked as a dead letter", || {
+        listed_failed(&s, &admin, &event_id)
     })
     .await;
     assert_eq!(parked["attempts"], 3, "{parked}");
@@ -284,28 +289,15 @@ async fn an_event_that_cannot_be_processed_is_parked_listed_and_replayable() {
         .post(&format!("{failed}/{event_id}/replay"), Some(&admin), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
-    let listed_now = s.get(failed, Some(&admin)).await.json();
-    assert!(
-        !listed_now["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|e| e["event_id"] == event_id.as_str()),
-        "a replayed event is no longer listed until it fails again: {listed_now}"
+    assert_eq!(
+        listed_failed(&s, &admin, &event_id).await,
+        None,
+        "a replayed event is no longer listed until it fails again"
     );
     s.post(&format!("{failed}/{event_id}/replay"), Some(&admin), json!({}))
         .await
         .problem(409, "event_not_failed");
-    e2e_tests::eventually(60, "parked again", || async {
-        let page = s.get(failed, Some(&admin)).await.json();
-        page["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|e| e["event_id"] == event_id.as_str())
-            .cloned()
-    })
-    .await;
+    e2e_tests::eventually(60, "parked again", || listed_failed(&s, &admin, &event_id)).await;
     s.post(
         &format!("{failed}/{}/replay", uuid::Uuid::new_v4()),
         Some(&admin),
