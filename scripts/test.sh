@@ -17,7 +17,7 @@ if [ "${SKIP_POSTGRES:-0}" = "1" ]; then
   exit 0
 fi
 echo "== database tests on PostgreSQL ($pg_url)"
-TEST_DATABASE_URL="$pg_url" cargo test -p service-kit -p members-service -p documents-service -p meetings-service -p e2e-tests
+TEST_DATABASE_URL="$pg_url" cargo test -p service-kit -p gateway -p members-service -p documents-service -p meetings-service -p e2e-tests
 
 if [ "${SKIP_FAULTS:-0}" = "1" ]; then
   echo "== SKIP_FAULTS=1: the fault suite was skipped on request" >&2

@@ -11,11 +11,16 @@
 //!   once, but each failure is answered 429 after a delay growing with the address's failures.
 //!   Behind a NAT or a load balancer that address is everyone, so it is never locked.
 //!
-//! State is per gateway replica and in memory; a lock ends with a restart.
+//! A name's failures and lock are kept in the gateway's database (`login_failures`, see
+//! [`crate::db::login_failures`]), so every replica counts the same failures and honours the
+//! same lock: replicas do not multiply an attacker's guesses. An address's failures only slow it
+//! down and are kept in each replica's memory. This module holds the rules, free of I/O.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
 
 /// Failures of one name before it is locked.
 pub const NAME_FREE_FAILURES: u32 = 5;
@@ -27,50 +32,62 @@ const BASE_DELAY: Duration = Duration::from_millis(500);
 /// Short enough not to hold connections for long (an attacker opens many anyway).
 const MAX_DELAY: Duration = Duration::from_secs(4);
 /// Failures older than this are forgotten.
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Entries kept per map before stale (then unlocked) ones are dropped, under a spray of names.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Addresses kept before stale (then unslowed) ones are dropped, under a spray of addresses.
 const MAX_ENTRIES: usize = 100_000;
 
-#[derive(Default)]
-pub struct LoginThrottle {
-    state: Mutex<State>,
+/// A name's failed logins, as stored (UTC times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameRecord {
+    pub failures: u32,
+    pub last_failed_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
 }
 
+fn chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl NameRecord {
+    /// The record after one more failure at `now`: failures older than [`WINDOW`] are
+    /// forgotten; from the [`NAME_FREE_FAILURES`]th on, the name is locked for 30 s, doubling with
+    /// each further failure up to 15 min.
+    pub fn after_failure(previous: Option<NameRecord>, now: NaiveDateTime) -> NameRecord {
+        let counted = previous
+            .filter(|p| now.signed_duration_since(p.last_failed_at) <= chrono(WINDOW))
+            .map_or(0, |p| p.failures);
+        let failures = counted.saturating_add(1);
+        let locked_until = (failures >= NAME_FREE_FAILURES).then(|| {
+            let doublings = (failures - NAME_FREE_FAILURES).min(10);
+            now + chrono(BASE_LOCK.saturating_mul(1 << doublings).min(MAX_LOCK))
+        });
+        NameRecord {
+            failures,
+            last_failed_at: now,
+            locked_until: locked_until.or(previous.and_then(|p| p.locked_until).filter(|u| *u > now)),
+        }
+    }
+
+    /// Whole seconds (at least 1) until the name is unlocked, if it is locked at `now`.
+    pub fn locked_for(&self, now: NaiveDateTime) -> Option<u64> {
+        let until = self.locked_until?;
+        (until > now).then(|| {
+            let secs = until.signed_duration_since(now).num_seconds();
+            u64::try_from(secs).unwrap_or(0).max(1)
+        })
+    }
+}
+
+/// Failures per address, in this replica's memory.
 #[derive(Default)]
-struct State {
-    names: HashMap<String, Entry>,
-    addresses: HashMap<String, Entry>,
+pub struct LoginThrottle {
+    addresses: Mutex<HashMap<String, Entry>>,
 }
 
 #[derive(Clone, Copy)]
 struct Entry {
     failures: u32,
     last: Instant,
-    locked_until: Option<Instant>,
-}
-
-impl Entry {
-    fn fresh(now: Instant) -> Self {
-        Self {
-            failures: 0,
-            last: now,
-            locked_until: None,
-        }
-    }
-
-    /// Failures still counted at `now`.
-    fn failures_at(&self, now: Instant) -> u32 {
-        if now.duration_since(self.last) > WINDOW {
-            0
-        } else {
-            self.failures
-        }
-    }
-
-    fn record(&mut self, now: Instant) {
-        self.failures = self.failures_at(now).saturating_add(1);
-        self.last = now;
-    }
 }
 
 /// What to answer to a failed check.
@@ -84,77 +101,51 @@ pub enum Failure {
 }
 
 impl LoginThrottle {
-    /// Recovers from a poisoned lock: the maps stay consistent after any panic (each update is a
+    /// Recovers from a poisoned lock: the map stays consistent after any panic (each update is a
     /// single insert), and failing open would turn the throttle off.
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    fn addresses(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        self.addresses.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Seconds until `name` (`user:<name>` or `client:<id>`) is unlocked, if it is locked.
-    pub fn name_locked(&self, name: &str) -> Option<u64> {
-        self.name_locked_at(name, Instant::now())
-    }
-
-    fn name_locked_at(&self, name: &str, now: Instant) -> Option<u64> {
-        let state = self.state();
-        let until = state.names.get(name)?.locked_until?;
-        (until > now).then(|| until.duration_since(now).as_secs().max(1))
-    }
-
-    /// Records a failed check of `name` from `address`, and says how to answer it.
-    pub fn failed(&self, name: &str, address: &str) -> Failure {
+    /// Records a failed check from `address` whose name's record is now `name`, and says how to
+    /// answer it.
+    pub fn failed(&self, name: &NameRecord, address: &str) -> Failure {
         self.failed_at(name, address, Instant::now())
     }
 
-    fn failed_at(&self, name: &str, address: &str, now: Instant) -> Failure {
-        let mut guard = self.state();
-        let state = &mut *guard;
-        for map in [&mut state.names, &mut state.addresses] {
+    fn failed_at(&self, name: &NameRecord, address: &str, now: Instant) -> Failure {
+        let failures = {
+            let mut map = self.addresses();
             if map.len() >= MAX_ENTRIES {
                 map.retain(|_, e| now.duration_since(e.last) < WINDOW);
             }
-            if map.len() >= MAX_ENTRIES {
-                map.retain(|_, e| e.locked_until.is_some_and(|u| u > now));
-            }
-        }
-
-        let entry = state.names.entry(name.to_owned()).or_insert_with(|| Entry::fresh(now));
-        entry.record(now);
-        let name_lock = (entry.failures >= NAME_FREE_FAILURES).then(|| {
-            let doublings = (entry.failures - NAME_FREE_FAILURES).min(10);
-            let lock = BASE_LOCK.saturating_mul(1 << doublings).min(MAX_LOCK);
-            entry.locked_until = Some(now + lock);
-            lock
-        });
-
-        let entry = state
-            .addresses
-            .entry(address.to_owned())
-            .or_insert_with(|| Entry::fresh(now));
-        entry.record(now);
-        let slowed = entry.failures > ADDRESS_FREE_FAILURES;
-        let delay = if slowed {
-            // 0.5 s, doubling every 10 further failures, at most 4 s.
-            let doublings = ((entry.failures - ADDRESS_FREE_FAILURES - 1) / 10).min(8);
-            BASE_DELAY.saturating_mul(1 << doublings).min(MAX_DELAY)
-        } else {
-            Duration::ZERO
+            let entry = map
+                .entry(address.to_owned())
+                .or_insert(Entry { failures: 0, last: now });
+            let counted = if now.duration_since(entry.last) > WINDOW {
+                0
+            } else {
+                entry.failures
+            };
+            entry.failures = counted.saturating_add(1);
+            entry.last = now;
+            entry.failures
         };
-
-        match (name_lock, slowed) {
-            // The failure that starts a lock is still answered 401: the next attempt gets 429.
-            (_, false) => Failure::Plain,
-            (lock, true) => Failure::Limited {
-                delay,
-                retry_after_secs: lock.unwrap_or(delay).as_secs().max(1),
-            },
+        if failures <= ADDRESS_FREE_FAILURES {
+            // The failure that starts a name's lock is still answered 401: the next attempt gets 429.
+            return Failure::Plain;
         }
-    }
-
-    /// A right password or secret: the name's failures are forgotten. The address's are not, so
-    /// that a user behind the same NAT does not wipe out an attacker's record.
-    pub fn succeeded(&self, name: &str) {
-        self.state().names.remove(name);
+        // 0.5 s, doubling every 10 further failures, at most 4 s.
+        let doublings = ((failures - ADDRESS_FREE_FAILURES - 1) / 10).min(8);
+        let delay = BASE_DELAY.saturating_mul(1 << doublings).min(MAX_DELAY);
+        let lock = name.locked_until.map(|u| {
+            let secs = u.signed_duration_since(name.last_failed_at).num_seconds();
+            Duration::from_secs(u64::try_from(secs).unwrap_or(0))
+        });
+        Failure::Limited {
+            delay,
+            retry_after_secs: lock.unwrap_or(delay).as_secs().max(1),
+        }
     }
 }
 
@@ -162,72 +153,86 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
-    // issue 9, point 8: a name is locked after five failures, and a success clears it.
+    fn at(secs: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_800_000_000 + secs, 0)
+            .map(|t| t.naive_utc())
+            .expect("a valid time")
+    }
+
+    fn fail(times: u32, from: Option<NameRecord>, now: NaiveDateTime) -> NameRecord {
+        (0..times)
+            .fold(from, |r, _| Some(NameRecord::after_failure(r, now)))
+            .expect("one failure at least")
+    }
+
+    // issue 9, point 8: a name is locked after five failures, for 30 s, then twice as long.
     #[test]
-    fn a_name_locks_after_five_failures_and_success_clears_it() {
-        let t = LoginThrottle::default();
-        let now = Instant::now();
-        for i in 0..NAME_FREE_FAILURES {
-            assert_eq!(t.name_locked_at("user:alice", now), None, "locked after {i} failures");
-            assert_eq!(t.failed_at("user:alice", "10.0.0.1", now), Failure::Plain);
-        }
-        assert!(matches!(t.name_locked_at("user:alice", now), Some(s) if (1..=30).contains(&s)));
+    fn a_name_locks_after_five_failures_then_doubles() {
+        let four = fail(NAME_FREE_FAILURES - 1, None, at(0));
+        assert_eq!(four.locked_for(at(0)), None, "locked after four failures");
+        let five = NameRecord::after_failure(Some(four), at(0));
+        assert_eq!(five.locked_for(at(0)), Some(30));
         // The lock ends after its 30 s; the next failure locks for twice as long.
-        let later = now + Duration::from_secs(31);
-        assert_eq!(t.name_locked_at("user:alice", later), None);
-        t.failed_at("user:alice", "10.0.0.1", later);
-        assert!(matches!(t.name_locked_at("user:alice", later), Some(s) if (31..=60).contains(&s)));
-        t.succeeded("user:alice");
-        assert_eq!(t.name_locked_at("user:alice", later), None);
+        assert_eq!(five.locked_for(at(31)), None);
+        let six = NameRecord::after_failure(Some(five), at(31));
+        assert_eq!(six.locked_for(at(31)), Some(60));
+        // Bounded at 15 min however many failures.
+        let many = fail(40, Some(six), at(40));
+        assert_eq!(many.locked_for(at(40)), Some(15 * 60));
     }
 
-    // issue 9, point 8: failures for one name (an unknown one, say) never lock another name
-    // from the same address.
+    // issue 9, point 8: failures older than the window are forgotten.
     #[test]
-    fn failures_for_one_name_do_not_lock_another_from_the_same_address() {
-        let t = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..10 {
-            t.failed_at("user:nobody", "10.0.0.1", now);
-        }
-        assert!(t.name_locked_at("user:nobody", now).is_some());
-        assert_eq!(t.name_locked_at("user:admin", now), None);
-        assert_eq!(t.name_locked_at("client:members-service", now), None);
+    fn old_failures_are_forgotten() {
+        let four = fail(NAME_FREE_FAILURES - 1, None, at(0));
+        let later = at(i64::try_from(WINDOW.as_secs()).expect("small") + 1);
+        let next = NameRecord::after_failure(Some(four), later);
+        assert_eq!(next.failures, 1);
+        assert_eq!(next.locked_for(later), None);
     }
 
-    // issue 9, point 8: an address failing for many names is slowed (429 after a delay) but
-    // never locks a name it has not failed for five times.
+    // issue 9, point 8: an address failing for many names is slowed (429 after a delay); another
+    // address is not.
     #[test]
-    fn an_address_failing_for_many_names_is_slowed_not_locked() {
+    fn an_address_failing_for_many_names_is_slowed() {
         let t = LoginThrottle::default();
         let now = Instant::now();
-        for i in 0..ADDRESS_FREE_FAILURES {
-            assert_eq!(t.failed_at(&format!("user:u{i}"), "10.0.0.9", now), Failure::Plain);
+        let one = NameRecord::after_failure(None, at(0));
+        for _ in 0..ADDRESS_FREE_FAILURES {
+            assert_eq!(t.failed_at(&one, "10.0.0.9", now), Failure::Plain);
         }
         let Failure::Limited {
             delay,
             retry_after_secs,
-        } = t.failed_at("user:next", "10.0.0.9", now)
+        } = t.failed_at(&one, "10.0.0.9", now)
         else {
             panic!("the 21st failure from one address is not limited");
         };
         assert_eq!(delay, BASE_DELAY);
         assert_eq!(retry_after_secs, 1);
-        assert_eq!(t.name_locked_at("user:next", now), None);
         // Another address is unaffected.
-        assert_eq!(t.failed_at("user:x", "10.0.0.10", now), Failure::Plain);
+        assert_eq!(t.failed_at(&one, "10.0.0.10", now), Failure::Plain);
         // The delay grows, and stays bounded.
         let mut last = delay;
-        for i in 0..200 {
-            if let Failure::Limited { delay, .. } = t.failed_at(&format!("user:v{i}"), "10.0.0.9", now) {
+        for _ in 0..200 {
+            if let Failure::Limited { delay, .. } = t.failed_at(&one, "10.0.0.9", now) {
                 assert!(delay >= last && delay <= MAX_DELAY);
                 last = delay;
             }
         }
         assert_eq!(last, MAX_DELAY);
+        // A slowed address failing for a locked name is told the lock's length.
+        let locked = fail(NAME_FREE_FAILURES, None, at(0));
+        assert!(matches!(
+            t.failed_at(&locked, "10.0.0.9", now),
+            Failure::Limited {
+                retry_after_secs: 30,
+                ..
+            }
+        ));
         // Forgotten after the window.
         let later = now + WINDOW + Duration::from_secs(1);
-        assert_eq!(t.failed_at("user:y", "10.0.0.9", later), Failure::Plain);
+        assert_eq!(t.failed_at(&one, "10.0.0.9", later), Failure::Plain);
     }
 
     // issue 9, point 12: a panic while the lock is held must not switch the throttle off.
@@ -235,20 +240,18 @@ mod tests {
     fn a_poisoned_lock_keeps_the_throttle_working() {
         let t = std::sync::Arc::new(LoginThrottle::default());
         let now = Instant::now();
-        for _ in 0..NAME_FREE_FAILURES {
-            t.failed_at("user:alice", "10.0.0.1", now);
+        let one = NameRecord::after_failure(None, at(0));
+        for _ in 0..ADDRESS_FREE_FAILURES {
+            t.failed_at(&one, "10.0.0.1", now);
         }
         let t2 = t.clone();
         let poisoned = std::thread::spawn(move || {
-            let _guard = t2.state.lock();
+            let _guard = t2.addresses.lock();
             panic!("poison the throttle's lock");
         })
         .join();
         assert!(poisoned.is_err());
-        assert!(t.state.is_poisoned());
-        assert!(t.name_locked_at("user:alice", now).is_some());
-        t.failed_at("user:bob", "10.0.0.1", now);
-        t.succeeded("user:alice");
-        assert_eq!(t.name_locked_at("user:alice", now), None);
+        assert!(t.addresses.is_poisoned());
+        assert!(matches!(t.failed_at(&one, "10.0.0.1", now), Failure::Limited { .. }));
     }
 }

@@ -3,17 +3,19 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::{ApiError, Caller, Db, Problem, Role};
 use utoipa::ToSchema;
 
+use crate::db::login_failures;
 use crate::db::models::{AccountRow, ClientRow};
 use crate::db::schema::{accounts, api_clients};
 use crate::keys::Jwks;
 use crate::passwords;
 use crate::proxy::{self, ProxyConfig};
-use crate::throttle::{Failure, LoginThrottle};
+use crate::throttle::{Failure, LoginThrottle, NameRecord};
 use crate::tokens::{Subject, TokenIssuer};
 
 /// A token request (OAuth 2.0 style), as JSON or as a form.
@@ -178,9 +180,19 @@ fn too_many(wait: u64, detail: &str) -> ApiError {
 }
 
 /// The answer to failed credentials: 401 `plain`, or 429 once the name is locked or the address
-/// is slowed (see [`crate::throttle`]), after the address's delay.
-async fn refuse(throttle: &LoginThrottle, name: &str, address: &str, plain: ApiError) -> ApiError {
-    match throttle.failed(name, address) {
+/// is slowed (see [`crate::throttle`]), after the address's delay. The name's failure is counted
+/// in the database, so every replica sees it.
+async fn refuse(db: &Db, throttle: &LoginThrottle, name: &str, address: &str, plain: ApiError) -> ApiError {
+    let key = name.to_owned();
+    let record = match db
+        .run(move |c| Ok(login_failures::record_failure(c, &key, Utc::now().naive_utc())?))
+        .await
+    {
+        Ok(record) => record,
+        // Not counted: say so rather than answer as if it were.
+        Err(e) => return e,
+    };
+    match throttle.failed(&record, address) {
         Failure::Plain => plain,
         Failure::Limited {
             delay,
@@ -195,6 +207,25 @@ async fn refuse(throttle: &LoginThrottle, name: &str, address: &str, plain: ApiE
 }
 
 async fn password_grant(
+/// The name's recent failures, if any (see [`crate::throttle`]).
+async fn failures(db: &Db, name: &str) -> Result<Option<NameRecord>, ApiError> {
+    let key = name.to_owned();
+    db.run(move |c| Ok(login_failures::find(c, &key)?)).await
+}
+
+fn locked(record: Option<NameRecord>) -> Option<u64> {
+    record.and_then(|r| r.locked_for(Utc::now().naive_utc()))
+}
+
+/// A right password or secret: the name's failures, if it had any, are forgotten.
+async fn succeeded(db: &Db, name: &str, record: Option<NameRecord>) -> Result<(), ApiError> {
+    if record.is_none() {
+        return Ok(());
+    }
+    let key = name.to_owned();
+    db.run(move |c| Ok(login_failures::clear(c, &key)?)).await
+}
+
     req: &HttpRequest,
     form: TokenRequest,
     db: &Db,
@@ -204,7 +235,8 @@ async fn password_grant(
     let password = required(form.password, "password")?;
     let name_key = format!("user:{}", username.to_lowercase());
     // A locked name is refused whatever the password: people's passwords can be guessed.
-    if let Some(wait) = state.throttle.name_locked(&name_key) {
+    let record = failures(db, &name_key).await?;
+    if let Some(wait) = locked(record) {
         return Err(too_many(wait, "too many failed logins for this user name"));
     }
     let name = username.clone();
@@ -228,7 +260,7 @@ async fn password_grant(
         .await?;
     match row {
         Some(r) if !r.disabled => {
-            state.throttle.succeeded(&name_key);
+            succeeded(db, &name_key, record).await?;
             let role: Role = r.role.parse().map_err(ApiError::internal)?;
             Ok(Subject {
                 sub: format!("account:{}", r.id),
@@ -242,6 +274,7 @@ async fn password_grant(
         Some(_) => Err(ApiError::unauthorized("account_disabled", "this account is disabled")),
         None => Err(refuse(
             &state.throttle,
+            db,
             &name_key,
             &peer(req),
             ApiError::unauthorized("invalid_credentials", "wrong user name or password"),
@@ -255,7 +288,8 @@ async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &Au
     let secret = required(form.client_secret, "client_secret")?;
     let name_key = format!("client:{client_id}");
     // A locked client id is still checked: its right secret passes (see crate::throttle).
-    let locked = state.throttle.name_locked(&name_key);
+    let record = failures(db, &name_key).await?;
+    let locked = locked(record);
     let id = client_id.clone();
     let row = db
         .run(move |c| {
@@ -279,12 +313,12 @@ async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &Au
             Some(wait) => too_many(wait, "too many failed attempts for this client id"),
             None => ApiError::unauthorized("invalid_client", "wrong client id or secret"),
         };
-        return Err(refuse(&state.throttle, &name_key, &peer(req), plain).await);
+        return Err(refuse(db, &state.throttle, &name_key, &peer(req), plain).await);
     };
     if client.disabled {
         return Err(ApiError::unauthorized("client_disabled", "this client is disabled"));
     }
-    state.throttle.succeeded(&name_key);
+    succeeded(db, &name_key, record).await?;
     let granted: Vec<String> = client.scopes.split_whitespace().map(str::to_owned).collect();
     let scopes = match form.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => granted,

@@ -1,3 +1,4 @@
+pub mod login_failures;
 pub mod models;
 pub mod schema;
 

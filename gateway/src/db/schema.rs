@@ -28,3 +28,12 @@ diesel::table! {
         token_version -> BigInt,
     }
 }
+
+diesel::table! {
+    login_failures (name) {
+        name -> Text,
+        failures -> BigInt,
+        last_failed_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
