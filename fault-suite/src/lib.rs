@@ -1,7 +1,8 @@
 //! The fault suite's harness: the four service binaries started as real child processes
 //! ([`procs::Suite`]), real PostgreSQL (fresh databases on the shared server, or a cluster of
 //! its own that a test may stop: [`pg::OwnCluster`]), a real SMTP server that can refuse on
-//! command ([`smtp::SmtpSink`]), and the API calls the scenarios make ([`alliance`]).
+//! command ([`smtp::SmtpSink`]), the API calls the scenarios make ([`alliance`]), and raw
+//! HTTP/1.1 from any loopback address for clients no library would be ([`raw`]).
 //!
 //! It talks to the processes over HTTP and to PostgreSQL (psql) and SMTP only, so a test sees
 //! exactly what an operator would. Every wait is a poll with a deadline ([`eventually`]).
@@ -11,6 +12,7 @@ pub mod alliance;
 pub mod http;
 pub mod pg;
 pub mod procs;
+pub mod raw;
 pub mod smtp;
 
 use std::future::Future;

@@ -40,7 +40,116 @@ pub fn merged() -> Doc {
     doc.security = Some(vec![SecurityRequirement::new(SECURITY_SCHEME, Vec::<String>::new())]);
     name_operations(&mut doc);
     document_problems(&mut doc);
+    describe_callers(&mut doc);
     doc
+}
+
+/// The OpenAPI extension on every operation, next to its handler's `#[utoipa::path]`, listing
+/// who may call it. Each entry is one of:
+/// - `public`: anyone, without a token (the operation declares `security(())`);
+/// - `internal`: the suite's own services (role `service` with the scope `internal`);
+/// - a role (`admin`, `group_secretary`, `unit_contact`, `member`, `service`): every caller
+///   with that role (`service`: whatever its scopes);
+/// - `<role>:own_group`, `<role>:own_unit`, `<role>:own_record`: that role, for the group, unit
+///   or person its token's scope names only (other records are refused, or left out of lists);
+/// - `service:<scope>`: service clients granted `<scope>`, e.g. `service:members:read`.
+///
+/// Every role not listed is refused with 403; `tests/tests/auth/access_matrix.rs` tries them all.
+pub const ROLES_EXTENSION: &str = "x-roles";
+
+/// The roles of [`ROLES_EXTENSION`] entries, as tokens carry them.
+pub const ROLES: [&str; 5] = ["admin", "group_secretary", "unit_contact", "member", "service"];
+
+/// One entry of [`ROLES_EXTENSION`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Allowed {
+    Public,
+    Internal,
+    /// Every caller with the role.
+    Role(&'static str),
+    /// The role, for what its token's scope names only (`own_group`, `own_unit`, `own_record`).
+    Own(&'static str, &'static str),
+    /// A service client with this scope.
+    ServiceScope(String),
+}
+
+impl Allowed {
+    pub fn parse(entry: &str) -> Result<Allowed, String> {
+        match entry {
+            "public" => return Ok(Allowed::Public),
+            "internal" => return Ok(Allowed::Internal),
+            _ => {}
+        }
+        let (role, rest) = entry.split_once(':').map_or((entry, None), |(r, q)| (r, Some(q)));
+        let role = ROLES
+            .into_iter()
+            .find(|r| *r == role)
+            .ok_or_else(|| format!("{entry:?}: unknown role {role:?}"))?;
+        match (role, rest) {
+            (_, None) => Ok(Allowed::Role(role)),
+            ("service", Some(scope)) if !scope.is_empty() => Ok(Allowed::ServiceScope(scope.to_owned())),
+            (_, Some(q)) => ["own_group", "own_unit", "own_record"]
+                .into_iter()
+                .find(|o| *o == q)
+                .map(|o| Allowed::Own(role, o))
+                .ok_or_else(|| format!("{entry:?}: unknown qualifier {q:?} (own_group, own_unit, own_record)")),
+        }
+    }
+
+    /// For people reading Swagger UI.
+    pub fn describe(&self) -> String {
+        match self {
+            Allowed::Public => "anyone, no token needed".into(),
+            Allowed::Internal => "the suite's own services (service with scope internal)".into(),
+            Allowed::Role("service") => "service (any scope)".into(),
+            Allowed::Role(r) => (*r).into(),
+            Allowed::Own(r, own) => format!("{r} ({} only)", own.replace('_', " ")),
+            Allowed::ServiceScope(s) => format!("service with scope {s}"),
+        }
+    }
+}
+
+/// The parsed [`ROLES_EXTENSION`] of an operation, or why it cannot be read.
+pub fn allowed_callers(op: &utoipa::openapi::path::Operation) -> Result<Vec<Allowed>, String> {
+    let value = op
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get(ROLES_EXTENSION))
+        .ok_or_else(|| format!("no {ROLES_EXTENSION} extension"))?;
+    let entries = value
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| format!("{ROLES_EXTENSION} is not a non-empty array"))?;
+    entries
+        .iter()
+        .map(|e| {
+            e.as_str()
+                .ok_or_else(|| format!("{e} is not a string"))
+                .and_then(Allowed::parse)
+        })
+        .collect()
+}
+
+/// Every operation's description ends with who may call it, from its [`ROLES_EXTENSION`].
+fn describe_callers(doc: &mut Doc) {
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            let Ok(allowed) = allowed_callers(op) else { continue };
+            let who = allowed.iter().map(Allowed::describe).collect::<Vec<_>>().join("; ");
+            let line = format!("**Who may call:** {who}.");
+            op.description = Some(match op.description.take().filter(|d| !d.is_empty()) {
+                Some(d) => format!("{d}\n\n{line}"),
+                None => line,
+            });
+        }
+    }
 }
 
 /// The problem responses every operation can give by its shape, added where its own annotation

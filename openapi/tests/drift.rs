@@ -71,3 +71,82 @@ fn operation_ids_are_unique_and_responses_described() {
         "post_members_bodies_terms"
     );
 }
+
+/// issue 9: every operation declares who may call it (`x-roles`, see `openapi::ROLES_EXTENSION`),
+/// public ones exactly those without a token, and every other one documents 401 and 403.
+#[test]
+fn every_operation_declares_who_may_call_it() {
+    let doc = openapi::merged();
+    let json: serde_json::Value = serde_json::from_str(&openapi::merged_json()).unwrap_or_default();
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (path, item) in doc.paths.paths.iter() {
+        let ops = [
+            ("get", item.get.as_ref()),
+            ("put", item.put.as_ref()),
+            ("post", item.post.as_ref()),
+            ("delete", item.delete.as_ref()),
+            ("patch", item.patch.as_ref()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            count += 1;
+            let allowed = match openapi::allowed_callers(op) {
+                Ok(a) => a,
+                Err(e) => {
+                    problems.push(format!("{method} {path}: {e}"));
+                    continue;
+                }
+            };
+            let op_json = &json["paths"][path][method];
+            let public = allowed.contains(&openapi::Allowed::Public);
+            let no_token = op_json["security"] == serde_json::json!([{}]);
+            if public && allowed.len() > 1 {
+                problems.push(format!("{method} {path}: `public` lists other callers too"));
+            }
+            if public != no_token {
+                problems.push(format!(
+                    "{method} {path}: x-roles says public={public}, but its security says no token={no_token}"
+                ));
+            }
+            if !op_json["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("**Who may call:**"))
+            {
+                problems.push(format!("{method} {path}: the description does not say who may call it"));
+            }
+            if !public {
+                for status in ["401", "403"] {
+                    let schema = &op_json["responses"][status]["content"]["application/problem+json"]["schema"]["$ref"];
+                    if schema != "#/components/schemas/Problem" {
+                        problems.push(format!("{method} {path}: {status} is not documented as a problem"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(count >= 80, "only {count} operations");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn role_entries_parse_and_unknown_ones_are_refused() {
+    use openapi::Allowed;
+    assert_eq!(Allowed::parse("admin"), Ok(Allowed::Role("admin")));
+    assert_eq!(
+        Allowed::parse("service:members:read"),
+        Ok(Allowed::ServiceScope("members:read".into()))
+    );
+    assert_eq!(
+        Allowed::parse("unit_contact:own_unit"),
+        Ok(Allowed::Own("unit_contact", "own_unit"))
+    );
+    assert_eq!(Allowed::parse("public"), Ok(Allowed::Public));
+    for bad in ["root", "admin:everything", "service:", "Member", ""] {
+        assert!(Allowed::parse(bad).is_err(), "{bad:?} was accepted");
+    }
+    assert_eq!(
+        Allowed::Own("member", "own_record").describe(),
+        "member (own record only)"
+    );
+}

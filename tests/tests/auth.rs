@@ -5,6 +5,11 @@ use awc::http::StatusCode;
 use e2e_tests::{ADMIN_PASSWORD, TestSuite};
 use serde_json::json;
 
+// A module of this binary (a crate root looks beside itself, hence the path) rather than another
+// e2e binary to link.
+#[path = "auth/access_matrix.rs"]
+mod access_matrix;
+
 #[actix_rt::test]
 async fn password_grant_gives_a_token_that_every_service_accepts() {
     let s = TestSuite::start().await;

@@ -285,6 +285,7 @@ fn by_key(c: &mut DbConn, key: &str) -> Result<Option<i64>, ApiError> {
 /// whose progress `GET /documents/batches/{id}` shows. The same `Idempotency-Key` returns the
 /// same batch (200) instead of making another.
 #[utoipa::path(post, path = "/api/v1/documents/batches", tag = "documents", request_body = NewBatch,
+    extensions(("x-roles" = json!(["admin", "service:documents:write"]))),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "the same key returns the same batch")),
     responses((status = 202, body = Batch, description = "accepted; being issued"),
         (status = 200, body = Batch, description = "the batch made earlier with this Idempotency-Key"),
@@ -359,6 +360,7 @@ pub async fn create(
 
 /// A batch and its progress: total, done (issued + existing), failed, pending.
 #[utoipa::path(get, path = "/api/v1/documents/batches/{id}", tag = "documents", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "service:documents:read", "service:documents:write"]))),
     responses((status = 200, body = Batch), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
@@ -376,6 +378,7 @@ pub struct BatchFilter {
 
 /// Batches, oldest first.
 #[utoipa::path(get, path = "/api/v1/documents/batches", tag = "documents", params(BatchFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "service:documents:read", "service:documents:write"]))),
     responses((status = 200, body = Page<Batch>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,

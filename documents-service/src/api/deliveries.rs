@@ -88,6 +88,7 @@ pub struct DeliveryFilter {
 
 /// E-mail deliveries across all documents, oldest first (e.g. `?status=failed`). Admins only.
 #[utoipa::path(get, path = "/api/v1/documents/deliveries", tag = "documents", params(DeliveryFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = Page<DeliveryItem>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -131,6 +132,7 @@ pub async fn list(
 /// Queues a failed delivery again at once, with the same Message-ID; its retry schedule starts
 /// anew. Admins only.
 #[utoipa::path(post, path = "/api/v1/documents/deliveries/{id}/retry", tag = "documents", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 202, body = DeliveryItem, description = "queued again"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -190,6 +192,7 @@ type FailedRow = (
 /// Received events parked as dead letters: each failed several times for a reason that will not
 /// go away by itself (bad data, a character no font has, an unknown kind). Admins only.
 #[utoipa::path(get, path = "/api/v1/documents/failed-events", tag = "documents", params(PageQuery),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = Page<FailedEvent>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -245,6 +248,7 @@ pub async fn failed_events(
 
 /// Tries a dead letter again at once (after the cause was fixed, e.g. a font added). Admins only.
 #[utoipa::path(post, path = "/api/v1/documents/failed-events/{event_id}/replay", tag = "documents",
+    extensions(("x-roles" = json!(["admin"]))),
     params(("event_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     responses((status = 202, description = "queued again"),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -92,6 +92,16 @@ fn may_read(caller: &Caller, d: &DocumentMeta) -> bool {
     }
 }
 
+/// Before a document is looked up: callers who may read none (group secretaries, unit contacts,
+/// clients without `documents:read`) get 403, not 404 for a missing one.
+fn may_read_some(caller: &Caller) -> Result<(), ApiError> {
+    match caller.role {
+        Role::Admin | Role::Member => Ok(()),
+        Role::Service => caller.require_admin_or_scope("documents:read"),
+        _ => Err(ApiError::forbidden("this document is outside your scope")),
+    }
+}
+
 fn by_serial(c: &mut DbConn, serial: &str) -> Result<DocumentMeta, ApiError> {
     documents::table
         .filter(documents::serial.eq(serial))
@@ -103,6 +113,7 @@ fn by_serial(c: &mut DbConn, serial: &str) -> Result<DocumentMeta, ApiError> {
 
 /// Issued documents; filter by kind, person, appointment, year, status.
 #[utoipa::path(get, path = "/api/v1/documents", tag = "documents", params(DocumentFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, body = Page<Document>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -156,8 +167,10 @@ pub async fn list(
 
 /// One document's metadata.
 #[utoipa::path(get, path = "/api/v1/documents/{serial}", tag = "documents", params(("serial" = String, Path)),
+    extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, body = Document), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    may_read_some(&caller)?;
     let serial = serial.into_inner();
     let d = db.run(move |c| by_serial(c, &serial)).await?;
     if !may_read(&caller, &d) {
@@ -168,9 +181,11 @@ pub async fn get(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -
 
 /// The PDF, byte-exact as issued (its SHA-256 is the document's `content_hash`).
 #[utoipa::path(get, path = "/api/v1/documents/{serial}/pdf", tag = "documents", params(("serial" = String, Path)),
+    extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, description = "application/pdf", content_type = "application/pdf"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn pdf(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    may_read_some(&caller)?;
     let serial = serial.into_inner();
     let (meta, bytes) = db
         .run(move |c| {
@@ -216,12 +231,14 @@ pub struct Delivery {
 
 /// E-mail deliveries of a document, with every attempt.
 #[utoipa::path(get, path = "/api/v1/documents/{serial}/deliveries", tag = "documents", params(("serial" = String, Path)),
+    extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, body = [Delivery]), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn deliveries_of(
     caller: Caller,
     serial: web::Path<String>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
+    may_read_some(&caller)?;
     let serial = serial.into_inner();
     let (meta, out) = db
         .run(move |c| {
@@ -286,6 +303,7 @@ pub struct Verification {
 /// Public: is this document genuine and still valid? No token needed. Unknown tokens get 404
 /// without saying whether any serial exists.
 #[utoipa::path(get, path = "/api/v1/documents/verify/{token}", tag = "documents", params(("token" = String, Path)),
+    extensions(("x-roles" = json!(["public"]))),
     responses((status = 200, body = Verification), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(()))]
 pub async fn verify(token: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {

@@ -28,6 +28,7 @@ pub struct PreviewRequest {
 
 /// Render a template with sample data (administrators); the PDF is not stored.
 #[utoipa::path(post, path = "/api/v1/documents/previews", tag = "documents", request_body = PreviewRequest,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, description = "application/pdf", content_type = "application/pdf"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Characters the fonts cannot print", body = Problem, content_type = "application/problem+json")))]

@@ -95,6 +95,7 @@ struct FactsAnswer {
 /// Issue the 成员名册 of a body (the Center, a group's secretary for their group, or a system
 /// with `documents:write`); the PDF is at `GET /documents/{serial}/pdf`.
 #[utoipa::path(post, path = "/api/v1/documents/rosters", tag = "documents", request_body = NewRoster,
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "service:documents:write"]))),
     responses((status = 201, body = Document),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "no members on that date, or characters no font has"),

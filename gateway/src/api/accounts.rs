@@ -80,6 +80,7 @@ pub struct AccountPatch {
 
 /// List accounts.
 #[utoipa::path(get, path = "/api/v1/auth/accounts", tag = "auth", params(PageQuery),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = Page<Account>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(caller: Caller, q: web::Query<PageQuery>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
@@ -100,6 +101,7 @@ pub async fn list(caller: Caller, q: web::Query<PageQuery>, db: web::Data<Db>) -
 
 /// Create an account.
 #[utoipa::path(post, path = "/api/v1/auth/accounts", tag = "auth", request_body = NewAccount,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = Account),
         (status = 409, description = "User name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -150,6 +152,7 @@ pub async fn create(caller: Caller, body: Json<NewAccount>, db: web::Data<Db>) -
 
 /// One account.
 #[utoipa::path(get, path = "/api/v1/auth/accounts/{id}", tag = "auth", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = Account), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
@@ -172,6 +175,7 @@ fn find(c: &mut DbConn, id: i64) -> Result<AccountRow, ApiError> {
 /// A new password, role or scope, disabling and enabling again end the account's tokens issued
 /// so far (401 `token_revoked` from then on); the person logs in again.
 #[utoipa::path(patch, path = "/api/v1/auth/accounts/{id}", tag = "auth", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = AccountPatch,
     responses((status = 200, body = Account),
         (status = 409, description = "Would leave no enabled admin", body = Problem, content_type = "application/problem+json"),

@@ -79,6 +79,7 @@ fn check_name(name: &str, errors: &mut Vec<FieldError>) {
 
 /// List API clients.
 #[utoipa::path(get, path = "/api/v1/auth/clients", tag = "auth", params(PageQuery),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = Page<ApiClient>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(caller: Caller, q: web::Query<PageQuery>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
@@ -99,6 +100,7 @@ pub async fn list(caller: Caller, q: web::Query<PageQuery>, db: web::Data<Db>) -
 
 /// Register another system; the answer carries its secret, shown this once.
 #[utoipa::path(post, path = "/api/v1/auth/clients", tag = "auth", request_body = NewApiClient,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = ApiClient), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(caller: Caller, body: Json<NewApiClient>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
@@ -149,6 +151,7 @@ fn find(c: &mut DbConn, id: i64) -> Result<ClientRow, ApiError> {
 
 /// One API client (without its secret).
 #[utoipa::path(get, path = "/api/v1/auth/clients/{id}", tag = "auth", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = ApiClient), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
@@ -162,6 +165,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 /// New scopes, a new secret, disabling and enabling again end the client's tokens issued so far
 /// (401 `token_revoked` from then on); the client gets a new one.
 #[utoipa::path(patch, path = "/api/v1/auth/clients/{id}", tag = "auth", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = ApiClientPatch,
     responses((status = 200, body = ApiClient), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(

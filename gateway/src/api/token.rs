@@ -89,6 +89,7 @@ pub struct AuthState {
 /// Issue a token.
 #[utoipa::path(
     post, path = "/api/v1/auth/token", tag = "auth",
+    extensions(("x-roles" = json!(["public"]))),
     request_body(content(
         (TokenGrant = "application/json"),
         (TokenGrant = "application/x-www-form-urlencoded")
@@ -346,6 +347,7 @@ async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &Au
 /// The caller's identity, role and scopes.
 #[utoipa::path(
     get, path = "/api/v1/auth/me", tag = "auth",
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service"]))),
     responses(
         (status = 200, body = Me),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -364,6 +366,7 @@ pub async fn me(caller: Caller) -> HttpResponse {
 /// The public key(s) tokens are signed with (JWKS).
 #[utoipa::path(
     get, path = "/api/v1/auth/jwks", tag = "auth",
+    extensions(("x-roles" = json!(["public"]))),
     responses((status = 200, body = Jwks)),
     security(())
 )]

@@ -48,6 +48,19 @@ pub fn manage(caller: &Caller, body_id: i64) -> Result<(), ApiError> {
     }
 }
 
+/// Before the activity is looked up for a change: only the Center and group secretaries manage
+/// any body, so everyone else gets 403 (not 404 for a missing activity); which body is
+/// [`manage`]'s, once the activity is known.
+pub fn manage_some(caller: &Caller) -> Result<(), ApiError> {
+    if caller.role == Role::Admin || secretary_group(caller).is_some() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only the Center or the group's secretary may change its activities",
+        ))
+    }
+}
+
 /// Reading activities and attendance: every person's role; service clients need `meetings:read`.
 pub fn read(caller: &Caller) -> Result<(), ApiError> {
     match caller.role {

@@ -417,6 +417,7 @@ fn send_notices(c: &mut DbConn, a: &ActivityRow, list: &[InviteeRow]) -> Result<
 
 /// Activities of the alliance's bodies, oldest first; filter by body, kind, work year, status.
 #[utoipa::path(get, path = "/api/v1/meetings/activities", tag = "activities", params(ActivityFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     responses((status = 200, body = Page<Activity>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -488,6 +489,7 @@ fn by_key(c: &mut DbConn, key: &str) -> Result<Option<ActivityRow>, ApiError> {
 /// 会议通知 (an event to documents-service, written with the activity). The same
 /// `Idempotency-Key` returns the activity made earlier (200) instead of scheduling another.
 #[utoipa::path(post, path = "/api/v1/meetings/activities", tag = "activities", request_body = NewActivity,
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "the same key returns the same activity")),
     responses((status = 201, body = Activity),
         (status = 200, body = Activity, description = "the activity made earlier with this Idempotency-Key"),
@@ -591,6 +593,7 @@ pub async fn create(
 
 /// One activity.
 #[utoipa::path(get, path = "/api/v1/meetings/activities/{id}", tag = "activities", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     responses((status = 200, body = Activity), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(
     caller: Caller,
@@ -608,6 +611,7 @@ pub async fn get(
 /// recorded) or cancel (`"status": "cancelled"` with a `reason`; a cancelled activity counts no
 /// absence, so open dismissal cases that depended on it are withdrawn, R13).
 #[utoipa::path(patch, path = "/api/v1/meetings/activities/{id}", tag = "activities", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     request_body = ActivityUpdate,
     responses((status = 200, body = Activity),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -624,6 +628,7 @@ pub async fn update(
     waker: web::Data<OutboxWaker>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    access::manage_some(&caller)?;
     let u = body_in.into_inner();
     let current = db.run(move |c| find(c, id)).await?;
     access::manage(&caller, current.body_id)?;
@@ -822,6 +827,7 @@ fn load_invitees(c: &mut DbConn, id: i64) -> Result<InviteeList, ApiError> {
 
 /// The invitees: the body's active appointees on the activity's date, as stored with it.
 #[utoipa::path(get, path = "/api/v1/meetings/activities/{id}/invitees", tag = "activities", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     responses((status = 200, body = [Invitee]), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_invitees(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::read(&caller)?;
@@ -865,6 +871,7 @@ pub async fn refresh(db: &Db, peers: &Peers, a: ActivityRow) -> Result<InviteeLi
 /// Read the invitees again from members-service (after people joined or left), while the
 /// activity lies ahead (today included) and no attendance is recorded.
 #[utoipa::path(post, path = "/api/v1/meetings/activities/{id}/invitees:refresh", tag = "activities", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     responses((status = 200, body = [Invitee]),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Held, past or cancelled: the invitees are kept as they were (`invitees_frozen`)", body = Problem, content_type = "application/problem+json"),
@@ -876,6 +883,7 @@ pub async fn refresh_invitees(
     peers: web::Data<Peers>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    access::manage_some(&caller)?;
     let a = db.run(move |c| find(c, id)).await?;
     access::manage(&caller, a.body_id)?;
     let (a, list, marks) = refresh(&db, &peers, a).await?;

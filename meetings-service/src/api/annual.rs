@@ -270,6 +270,7 @@ fn percent_encode(s: &str) -> String {
 
 /// A body's annual work plans (年度工作计划), by year.
 #[utoipa::path(get, path = "/api/v1/meetings/bodies/{id}/work-plans", tag = "work plans and reports", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     responses((status = 200, body = [AnnualDocument]), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_plans(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     list(caller, id.into_inner(), DocKind::WorkPlan, db).await
@@ -277,6 +278,7 @@ pub async fn list_plans(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -
 
 /// Add a body's work plan for a year (one per year), with its text and an optional file.
 #[utoipa::path(post, path = "/api/v1/meetings/bodies/{id}/work-plans", tag = "work plans and reports", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     request_body = NewAnnualDocument,
     responses((status = 201, body = AnnualDocument),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -293,6 +295,7 @@ pub async fn create_plan(
 
 /// The file attached to a year's work plan, byte-exact.
 #[utoipa::path(get, path = "/api/v1/meetings/bodies/{id}/work-plans/{year}/file", tag = "work plans and reports",
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     params(("id" = i64, Path), ("year" = i32, Path)),
     responses((status = 200, description = "The file, with its content type", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -307,6 +310,7 @@ pub async fn plan_file(
 
 /// A body's annual work reports (年度工作报告), by year.
 #[utoipa::path(get, path = "/api/v1/meetings/bodies/{id}/work-reports", tag = "work plans and reports", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     responses((status = 200, body = [AnnualDocument]), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_reports(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     list(caller, id.into_inner(), DocKind::WorkReport, db).await
@@ -314,6 +318,7 @@ pub async fn list_reports(caller: Caller, id: web::Path<i64>, db: web::Data<Db>)
 
 /// Add a body's work report for a year (one per year), with its text and an optional file.
 #[utoipa::path(post, path = "/api/v1/meetings/bodies/{id}/work-reports", tag = "work plans and reports", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     request_body = NewAnnualDocument,
     responses((status = 201, body = AnnualDocument),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -330,6 +335,7 @@ pub async fn create_report(
 
 /// The file attached to a year's work report, byte-exact.
 #[utoipa::path(get, path = "/api/v1/meetings/bodies/{id}/work-reports/{year}/file", tag = "work plans and reports",
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     params(("id" = i64, Path), ("year" = i32, Path)),
     responses((status = 200, description = "The file, with its content type", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 404, body = Problem, content_type = "application/problem+json")))]

@@ -160,6 +160,7 @@ fn check_open_for_attendance(a: &crate::db::models::ActivityRow) -> Result<(), A
 /// unexcused absence in a work year opens a dismissal case in members-service; a correction that
 /// brings the count below two withdraws it (R13), both by events written with the change.
 #[utoipa::path(put, path = "/api/v1/meetings/activities/{id}/attendance/{appointment_id}", tag = "attendance",
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     params(("id" = i64, Path), ("appointment_id" = i64, Path)), request_body = AttendanceInput,
     responses((status = 201, description = "First record", body = Attendance),
         (status = 200, description = "Corrected, or unchanged", body = Attendance),
@@ -177,6 +178,7 @@ pub async fn put(
     waker: web::Data<OutboxWaker>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, appointment_id) = path.into_inner();
+    access::manage_some(&caller)?;
     let input = body_in.into_inner();
     let a = db.run(move |c| find_activity(c, id)).await?;
     access::manage(&caller, a.body_id)?;
@@ -289,6 +291,7 @@ pub async fn put(
 
 /// Every invitee of an activity with their attendance (null while not recorded) and its corrections.
 #[utoipa::path(get, path = "/api/v1/meetings/activities/{id}/attendance", tag = "attendance", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     responses((status = 200, body = [Attendance]), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_for_activity(
     caller: Caller,
@@ -382,6 +385,7 @@ type PersonRow = (InviteeRow, (i64, String, String, String, NaiveDate, String));
 
 /// A person's attendance record and count of unexcused absences per work year (R13).
 #[utoipa::path(get, path = "/api/v1/meetings/attendance", tag = "attendance", params(PersonQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "member:own_record", "service:meetings:read"]))),
     responses((status = 200, body = PersonAttendance),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -392,10 +396,10 @@ pub async fn person(
     config: web::Data<MeetingsConfig>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
+    access::read_person(&caller, q.person)?;
     if let Some(y) = q.year {
         super::activities::work_year_bounds(config.work_year, y)?;
     }
-    access::read_person(&caller, q.person)?;
     let only_body = if caller.role == service_kit::Role::GroupSecretary {
         Some(access::secretary_group(&caller).unwrap_or(-1))
     } else {

@@ -137,6 +137,7 @@ fn small(v: i64) -> Result<i32, ApiError> {
 /// transaction), where the application awaiting its election becomes elected or not_elected
 /// by R10 (more than half of those present, unless `threshold` says otherwise).
 #[utoipa::path(put, path = "/api/v1/meetings/activities/{id}/election-results", tag = "activities",
+    extensions(("x-roles" = json!(["admin"]))),
     params(("id" = i64, Path)), request_body = RecordElectionResults,
     responses((status = 201, body = ElectionResults, description = "Recorded, and sent to members-service"),
         (status = 403, description = "Only the Center (admin) records election results", body = Problem, content_type = "application/problem+json"),
@@ -254,6 +255,7 @@ pub async fn put(
 /// The election results recorded at an activity (404 `election_results_not_recorded` until
 /// they are).
 #[utoipa::path(get, path = "/api/v1/meetings/activities/{id}/election-results", tag = "activities",
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
     params(("id" = i64, Path)),
     responses((status = 200, body = ElectionResults),
         (status = 404, description = "No such activity (`not_found`), or no results recorded (`election_results_not_recorded`)", body = Problem, content_type = "application/problem+json")))]

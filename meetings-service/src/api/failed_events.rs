@@ -9,6 +9,7 @@ use service_kit::{ApiError, Caller, Db, Problem};
 
 /// Events this service could not deliver: refused by their receiver several times, parked.
 #[utoipa::path(get, path = "/api/v1/meetings/failed-events", tag = "failed events", params(PageQuery),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = Page<UndeliveredEvent>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -19,6 +20,7 @@ pub async fn list(caller: Caller, page: web::Query<PageQuery>, db: web::Data<Db>
 
 /// Sends a parked event again at once (after its receiver was fixed).
 #[utoipa::path(post, path = "/api/v1/meetings/failed-events/{event_id}/replay", tag = "failed events",
+    extensions(("x-roles" = json!(["admin"]))),
     params(("event_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
     responses((status = 202, body = UndeliveredEvent, description = "queued again"),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -93,6 +93,7 @@ type Row = (i64, i64, String, i64, i64, String, String, String);
 
 /// Attendance rate per body and per person in a work year.
 #[utoipa::path(get, path = "/api/v1/meetings/statistics/attendance", tag = "attendance", params(StatisticsQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "service:meetings:read"]))),
     responses((status = 200, body = AttendanceStatistics),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")))]

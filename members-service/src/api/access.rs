@@ -51,6 +51,26 @@ pub fn read_directory(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
+/// Before a person is looked up for a change: the Center, unit contacts, `members:write` clients
+/// and the member themself may change some record; anyone else gets 403 (not 404 for a missing
+/// one). Which records exactly is [`manage_unit`]'s, once the person's unit is known.
+pub fn change_person(caller: &Caller, person_id: i64) -> Result<(), ApiError> {
+    let may = match caller.role {
+        Role::Admin => true,
+        Role::UnitContact => contact_unit(caller).is_some(),
+        Role::Member => member_person(caller) == Some(person_id),
+        Role::Service => caller.has_scope("members:write"),
+        Role::GroupSecretary => false,
+    };
+    if may {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only the Center, the person's unit contact or the person may change this record",
+        ))
+    }
+}
+
 /// Changing a unit's people: the Center, or the unit's own contact.
 pub fn manage_unit(caller: &Caller, unit_id: i64) -> Result<(), ApiError> {
     let service_writer = caller.role == Role::Service && caller.has_scope("members:write");

@@ -193,6 +193,7 @@ pub struct ApplicationFilter {
 
 /// Applications; a unit contact sees their unit's, a group secretary their group's.
 #[utoipa::path(get, path = "/api/v1/members/applications", tag = "applications", params(ApplicationFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "unit_contact:own_unit", "member:own_record", "service:members:read"]))),
     responses((status = 200, body = Page<Application>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,
@@ -246,10 +247,13 @@ pub async fn list(
 
 /// One application with its history.
 #[utoipa::path(get, path = "/api/v1/members/applications/{id}", tag = "applications", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "unit_contact:own_unit", "member:own_record", "service:members:read"]))),
     responses((status = 200, body = Application), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // Before the lookup: a client that may see no application gets 403, not 404.
+    access::read_directory(&caller)?;
     let a = db
         .run(move |c| {
             let row = find(c, id)?;
@@ -265,6 +269,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 /// A unit applies for a post (各单位申报): council vice-chair or member (R7), or a group post
 /// (R8: from a council member unit). A group secretary may propose for their own group.
 #[utoipa::path(post, path = "/api/v1/members/applications", tag = "applications", request_body = NewApplication,
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "unit_contact:own_unit"]))),
     responses((status = 201, body = Application),
         (status = 404, description = "No such body, term, unit or person", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -381,6 +386,7 @@ pub struct TransitionRequest {
 /// flagged ones), record_election (votes; R10 decides elected or not), appoint (creates the
 /// appointment), withdraw. Illegal transitions answer 409.
 #[utoipa::path(post, path = "/api/v1/members/applications/{id}/transitions", tag = "applications", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "unit_contact:own_unit"]))),
     request_body = TransitionRequest,
     responses((status = 200, body = Application),
         (status = 409, description = "Illegal transition (R7) or the post is held (R1)", body = Problem, content_type = "application/problem+json"),
@@ -393,6 +399,10 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let t = body_in.into_inner();
     let id = id.into_inner();
+    // Before the lookup: only the Center, and a unit contact withdrawing, may get further.
+    if !(caller.role == Role::Admin || caller.role == Role::UnitContact && t.action == ApplicationAction::Withdraw) {
+        access::admin(&caller)?;
+    }
     let a = db
         .write(move |c| {
             let app = find(c, id)?;

@@ -147,6 +147,7 @@ fn may_see(caller: &Caller, a: &AppointmentRow) -> bool {
 
 /// Current and past appointments; filter by body, term, post, person, unit, status, date.
 #[utoipa::path(get, path = "/api/v1/members/appointments", tag = "appointments", params(AppointmentFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "unit_contact:own_unit", "member:own_record", "service:members:read"]))),
     responses((status = 200, body = Page<Appointment>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,
@@ -212,10 +213,13 @@ pub async fn list(
 
 /// One appointment.
 #[utoipa::path(get, path = "/api/v1/members/appointments/{id}", tag = "appointments", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "unit_contact:own_unit", "member:own_record", "service:members:read"]))),
     responses((status = 200, body = Appointment), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // Before the lookup: a client that may see no appointment gets 403, not 404.
+    access::read_directory(&caller)?;
     let a = db
         .run(move |c| {
             let row = appointment(c, id)?;
@@ -238,6 +242,7 @@ pub struct Renewal {
 /// Re-appoint (连聘连任) into the next term (R5): a new appointment linked to this one, pending
 /// until that term starts.
 #[utoipa::path(post, path = "/api/v1/members/appointments/{id}/renewals", tag = "appointments", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = Renewal,
     responses((status = 201, body = Appointment),
         (status = 409, description = "Already renewed, or not renewable (lapsed, resigned, dismissed)", body = Problem, content_type = "application/problem+json"),
@@ -397,6 +402,7 @@ pub struct ResignationRequest {
 
 /// Apply to resign (辞聘, R11): the holder (member) or the Center on their behalf.
 #[utoipa::path(post, path = "/api/v1/members/appointments/{id}/resignation", tag = "appointments", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "member:own_record"]))),
     request_body = ResignationRequest,
     responses((status = 201, body = Resignation),
         (status = 409, description = "Not active, or a request is already open", body = Problem, content_type = "application/problem+json")))]
@@ -407,6 +413,10 @@ pub async fn request_resignation(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // Before the reason is checked and the appointment looked up: only its holder or the Center.
+    if !matches!(caller.role, Role::Admin | Role::Member) {
+        return Err(ApiError::forbidden("only the holder or the Center may apply to resign"));
+    }
     let reason = body_in.into_inner().reason;
     if reason.trim().is_empty() {
         return Err(ApiError::validation(vec![FieldError::new(
@@ -476,6 +486,7 @@ pub struct Decision {
 /// The Center decides an open resignation request; approval ends the appointment as
 /// `resigned`, revokes the certificate and sends the 辞聘确认函 (R11, R14).
 #[utoipa::path(post, path = "/api/v1/members/appointments/{id}/resignation/decision", tag = "appointments",
+    extensions(("x-roles" = json!(["admin"]))),
     params(("id" = i64, Path)), request_body = Decision,
     responses((status = 200, body = Appointment),
         (status = 409, description = "No open request", body = Problem, content_type = "application/problem+json")))]
@@ -550,6 +561,7 @@ pub struct Dismissal {
 /// Dismiss for conduct (解聘, R12): ends the appointment as `dismissed` with the stated reason,
 /// revokes the certificate and sends the 解聘通知书 (R14).
 #[utoipa::path(post, path = "/api/v1/members/appointments/{id}/dismissal", tag = "appointments", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = Dismissal,
     responses((status = 200, body = Appointment),
         (status = 409, description = "Not active", body = Problem, content_type = "application/problem+json"),

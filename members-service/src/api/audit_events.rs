@@ -43,6 +43,7 @@ pub struct AuditFilter {
 
 /// The audit log (the Center only).
 #[utoipa::path(get, path = "/api/v1/members/audit-events", tag = "audit", params(AuditFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = Page<AuditEvent>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,

@@ -112,6 +112,7 @@ pub struct NewGroup {
 
 /// The council, the expert committee and the collaboration groups.
 #[utoipa::path(get, path = "/api/v1/members/bodies", tag = "bodies", params(BodyFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service"]))),
     responses((status = 200, body = Page<Body>),
         (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
@@ -142,6 +143,7 @@ pub async fn list(
 
 /// Create a collaboration group (专业建设协作组, 第九条).
 #[utoipa::path(post, path = "/api/v1/members/bodies", tag = "bodies", request_body = NewGroup,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = Body),
         (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -184,6 +186,7 @@ pub async fn create(caller: Caller, body_in: Json<NewGroup>, db: web::Data<Db>) 
 
 /// One body with its posts, holders, vacancies and secretariat unit.
 #[utoipa::path(get, path = "/api/v1/members/bodies/{id}", tag = "bodies", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service"]))),
     responses((status = 200, body = BodyDetail),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(_caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {

@@ -63,6 +63,7 @@ fn issue(e: &RowError) -> ImportIssue {
 /// 出生日期/date_of_birth, 电子邮箱/email, 联系电话/phone, 专业背景/specialty). Units are matched
 /// by name and created when new. Without `commit=true` nothing is written.
 #[utoipa::path(post, path = "/api/v1/members/people:import", tag = "people", params(ImportQuery),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body(content = String, content_type = "text/csv",
         example = "单位名称,单位类型,姓名,职务,职称级别,出生日期,电子邮箱,联系电话,专业背景\n天津市机电工艺技师学院,技工院校,张伟,副校长,正高级,1970-05-01,zw@example.cn,13812345678,数控技术\n"),
     responses((status = 200, description = "Dry-run report, or the committed result", body = ImportReport),
@@ -226,6 +227,7 @@ type RosterRow = (
 
 /// The roster (成员名册) as CSV (UTF-8 with BOM, for Excel) or XLSX, with Chinese headers.
 #[utoipa::path(get, path = "/api/v1/members/people:export", tag = "people", params(ExportQuery),
+    extensions(("x-roles" = json!(["admin", "service:members:read"]))),
     responses((status = 200, description = "text/csv (default) or XLSX (format=xlsx)", content(
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),

@@ -260,6 +260,7 @@ pub(crate) fn decide_case(
 
 /// Dismissal cases (R13), newest last.
 #[utoipa::path(get, path = "/api/v1/members/dismissal-cases", tag = "dismissals", params(CaseFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "service:members:read"]))),
     responses((status = 200, body = Page<DismissalCase>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,
@@ -293,6 +294,7 @@ pub async fn list(
 
 /// Open a case by hand (the Center), e.g. for absences recorded outside the system.
 #[utoipa::path(post, path = "/api/v1/members/dismissal-cases", tag = "dismissals", request_body = ManualCase,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = DismissalCase),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Appointment not active", body = Problem, content_type = "application/problem+json")))]
@@ -328,6 +330,7 @@ pub async fn create(caller: Caller, body_in: Json<ManualCase>, db: web::Data<Db>
 
 /// Confirm (dismiss, R13 → R14 notice and revocation) or drop a case.
 #[utoipa::path(post, path = "/api/v1/members/dismissal-cases/{id}/decision", tag = "dismissals", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = CaseDecision,
     responses((status = 200, body = DismissalCase),
         (status = 409, description = "Already decided or withdrawn", body = Problem, content_type = "application/problem+json")))]

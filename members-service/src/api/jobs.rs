@@ -13,6 +13,7 @@ pub struct JobSettings {
 
 /// Run the lapse (R6), renewal start and term-end reminder jobs now; idempotent.
 #[utoipa::path(post, path = "/api/v1/members/jobs/run", tag = "terms",
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 200, body = JobReport), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn run(
     caller: Caller,

@@ -89,6 +89,7 @@ pub fn all() -> Labels {
 
 /// Chinese labels of every enum value, by enum name.
 #[utoipa::path(get, path = "/api/v1/members/labels", tag = "labels",
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service"]))),
     responses((status = 200, description = "enum name → value → 中文", body = Object,
         example = json!({"post": {"chair": "理事长", "council_member": "理事"}, "title_level": {"senior": "正高级"}}))))]
 pub async fn get(_caller: Caller) -> HttpResponse {

@@ -151,6 +151,7 @@ fn find(c: &mut DbConn, id: i64) -> Result<NominationRow, ApiError> {
 
 /// Nominations, newest last.
 #[utoipa::path(get, path = "/api/v1/members/nominations", tag = "appointments", params(NominationFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "service:members:read"]))),
     responses((status = 200, body = Page<Nomination>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,
@@ -185,6 +186,7 @@ pub async fn list(
 /// Nominate a candidate for a post the Center fills (council chair, secretary-general and
 /// deputies; experts; a group's director and secretary-general).
 #[utoipa::path(post, path = "/api/v1/members/nominations", tag = "appointments", request_body = NewNomination,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = Nomination),
         (status = 404, description = "No such body, term or person", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Post not filled by nomination, or R9 without an exception reason", body = Problem, content_type = "application/problem+json")))]
@@ -237,6 +239,7 @@ pub async fn create(caller: Caller, body_in: Json<NewNomination>, db: web::Data<
 
 /// Appoint the nominee (聘任): creates the appointment and the event for its certificate.
 #[utoipa::path(post, path = "/api/v1/members/nominations/{id}/appointment", tag = "appointments", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin"]))),
     request_body = AppointFromNomination,
     responses((status = 201, body = Appointment),
         (status = 409, description = "R1: the post is held; or the nomination is closed", body = Problem, content_type = "application/problem+json"),

@@ -215,6 +215,7 @@ pub fn insert(conn: &mut DbConn, p: &NewPerson, actor: &Caller) -> Result<Person
 /// People; search by name, unit, unit kind and title level. A unit contact sees their unit's
 /// people, a member only themselves.
 #[utoipa::path(get, path = "/api/v1/members/people", tag = "people", params(PersonFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact:own_unit", "member:own_record", "service:members:read"]))),
     responses((status = 200, body = Page<Person>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,
@@ -262,6 +263,7 @@ pub async fn list(
 
 /// Register a person (the Center, or the contact of the person's unit).
 #[utoipa::path(post, path = "/api/v1/members/people", tag = "people", request_body = NewPerson,
+    extensions(("x-roles" = json!(["admin", "unit_contact:own_unit", "service:members:write"]))),
     responses((status = 201, body = Person), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(caller: Caller, body: Json<NewPerson>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
@@ -282,6 +284,7 @@ pub async fn create(caller: Caller, body: Json<NewPerson>, db: web::Data<Db>) ->
 
 /// One person. Members may read only their own record.
 #[utoipa::path(get, path = "/api/v1/members/people/{id}", tag = "people", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact:own_unit", "member:own_record", "service:members:read"]))),
     responses((status = 200, body = Person), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
@@ -305,6 +308,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 /// Change a person (the Center or their unit's contact; a member may change their own e-mail
 /// and phone).
 #[utoipa::path(patch, path = "/api/v1/members/people/{id}", tag = "people", params(("id" = i64, Path)), request_body = PersonPatch,
+    extensions(("x-roles" = json!(["admin", "unit_contact:own_unit", "member:own_record", "service:members:write"]))),
     responses((status = 200, body = Person), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
@@ -314,6 +318,7 @@ pub async fn update(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    access::change_person(&caller, id)?;
     let p = body.into_inner();
     let person = db
         .write(move |c| {

@@ -56,6 +56,7 @@ fn to_assessment(t: AssessmentTuple) -> Result<Assessment, ApiError> {
 
 /// One appointment's assessment for a work year.
 #[utoipa::path(get, path = "/api/v1/members/assessments/{year}/{appointment_id}", tag = "assessments",
+    extensions(("x-roles" = json!(["admin", "unit_contact:own_unit", "member:own_record", "service:members:read"]))),
     params(("year" = i32, Path), ("appointment_id" = i64, Path)),
     responses((status = 200, body = Assessment), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_assessment(
@@ -64,6 +65,14 @@ pub async fn get_assessment(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     let (year, id) = path.into_inner();
+    // Before the lookup: callers who may see no assessment get 403, not 404.
+    if !(caller.role == Role::Admin
+        || caller.has_scope("members:read")
+        || access::member_person(&caller).is_some()
+        || access::contact_unit(&caller).is_some())
+    {
+        return Err(ApiError::forbidden("this assessment is outside your scope"));
+    }
     let a = db
         .run(move |c| {
             let appt = appointment(c, id)?;
@@ -97,6 +106,7 @@ pub async fn get_assessment(
 /// Record (or correct) the year's result: excellent 优秀, competent 合格, basically_competent
 /// 基本合格, incompetent 不合格 (R15). One result per appointment and work year.
 #[utoipa::path(put, path = "/api/v1/members/assessments/{year}/{appointment_id}", tag = "assessments",
+    extensions(("x-roles" = json!(["admin"]))),
     params(("year" = i32, Path), ("appointment_id" = i64, Path)), request_body = AssessmentInput,
     responses((status = 200, body = Assessment),
         (status = 422, description = "The appointment did not run in that year", body = Problem, content_type = "application/problem+json")))]
@@ -229,6 +239,7 @@ fn to_commendation(t: CommendationTuple) -> Commendation {
 
 /// Commendations, newest last.
 #[utoipa::path(get, path = "/api/v1/members/commendations", tag = "assessments", params(PageQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service"]))),
     responses((status = 200, body = Page<Commendation>)))]
 pub async fn list_commendations(
     _caller: Caller,
@@ -260,6 +271,7 @@ pub async fn list_commendations(
 
 /// Commend a member or a unit (褒奖, R16); a 荣誉证书 is issued and sent.
 #[utoipa::path(post, path = "/api/v1/members/commendations", tag = "assessments", request_body = NewCommendation,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = Commendation), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_commendation(
     caller: Caller,

@@ -115,6 +115,7 @@ fn insert(conn: &mut DbConn, caller: &Caller, body_id: i64, d: &TermDates) -> Re
 
 /// A body's terms, oldest first.
 #[utoipa::path(get, path = "/api/v1/members/bodies/{id}/terms", tag = "bodies", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service"]))),
     responses((status = 200, body = [Term]), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(_caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -133,6 +134,7 @@ pub async fn list(_caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Res
 
 /// Open the next term of the council (and with it the expert committee's) or of a group.
 #[utoipa::path(post, path = "/api/v1/members/bodies/{id}/terms", tag = "bodies", params(("id" = i64, Path)), request_body = NewTerm,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = Term),
         (status = 409, description = "Overlaps the previous term, or the body follows the council's terms", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]

@@ -177,6 +177,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<UnitRow, ApiError> {
 
 /// Units; filter by kind, council membership and name.
 #[utoipa::path(get, path = "/api/v1/members/units", tag = "units", params(UnitFilter, PageQuery),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:members:read"]))),
     responses((status = 200, body = Page<Unit>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     caller: Caller,
@@ -223,6 +224,7 @@ pub async fn list(
 
 /// Register a unit (the Center).
 #[utoipa::path(post, path = "/api/v1/members/units", tag = "units", request_body = NewUnit,
+    extensions(("x-roles" = json!(["admin"]))),
     responses((status = 201, body = Unit),
         (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -277,6 +279,7 @@ pub async fn create(caller: Caller, body: Json<NewUnit>, db: web::Data<Db>) -> R
 
 /// One unit.
 #[utoipa::path(get, path = "/api/v1/members/units/{id}", tag = "units", params(("id" = i64, Path)),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:members:read"]))),
     responses((status = 200, body = Unit), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::read_directory(&caller)?;
@@ -292,6 +295,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
 
 /// Change a unit (the Center, or the unit's own contact).
 #[utoipa::path(patch, path = "/api/v1/members/units/{id}", tag = "units", params(("id" = i64, Path)), request_body = UnitPatch,
+    extensions(("x-roles" = json!(["admin", "unit_contact:own_unit", "service:members:write"]))),
     responses((status = 200, body = Unit), (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
