@@ -1,6 +1,7 @@
 //! What every service of the alliance suite shares.
 //!
 //! - [`config`]: settings from environment variables with working defaults;
+//! - [`contract`]: conditions between request fields added to the OpenAPI schemas;
 //! - [`problem`]: `application/problem+json` errors with stable codes;
 //! - [`json`]: the JSON body extractor that takes objects only;
 //! - [`db`]: diesel over PostgreSQL or SQLite chosen by URL, pool, migrations, write transactions;
@@ -14,11 +15,13 @@
 //! - [`service_token`]: a service's own token from the gateway, for calling the others;
 //! - [`test_db`]: fresh migrated SQLite and PostgreSQL databases for services' own tests;
 //! - [`idempotency`]: the `Idempotency-Key` header of creates;
+//! - [`query`]: integer query parameters written as integral numbers (`12.0`);
 //! - [`health`], [`pagination`], [`server`].
 
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod contract;
 pub mod db;
 pub mod health;
 pub mod idempotency;
@@ -29,6 +32,7 @@ pub mod patch;
 pub mod peer;
 pub mod printable;
 pub mod problem;
+pub mod query;
 pub mod queue;
 pub mod revocation;
 pub mod server;

@@ -146,6 +146,7 @@ where
             .configure(|cfg| kit.configure(cfg))
             .configure(routes.clone())
             .wrap(from_fn(body_deadline))
+            .wrap(from_fn(crate::query::integral_query))
             .wrap(plain_errors_to_problems())
             .wrap(from_fn(observe))
     })
