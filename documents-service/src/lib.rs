@@ -21,12 +21,15 @@ use service_kit::server::serve;
 use service_kit::{Kit, ServiceHandle, StartError};
 use utoipa::OpenApi;
 
+use crate::api::batches::NewBatchConditions;
+
 pub const NAME: &str = "documents-service";
 pub const DEFAULT_PORT: u16 = 8083;
 
 #[derive(OpenApi)]
 #[openapi(
     paths(api::documents::list, api::batches::create, api::batches::get, api::batches::list, api::rosters::create, api::deliveries::list, api::deliveries::retry, api::deliveries::failed_events, api::deliveries::replay_event, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::documents::verify, api::previews::preview),
+    modifiers(&NewBatchConditions),
     tags((name = "documents", description = "Certificates and notices, verification, delivery (documents-service)"))
 )]
 pub struct ApiDoc;

@@ -8,6 +8,8 @@ pub mod members;
 pub mod rules;
 pub mod settings;
 
+use crate::api::activities::ActivityUpdateConditions;
+use crate::api::annual::NewAnnualDocumentConditions;
 use actix_web::web;
 use service_kit::config::{ConfigError, ServiceSettings};
 use service_kit::peer::Peers;
@@ -30,6 +32,7 @@ pub const DEFAULT_PORT: u16 = 8082;
         api::annual::list_reports, api::annual::create_report, api::annual::report_file,
         api::failed_events::list, api::failed_events::replay,
     ),
+    modifiers(&ActivityUpdateConditions, &NewAnnualDocumentConditions),
     tags(
         (name = "activities", description = "Meetings and other activities of a body, their invitees (meetings-service)"),
         (name = "attendance", description = "Attendance (R18), the two-absences rule (R13), statistics"),

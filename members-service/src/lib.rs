@@ -12,6 +12,8 @@ pub mod jobs;
 
 use std::time::Duration;
 
+use crate::api::applications::TransitionRequestConditions;
+use crate::api::recognition::NewCommendationConditions;
 use actix_web::web;
 use service_kit::config::{ConfigError, ServiceSettings, parse_or, var_or};
 use service_kit::server::serve;
@@ -39,6 +41,7 @@ pub const DEFAULT_PORT: u16 = 8081;
         api::labels::get, api::audit_events::list, api::jobs::run,
         api::failed_events::list, api::failed_events::replay,
     ),
+    modifiers(&TransitionRequestConditions, &NewCommendationConditions),
     tags(
         (name = "bodies", description = "Council, expert committee, collaboration groups, terms (members-service)"),
         (name = "units", description = "Units (单位)"),

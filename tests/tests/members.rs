@@ -832,6 +832,21 @@ async fn csv_import_reports_every_bad_row_then_commits_all_or_nothing_and_the_ro
     assert_eq!(p["errors"][0]["field"], "line 3: unit_kind");
     let people = ok(s.get(&format!("{M}/people"), Some(&t)).await).await;
     assert_eq!(people["items"].as_array().map(Vec::len), Some(0));
+    // Not a CSV of people (a JSON array, a header without the required columns): refused on a
+    // dry run too, naming each missing column.
+    for not_csv in ["[]", "姓名,职务\n张伟,副校长\n"] {
+        let p = import(false, not_csv).await.problem(422, "import_invalid");
+        let codes: Vec<&str> = p["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["code"].as_str())
+            .collect();
+        assert!(
+            !codes.is_empty() && codes.iter().all(|c| *c == "missing_column"),
+            "{not_csv}: {p}"
+        );
+    }
 
     let good = "unit_name,unit_kind,name,title_level,date_of_birth,email\n\
                 天津市机电工艺技师学院,technical_school,张伟,senior,1970-05-01,zw@example.cn\n\

@@ -40,6 +40,20 @@ pub struct NewBatch {
     pub reissue: bool,
 }
 
+/// What [`create`] asks of a [`NewBatch`] beyond its fields: exactly one of appointment_ids and
+/// body_id.
+pub struct NewBatchConditions;
+
+impl utoipa::Modify for NewBatchConditions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let one_of = serde_json::json!({"oneOf": [
+            {"required": ["appointment_ids"], "properties": {"appointment_ids": {"type": "array"}}},
+            {"required": ["body_id"], "properties": {"body_id": {"type": "integer"}}},
+        ]});
+        service_kit::contract::add_condition(doc, "NewBatch", one_of);
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -232,6 +232,19 @@ pub struct ActivityUpdate {
     pub reason: Option<String>,
 }
 
+/// What [`update`] asks of an [`ActivityUpdate`] beyond its fields: a cancellation says why
+/// (a non-blank `reason`).
+pub struct ActivityUpdateConditions;
+
+impl utoipa::Modify for ActivityUpdateConditions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use service_kit::contract::{add_condition, when};
+        let reason =
+            serde_json::json!({"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": r"\S"}}});
+        add_condition(doc, "ActivityUpdate", when("status", &["cancelled"], reason));
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"appointment_id": 12, "person_id": 7, "person_name": "张伟", "person_email": "zw@example.cn",
     "unit_id": 1, "unit_name": "天津市机电工艺技师学院", "post": "member", "post_label": "委员", "attendance": "absent"}))]

@@ -122,6 +122,20 @@ pub struct NewAnnualDocument {
     pub file: Option<NewFile>,
 }
 
+/// What [`create`] asks of a [`NewAnnualDocument`] beyond its fields: the text, a file, or both
+/// (a blank text with no file is refused).
+pub struct NewAnnualDocumentConditions;
+
+impl utoipa::Modify for NewAnnualDocumentConditions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let text_or_file = serde_json::json!({"anyOf": [
+            {"properties": {"text": {"pattern": r"\S"}}},
+            {"required": ["file"], "properties": {"file": {"type": "object"}}},
+        ]});
+        service_kit::contract::add_condition(doc, "NewAnnualDocument", text_or_file);
+    }
+}
+
 async fn list(caller: Caller, body_id: i64, kind: DocKind, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     access::read(&caller)?;
     let rows: Vec<AnnualDocumentRow> = db

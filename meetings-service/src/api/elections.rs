@@ -42,6 +42,7 @@ pub struct RecordElectionResults {
     #[serde(default)]
     pub threshold: Option<Threshold>,
     /// One entry per candidate, by their application in members-service; each application once.
+    #[schema(min_items = 1, max_items = 500)]
     pub results: Vec<CandidateVotes>,
 }
 

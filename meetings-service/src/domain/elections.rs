@@ -19,10 +19,14 @@ pub const MAX_COUNT: i64 = 1_000_000;
 pub const MAX_RESULTS: usize = 500;
 
 /// "More than numerator/denominator of those present" (members-service's R10 threshold).
+/// (`ElectionThreshold` in the contract: members-service has a `Threshold` of its own.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"numerator": 2, "denominator": 3}))]
+#[schema(as = ElectionThreshold, example = json!({"numerator": 2, "denominator": 3}))]
 pub struct Threshold {
+    /// 0 < numerator < denominator (a two-field rule JSON Schema cannot state).
+    #[schema(minimum = 1, maximum = 999999)]
     pub numerator: i64,
+    #[schema(minimum = 2, maximum = 1000000)]
     pub denominator: i64,
 }
 
@@ -30,9 +34,14 @@ pub struct Threshold {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"application_id": 12, "votes_for": 31, "votes_against": 5, "abstentions": 4}))]
 pub struct CandidateVotes {
+    #[schema(minimum = 1)]
     pub application_id: i64,
+    /// Each count at most 1,000,000 (`MAX_COUNT`); for + against + abstentions at most those present.
+    #[schema(minimum = 0, maximum = 1000000)]
     pub votes_for: i64,
+    #[schema(minimum = 0, maximum = 1000000)]
     pub votes_against: i64,
+    #[schema(minimum = 0, maximum = 1000000)]
     pub abstentions: i64,
 }
 

@@ -382,6 +382,24 @@ pub struct TransitionRequest {
     pub starts_on: Option<NaiveDate>,
 }
 
+/// What [`apply_transition`] asks of a [`TransitionRequest`] beyond its fields: record_election
+/// gives the votes, reject and withdraw a non-blank reason.
+pub struct TransitionRequestConditions;
+
+impl utoipa::Modify for TransitionRequestConditions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use service_kit::contract::{add_condition, when};
+        let votes = serde_json::json!({"required": ["votes"], "properties": {"votes": {"type": "object"}}});
+        add_condition(doc, "TransitionRequest", when("action", &["record_election"], votes));
+        let reason = serde_json::json!({"required": ["reason"], "properties": {"reason": {"pattern": r"\S"}}});
+        add_condition(
+            doc,
+            "TransitionRequest",
+            when("action", &["reject", "withdraw"], reason),
+        );
+    }
+}
+
 /// Move an application through R7: start_review, reject, approve (accept_exception for
 /// flagged ones), record_election (votes; R10 decides elected or not), appoint (creates the
 /// appointment), withdraw. Illegal transitions answer 409.

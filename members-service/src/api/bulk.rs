@@ -49,6 +49,11 @@ pub struct ImportReport {
     pub errors: Vec<ImportIssue>,
 }
 
+/// A problem with the file's header: [`parse`] reads no row after one.
+fn is_header_error(e: &RowError) -> bool {
+    e.line == 1 && matches!(e.code.as_str(), "missing_column" | "unreadable_csv")
+}
+
 fn issue(e: &RowError) -> ImportIssue {
     ImportIssue {
         line: e.line,
@@ -61,13 +66,14 @@ fn issue(e: &RowError) -> ImportIssue {
 /// Import units and people from CSV (UTF-8; headers in Chinese or English:
 /// 单位名称/unit_name, 单位类型/unit_kind, 姓名/name, 职务/job_post, 职称级别/title_level,
 /// 出生日期/date_of_birth, 电子邮箱/email, 联系电话/phone, 专业背景/specialty). Units are matched
-/// by name and created when new. Without `commit=true` nothing is written.
+/// by name and created when new. Without `commit=true` nothing is written. A body that is not
+/// such a CSV (no header with the required columns) is refused outright, on a dry run too.
 #[utoipa::path(post, path = "/api/v1/members/people:import", tag = "people", params(ImportQuery),
     extensions(("x-roles" = json!(["admin"]))),
     request_body(content = String, content_type = "text/csv",
         example = "单位名称,单位类型,姓名,职务,职称级别,出生日期,电子邮箱,联系电话,专业背景\n天津市机电工艺技师学院,技工院校,张伟,副校长,正高级,1970-05-01,zw@example.cn,13812345678,数控技术\n"),
     responses((status = 200, description = "Dry-run report, or the committed result", body = ImportReport),
-        (status = 422, description = "Commit refused: the report lists every bad row", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Not a CSV of people: the header lacks a required column (`missing_column`) or cannot be read (`unreadable_csv`), on a dry run too; or commit refused: the problem lists every bad row (`import_invalid`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
     caller: Caller,
     q: web::Query<ImportQuery>,
@@ -77,6 +83,15 @@ pub async fn import(
     access::admin(&caller)?;
     let commit = q.commit;
     let (rows, mut errors) = parse(&body, clock::today());
+    // No header with the required columns: there are no rows to report on, so even a dry run
+    // refuses it (a JSON document or any other text sent here is not a file of people).
+    if errors.iter().any(is_header_error) {
+        return Err(ApiError::unprocessable(
+            "import_invalid",
+            "the file is not a CSV of people: its header lacks a required column",
+        )
+        .with_field_errors(errors.iter().map(RowError::to_field_error).collect()));
+    }
     let report = db
         .write(move |c| {
             // Checks against what is stored: unit kinds must agree, people must be new.

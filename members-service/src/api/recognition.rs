@@ -223,6 +223,20 @@ pub struct NewCommendation {
     pub citation: String,
 }
 
+/// What [`create_commendation`] asks of a [`NewCommendation`] beyond its fields: exactly one of
+/// person_id and unit_id.
+pub struct NewCommendationConditions;
+
+impl utoipa::Modify for NewCommendationConditions {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let one_of = serde_json::json!({"oneOf": [
+            {"required": ["person_id"], "properties": {"person_id": {"type": "integer"}}},
+            {"required": ["unit_id"], "properties": {"unit_id": {"type": "integer"}}},
+        ]});
+        service_kit::contract::add_condition(doc, "NewCommendation", one_of);
+    }
+}
+
 type CommendationTuple = (i64, i32, Option<i64>, Option<i64>, String, String, NaiveDateTime);
 
 fn to_commendation(t: CommendationTuple) -> Commendation {
