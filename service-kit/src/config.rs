@@ -156,7 +156,7 @@ pub struct PreBound {
 impl PreBound {
     /// Binds `addr` (port 0 picks a free port).
     pub fn bind(addr: &str) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(addr)?;
+        let listener = crate::server::listen(addr)?;
         Ok(Self {
             addr: listener.local_addr()?,
             socket: Arc::new(Mutex::new(Some(listener))),

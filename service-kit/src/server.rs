@@ -255,9 +255,32 @@ impl Stream for BodyDeadline {
     }
 }
 
+/// Connections the kernel keeps waiting for `accept` (capped by `net.core.somaxconn`), as
+/// actix's own `bind`: std's `TcpListener::bind` queues 128, which hundreds of clients
+/// connecting at once overflow, and each dropped handshake costs its client a second
+/// (issue 9: 300 slow clients must not move a normal request beyond 1 s; `slow_clients`
+/// fault test).
+pub const BACKLOG: i32 = 2048;
+
+/// A listening socket on `addr` (the first of its addresses that binds) with [`BACKLOG`];
+/// otherwise as std's `TcpListener::bind` (`SO_REUSEADDR`, close-on-exec).
+pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let mut last = None;
+    for a in addr.to_socket_addrs()? {
+        let socket = socket2::Socket::new(socket2::Domain::for_address(a), socket2::Type::STREAM, None)?;
+        socket.set_reuse_address(true)?;
+        match socket.bind(&a.into()).and_then(|()| socket.listen(BACKLOG)) {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to bind")))
+}
+
 /// Binds `addr` (port 0 picks a free port) and reports the address actually bound.
 pub fn bind(addr: &str) -> Result<(TcpListener, SocketAddr), StartError> {
-    let listener = TcpListener::bind(addr).map_err(|source| StartError::Bind {
+    let listener = listen(addr).map_err(|source| StartError::Bind {
         addr: addr.to_owned(),
         source,
     })?;
