@@ -207,7 +207,6 @@ async fn refuse(db: &Db, throttle: &LoginThrottle, name: &str, address: &str, pl
     }
 }
 
-async fn password_grant(
 /// The name's recent failures, if any (see [`crate::throttle`]).
 async fn failures(db: &Db, name: &str) -> Result<Option<NameRecord>, ApiError> {
     let key = name.to_owned();
@@ -227,6 +226,7 @@ async fn succeeded(db: &Db, name: &str, record: Option<NameRecord>) -> Result<()
     db.run(move |c| Ok(login_failures::clear(c, &key)?)).await
 }
 
+async fn password_grant(
     req: &HttpRequest,
     form: TokenRequest,
     db: &Db,
@@ -274,8 +274,8 @@ async fn succeeded(db: &Db, name: &str, record: Option<NameRecord>) -> Result<()
         }
         Some(_) => Err(ApiError::unauthorized("account_disabled", "this account is disabled")),
         None => Err(refuse(
-            &state.throttle,
             db,
+            &state.throttle,
             &name_key,
             &peer(req),
             ApiError::unauthorized("invalid_credentials", "wrong user name or password"),
