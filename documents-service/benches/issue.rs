@@ -14,6 +14,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use alliance_events::AppointmentFacts;
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use diesel::prelude::*;
@@ -39,8 +40,14 @@ const NAMES: [&str; 8] = [
     "诸葛燚",
 ];
 
-fn facts(i: usize) -> Value {
+/// The facts as members-service sends them.
+fn facts(i: usize) -> AppointmentFacts {
+    serde_json::from_value(facts_json(i)).unwrap_or_else(|e| panic!("facts: {e}"))
+}
+
+fn facts_json(i: usize) -> Value {
     json!({
+        "job_post": "教师", "title_label": "正高级",
         "appointment_id": i as i64 + 1, "person_id": i as i64 + 1,
         "person_name": format!("{}{}", NAMES[i % NAMES.len()], ["", "一", "二", "三"][(i / 8) % 4]),
         "person_email": format!("expert{i}@tjjd.example.cn"),
@@ -96,8 +103,8 @@ fn bench_issue(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str) -> f6
     let mut times = Vec::with_capacity(200);
     for i in 0..200 {
         let mut f = facts(1000 + i);
-        f["appointment_id"] = json!(1000 + i);
-        let email = f["person_email"].as_str().unwrap_or_default().to_owned();
+        f.appointment_id = 1000 + i as i64;
+        let email = f.person_email.clone().unwrap_or_default();
         let req = appointment_request(
             &format!("bench-{i}"),
             DocumentKind::AppointmentCertificate,
@@ -137,7 +144,7 @@ fn bench_batch(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str, n: us
             .returning(batches::id)
             .get_result(c)?;
         for i in 0..n {
-            let mut f = facts(i);
+            let mut f = facts_json(i);
             f["appointment_id"] = json!(100_000 + i);
             diesel::insert_into(batch_items::table)
                 .values((

@@ -13,9 +13,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use alliance_events::AppointmentFacts;
 use chrono::{Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde_json::Value;
 use service_kit::db::write_tx;
 use service_kit::queue::{Heartbeat, Holder, Queue};
 use service_kit::{ApiError, Db, DbConn};
@@ -140,14 +140,19 @@ impl BatchRunner {
         let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
         let mut requests = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let facts: Value = serde_json::from_str(&item.facts).unwrap_or(Value::Null);
+            // Stored from members-service's answer when the batch was made; one that cannot be
+            // read fails alone, with the reason, instead of printing a blank certificate.
+            let facts: AppointmentFacts = match serde_json::from_str(&item.facts) {
+                Ok(f) => f,
+                Err(e) => {
+                    outcomes.push(Some(Outcome::Failed(format!(
+                        "the appointment's facts cannot be read: {e}"
+                    ))));
+                    continue;
+                }
+            };
             let recipients = if send_mail {
-                facts
-                    .get("person_email")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .into_iter()
-                    .collect()
+                facts.person_email.clone().into_iter().collect()
             } else {
                 Vec::new()
             };

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use alliance_events::AppointmentFacts;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use documents_service::db::schema::documents;
@@ -11,14 +12,18 @@ use documents_service::domain::kinds::DocumentKind;
 use documents_service::inbox_processing::appointment_request;
 use documents_service::issuing::{DocumentRenderer, issue, reserve_serials};
 use documents_service::render::Renderer;
-use serde_json::{Value, json};
+use serde_json::json;
 use service_kit::db::write_tx;
 use service_kit::test_db::test_databases;
 
-fn facts(i: i64) -> Value {
-    json!({"appointment_id": i, "person_id": i, "person_name": format!("王志刚{i}"), "unit_name": "浙江机电技师学院",
-        "body_id": 2, "body_name": "专家委员会", "post": "expert", "post_label": "委员", "term_number": 1,
-        "term_starts_on": "2026-01-01", "term_ends_on": "2029-12-31", "status": "active"})
+fn facts(i: i64) -> AppointmentFacts {
+    serde_json::from_value(json!({"appointment_id": i, "person_id": i, "person_name": format!("王志刚{i}"),
+        "person_email": null, "job_post": "教师", "title_label": "正高级", "unit_id": 1, "unit_name": "浙江机电技师学院",
+        "unit_contact_email": null, "body_id": 2, "body_name": "专家委员会", "post": "expert", "post_label": "委员",
+        "term_number": 1, "term_starts_on": "2026-01-01", "term_ends_on": "2029-12-31", "starts_on": "2026-01-01",
+        "ends_on": "2029-12-31", "status": "active", "ended_on": null, "end_reason": null,
+        "previous_appointment_id": null}))
+    .unwrap_or_else(|e| panic!("facts: {e}"))
 }
 
 fn today() -> NaiveDate {

@@ -1,10 +1,12 @@
 //! Events for other services, written to the outbox in the same transaction as the change
 //! that causes them (the kit's worker delivers them to documents-service).
 
+use alliance_events::{
+    BodyMembersChanged, CertificateIssue, CertificateRevoke, Event, NoticeSend, TermEndReminder, ToDocuments,
+    ToMeetings,
+};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::Serialize;
-use serde_json::json;
 use service_kit::{ApiError, DbConn};
 
 use crate::db::models::AppointmentRow;
@@ -16,34 +18,9 @@ use crate::domain::posts::Post;
 pub const DOCUMENTS: &str = "documents";
 pub const MEETINGS: &str = "meetings";
 
-/// What documents-service needs to render and send an appointment's papers, without calling back.
-#[derive(Debug, Serialize)]
-pub struct AppointmentFacts {
-    pub appointment_id: i64,
-    pub person_id: i64,
-    pub person_name: String,
-    pub person_email: Option<String>,
-    /// 职务, e.g. 副校长
-    pub job_post: String,
-    /// 职称级别 in Chinese, e.g. 正高级
-    pub title_label: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub unit_contact_email: Option<String>,
-    pub body_id: i64,
-    pub body_name: String,
-    pub post: String,
-    pub post_label: String,
-    pub term_number: i32,
-    pub term_starts_on: NaiveDate,
-    pub term_ends_on: NaiveDate,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub status: String,
-    pub ended_on: Option<NaiveDate>,
-    pub end_reason: Option<String>,
-    pub previous_appointment_id: Option<i64>,
-}
+/// What documents-service needs to render and send an appointment's papers, without calling back
+/// (defined once, with the events, in `alliance_events`).
+pub use alliance_events::AppointmentFacts;
 
 pub fn facts(conn: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, ApiError> {
     let (person_name, person_email, job_post, title_level): (String, Option<String>, String, String) = people::table
@@ -91,58 +68,63 @@ pub fn facts(conn: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, 
     })
 }
 
-fn emit(conn: &mut DbConn, kind: &str, payload: serde_json::Value) -> Result<String, ApiError> {
-    service_kit::outbox::enqueue(conn, DOCUMENTS, kind, &payload)
+fn emit(conn: &mut DbConn, event: ToDocuments) -> Result<String, ApiError> {
+    service_kit::outbox::enqueue(conn, DOCUMENTS, event.kind(), &event.payload())
 }
 
 /// The body's people changed: meetings-service reads the invitees of its coming activities again.
 fn members_changed(conn: &mut DbConn, a: &AppointmentRow) -> Result<(), ApiError> {
-    service_kit::outbox::enqueue(
-        conn,
-        MEETINGS,
-        "body.members_changed",
-        &json!({"body_id": a.body_id, "appointment_id": a.id}),
-    )?;
+    let event = ToMeetings::BodyMembersChanged(BodyMembersChanged {
+        body_id: a.body_id,
+        appointment_id: a.id,
+    });
+    service_kit::outbox::enqueue(conn, MEETINGS, event.kind(), &event.payload())?;
     Ok(())
 }
 
 /// An appointment was made (or renewed): issue and mail its 聘书; a renewal supersedes the
 /// previous certificate.
 pub fn appointment_made(conn: &mut DbConn, a: &AppointmentRow) -> Result<(), ApiError> {
-    let f = facts(conn, a)?;
+    let appointment = facts(conn, a)?;
     emit(
         conn,
-        "certificate.issue",
-        json!({"document_kind": "appointment_certificate", "appointment": f}),
+        ToDocuments::CertificateIssue(CertificateIssue::AppointmentCertificate { appointment }),
     )?;
     members_changed(conn, a)
 }
 
 /// An appointment ended: R14 notices, and revocation of the certificate for early ends.
 pub fn appointment_ended(conn: &mut DbConn, a: &AppointmentRow, status: AppointmentStatus) -> Result<(), ApiError> {
-    let f = facts(conn, a)?;
+    let appointment = facts(conn, a)?;
+    if status.is_early_end() {
+        emit(
+            conn,
+            ToDocuments::CertificateRevoke(CertificateRevoke {
+                appointment: appointment.clone(),
+            }),
+        )?;
+    }
     let notice = match status {
-        AppointmentStatus::Dismissed => Some("dismissal_notice"),
-        AppointmentStatus::Resigned => Some("resignation_acceptance"),
-        AppointmentStatus::Lapsed => Some("lapse_notice"),
+        AppointmentStatus::Dismissed => Some(NoticeSend::DismissalNotice { appointment }),
+        AppointmentStatus::Resigned => Some(NoticeSend::ResignationAcceptance { appointment }),
+        AppointmentStatus::Lapsed => Some(NoticeSend::LapseNotice { appointment }),
         _ => None,
     };
-    if status.is_early_end() {
-        emit(conn, "certificate.revoke", json!({"appointment": f}))?;
-    }
-    if let Some(kind) = notice {
-        emit(conn, "notice.send", json!({"document_kind": kind, "appointment": f}))?;
+    if let Some(notice) = notice {
+        emit(conn, ToDocuments::NoticeSend(notice))?;
     }
     members_changed(conn, a)
 }
 
 /// A term-end reminder to a holder (and the secretariat).
 pub fn term_end_reminder(conn: &mut DbConn, a: &AppointmentRow, days_before: u32) -> Result<(), ApiError> {
-    let f = facts(conn, a)?;
+    let appointment = facts(conn, a)?;
     emit(
         conn,
-        "reminder.term_end",
-        json!({"days_before": days_before, "appointment": f}),
+        ToDocuments::TermEndReminder(TermEndReminder {
+            days_before,
+            appointment,
+        }),
     )?;
     Ok(())
 }

@@ -320,3 +320,15 @@ pub fn merged_json() -> String {
 pub fn committed_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json")
 }
+
+/// The contract of the events between services (`alliance_events`), pretty JSON.
+pub fn events_json() -> String {
+    let mut s = alliance_events::schema().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Where the committed events' contract lives.
+pub fn committed_events_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events.json")
+}

@@ -11,6 +11,15 @@ fn committed_openapi_json_matches_the_code() {
 }
 
 #[test]
+fn committed_events_json_matches_the_code() {
+    let committed = std::fs::read_to_string(openapi::committed_events_path()).unwrap_or_default();
+    assert!(
+        committed == openapi::events_json(),
+        "openapi/events.json differs from the event types; regenerate it with `cargo run -p openapi --bin generate-openapi`"
+    );
+}
+
+#[test]
 fn every_service_contributes_operations_and_public_ones_stay_public() {
     let doc: serde_json::Value = serde_json::from_str(&openapi::merged_json()).unwrap_or_default();
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();

@@ -321,6 +321,18 @@ fn rewrite_plain_error<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result
     Ok(ErrorHandlerResponse::Response(res))
 }
 
+/// An event a consumer cannot read: 422, so that the sender's outbox (or the receiver's inbox)
+/// parks it as a dead letter with this reason after a few tries instead of retrying forever.
+impl From<alliance_events::EventError> for ApiError {
+    fn from(e: alliance_events::EventError) -> Self {
+        let code = match e {
+            alliance_events::EventError::UnknownKind { .. } => "unknown_event",
+            alliance_events::EventError::InvalidPayload { .. } => "invalid_event",
+        };
+        ApiError::unprocessable(code, e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -201,7 +201,7 @@ async fn the_same_event_delivered_twice_makes_one_document_and_one_email() {
         "occurred_at": "2026-11-24T08:00:00Z",
         "payload": {"document_kind": "appointment_certificate", "appointment": {
             "appointment_id": 77, "person_id": 5, "person_name": "赵喆", "person_email": "zhao@example.cn",
-            "unit_id": 2, "unit_name": "杭州技师学院", "unit_contact_email": null, "body_id": 1, "body_name": "理事会",
+            "job_post": "教务处处长", "title_label": "副高级", "unit_id": 2, "unit_name": "杭州技师学院", "unit_contact_email": null, "body_id": 1, "body_name": "理事会",
             "post": "council_member", "post_label": "理事", "term_number": 2, "term_starts_on": "2026-01-01",
             "term_ends_on": "2029-12-31", "starts_on": "2026-11-24", "ends_on": "2029-12-31", "status": "active",
             "ended_on": null, "end_reason": null, "previous_appointment_id": null}}

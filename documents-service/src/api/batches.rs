@@ -4,10 +4,10 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use alliance_events::AppointmentFacts;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::peer::Peers;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
@@ -227,11 +227,11 @@ fn check(b: &NewBatch) -> Result<(), ApiError> {
 
 #[derive(Deserialize)]
 struct FactsAnswer {
-    items: Vec<Value>,
+    items: Vec<AppointmentFacts>,
 }
 
-fn id_of(facts: &Value) -> i64 {
-    facts.get("appointment_id").and_then(Value::as_i64).unwrap_or(0)
+fn id_of(facts: &AppointmentFacts) -> i64 {
+    facts.appointment_id
 }
 
 fn list_ids(ids: &[i64]) -> String {
@@ -239,7 +239,7 @@ fn list_ids(ids: &[i64]) -> String {
 }
 
 /// The appointments' facts from members-service; every named appointment must exist and be active.
-async fn fetch_facts(peers: &Peers, b: &NewBatch) -> Result<Vec<Value>, ApiError> {
+async fn fetch_facts(peers: &Peers, b: &NewBatch) -> Result<Vec<AppointmentFacts>, ApiError> {
     let path = match (&b.appointment_ids, b.body_id) {
         (Some(ids), _) => format!("/internal/v1/appointment-facts?ids={}", list_ids(ids).replace(' ', "")),
         (None, Some(body)) => format!("/internal/v1/appointment-facts?body_id={body}"),
@@ -261,11 +261,7 @@ async fn fetch_facts(peers: &Peers, b: &NewBatch) -> Result<Vec<Value>, ApiError
                 format!("no such appointments: {}", list_ids(&missing)),
             ));
         }
-        let inactive: Vec<i64> = facts
-            .iter()
-            .filter(|f| f.get("status").and_then(Value::as_str) != Some("active"))
-            .map(id_of)
-            .collect();
+        let inactive: Vec<i64> = facts.iter().filter(|f| f.status != "active").map(id_of).collect();
         if !inactive.is_empty() {
             return Err(ApiError::unprocessable(
                 "appointments_not_active",
@@ -355,7 +351,7 @@ pub async fn create(
                     .values((
                         batch_items::batch_id.eq(id),
                         batch_items::appointment_id.eq(id_of(f)),
-                        batch_items::facts.eq(f.to_string()),
+                        batch_items::facts.eq(serde_json::to_string(f).map_err(ApiError::internal)?),
                         batch_items::status.eq("pending"),
                     ))
                     .execute(c)?;

@@ -13,7 +13,6 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use service_kit::clock::today;
 use service_kit::json::Json;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError, OutboxWaker, Problem, Role};
@@ -199,16 +198,38 @@ pub async fn put(
             if round_of(c, id)?.is_some() {
                 return Err(recorded_already(id));
             }
-            let payload = json!({
-                "activity_id": id,
-                "body_id": a.body_id,
-                "title": a.title,
-                "held_on": a.held_on,
-                "voters_present": r.voters_present,
-                "threshold": r.threshold,
-                "results": r.results,
-            });
-            let event_id = events::election_results(c, &payload)?;
+            let count = |n: i64| u32::try_from(n).map_err(ApiError::internal);
+            let event_id = events::election_results(
+                c,
+                alliance_events::ElectionResults {
+                    activity_id: id,
+                    body_id: a.body_id,
+                    title: a.title.clone(),
+                    held_on: a.held_on,
+                    voters_present: count(r.voters_present)?,
+                    threshold: r
+                        .threshold
+                        .map(|t| {
+                            Ok::<_, ApiError>(alliance_events::Threshold {
+                                numerator: count(t.numerator)?,
+                                denominator: count(t.denominator)?,
+                            })
+                        })
+                        .transpose()?,
+                    results: r
+                        .results
+                        .iter()
+                        .map(|v| {
+                            Ok(alliance_events::CandidateResult {
+                                application_id: v.application_id,
+                                votes_for: count(v.votes_for)?,
+                                votes_against: count(v.votes_against)?,
+                                abstentions: count(v.abstentions)?,
+                            })
+                        })
+                        .collect::<Result<_, ApiError>>()?,
+                },
+            )?;
             let round = ElectionRoundRow {
                 activity_id: id,
                 voters_present: small(r.voters_present)?,

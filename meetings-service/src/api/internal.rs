@@ -8,14 +8,15 @@
 //! redelivery reads the same list again.
 
 use actix_web::{HttpResponse, web};
+use alliance_events::{Event, ToMeetings};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use service_kit::clock::today;
 use service_kit::json::Json;
 use service_kit::outbox::EventEnvelope;
 use service_kit::peer::Peers;
-use service_kit::{ApiError, Caller, Db, FieldError};
+use service_kit::{ApiError, Caller, Db};
 
 use super::activities::{find, refresh};
 use crate::db::schema::activities;
@@ -28,19 +29,8 @@ pub async fn events(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_internal()?;
     let env = body_in.into_inner();
-    if env.kind != "body.members_changed" {
-        return Err(ApiError::unprocessable(
-            "unknown_event",
-            format!("meetings-service does not handle {} events", env.kind),
-        ));
-    }
-    let Some(body_id) = env.payload.get("body_id").and_then(Value::as_i64) else {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "payload.body_id",
-            "required",
-            "the body whose members changed",
-        )]));
-    };
+    let ToMeetings::BodyMembersChanged(changed) = ToMeetings::parse(&env.kind, &env.payload)?;
+    let body_id = changed.body_id;
     let from = today();
     let ahead: Vec<(i64, NaiveDate)> = db
         .run(move |c| {

@@ -13,10 +13,11 @@
 //!   application no longer awaiting its election is skipped and reported with its status.
 
 use actix_web::{HttpResponse, web};
+use alliance_events::{ElectionResults, Event, ToMembers};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use service_kit::json::Json;
 use service_kit::outbox::EventEnvelope;
 use service_kit::{ApiError, Caller, Db, DbConn, FieldError};
@@ -118,55 +119,6 @@ pub async fn appointment_facts(
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
-fn payload_of<T: serde::de::DeserializeOwned>(env: &EventEnvelope) -> Result<T, ApiError> {
-    serde_json::from_value(env.payload.clone()).map_err(|e| {
-        ApiError::validation(vec![FieldError::new(
-            "payload",
-            "invalid",
-            format!("not a {} payload: {e}", env.kind),
-        )])
-    })
-}
-
-#[derive(Deserialize)]
-struct CasePayload {
-    appointment_id: i64,
-    work_year: i32,
-    #[serde(default)]
-    absences: Value,
-}
-
-#[derive(Deserialize)]
-struct WithdrawPayload {
-    appointment_id: i64,
-    work_year: i32,
-    #[serde(default)]
-    reason: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CandidateResult {
-    pub application_id: i64,
-    pub votes_for: u32,
-    pub votes_against: u32,
-    pub abstentions: u32,
-}
-
-/// `election.results` from meetings-service: what a plenary recorded.
-#[derive(Debug, Deserialize)]
-pub struct ElectionResultsPayload {
-    pub activity_id: i64,
-    /// The body whose plenary it was; an application for another body is skipped.
-    #[serde(default)]
-    pub body_id: Option<i64>,
-    pub held_on: NaiveDate,
-    pub voters_present: u32,
-    /// null: more than half of those present (R10).
-    #[serde(default)]
-    pub threshold: Option<Threshold>,
-    pub results: Vec<CandidateResult>,
-}
-
 /// What became of one candidate's application.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct ElectionOutcome {
@@ -181,7 +133,7 @@ pub struct ElectionOutcome {
 }
 
 /// The R7 transition's reason for results recorded at a plenary.
-pub fn election_reason(p: &ElectionResultsPayload) -> String {
+pub fn election_reason(p: &ElectionResults) -> String {
     format!("全体会议选举（活动 {}，{}）", p.activity_id, p.held_on)
 }
 
@@ -193,7 +145,7 @@ pub fn election_reason(p: &ElectionResultsPayload) -> String {
 pub fn apply_election_results(
     c: &mut DbConn,
     caller: &Caller,
-    p: &ElectionResultsPayload,
+    p: &ElectionResults,
 ) -> Result<Vec<ElectionOutcome>, ApiError> {
     let reason = election_reason(p);
     let mut out = Vec::with_capacity(p.results.len());
@@ -213,14 +165,12 @@ pub fn apply_election_results(
             out.push(skipped(None, format!("no application {}", r.application_id)));
             continue;
         };
-        if let Some(body) = p.body_id
-            && body != app.body_id
-        {
+        if p.body_id != app.body_id {
             out.push(skipped(
                 Some(app.status.clone()),
                 format!(
-                    "application {} is for body {}, not body {body} whose plenary this was",
-                    app.id, app.body_id
+                    "application {} is for body {}, not body {} whose plenary this was",
+                    app.id, app.body_id, p.body_id
                 ),
             ));
             continue;
@@ -242,7 +192,10 @@ pub fn apply_election_results(
                 abstentions: r.abstentions,
                 voters_present: p.voters_present,
             }),
-            threshold: p.threshold,
+            threshold: p.threshold.map(|t| Threshold {
+                numerator: t.numerator,
+                denominator: t.denominator,
+            }),
             starts_on: None,
         };
         let applied = c.transaction::<_, ApiError, _>(|c| apply_transition(c, caller, app, &t));
@@ -298,20 +251,19 @@ pub async fn events(
     caller.require_internal()?;
     let env = body_in.into_inner();
     let dismiss_at_once = policy.is_some_and(|p| p.dismiss_at_once);
-    match env.kind.as_str() {
-        "dismissal_case.open" => {
-            let p: CasePayload = payload_of(&env)?;
+    let event = ToMembers::parse(&env.kind, &env.payload)?;
+    match event {
+        ToMembers::DismissalCaseOpen(p) => {
             let open = OpenCase {
                 event_id: env.event_id.clone(),
                 appointment_id: p.appointment_id,
                 work_year: p.work_year,
-                absences: p.absences,
+                absences: serde_json::to_value(&p.absences).map_err(ApiError::internal)?,
             };
             let case = db.write(move |c| open_case(c, &caller, &open, dismiss_at_once)).await?;
             Ok(HttpResponse::Ok().json(dismissal_cases::DismissalCase::from(case)))
         }
-        "dismissal_case.withdraw" => {
-            let p: WithdrawPayload = payload_of(&env)?;
+        ToMembers::DismissalCaseWithdraw(p) => {
             let w = WithdrawCase {
                 event_id: env.event_id.clone(),
                 appointment_id: p.appointment_id,
@@ -324,8 +276,7 @@ pub async fn events(
                 None => HttpResponse::Ok().json(json!({"status": "no_open_case"})),
             })
         }
-        "election.results" => {
-            let p: ElectionResultsPayload = payload_of(&env)?;
+        ToMembers::ElectionResults(p) => {
             let activity_id = p.activity_id;
             let outcomes = db
                 .write(move |c| apply_election_results(c, &Caller::system("meetings"), &p))
@@ -333,15 +284,12 @@ pub async fn events(
             tracing::info!(activity_id, event_id = %env.event_id, "election results applied");
             Ok(HttpResponse::Ok().json(json!({"activity_id": activity_id, "outcomes": outcomes})))
         }
-        other => Err(ApiError::unprocessable(
-            "unknown_event",
-            format!("members-service does not handle {other} events"),
-        )),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use alliance_events::CandidateResult;
     use chrono::{NaiveDate, Utc};
     use diesel::prelude::*;
     use service_kit::db::write_tx;
@@ -514,9 +462,10 @@ mod tests {
                     ("vice_chair", "approved_for_election"),
                 ],
             );
-            let p = ElectionResultsPayload {
+            let p = ElectionResults {
                 activity_id: 12,
-                body_id: Some(council),
+                body_id: council,
+                title: "第一届理事会第二次全体会议".into(),
                 held_on: d("2026-12-10"),
                 voters_present: 40,
                 threshold: None,
@@ -581,15 +530,15 @@ mod tests {
 
             // Another body's plenary does not decide the council's applications; impossible
             // votes are refused by the state machine without failing the event.
-            let other = ElectionResultsPayload {
-                body_id: Some(council + 100),
+            let other = ElectionResults {
+                body_id: council + 100,
                 results: vec![result(ids[3], 31)],
                 ..p
             };
             let out = write_tx(c, |c| apply_election_results(c, &system, &other)).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(out[0].outcome, "skipped");
-            let impossible = ElectionResultsPayload {
-                body_id: Some(council),
+            let impossible = ElectionResults {
+                body_id: council,
                 voters_present: 10,
                 ..other
             };

@@ -2,6 +2,7 @@
 //! (R16): `GET/POST /commendations`, each with a 荣誉证书 issued by documents-service.
 
 use actix_web::{HttpResponse, web};
+use alliance_events::{CertificateIssue, CommendationFacts, Event, ToDocuments};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -318,13 +319,17 @@ pub async fn create_commendation(
                     .select((people::name, people::email, units::name))
                     .first(c)
                     .optional()?
-                    .ok_or_else(|| ApiError::validation(vec![FieldError::new("person_id", "unknown_person", "no such person")]))?,
+                    .ok_or_else(|| {
+                        ApiError::validation(vec![FieldError::new("person_id", "unknown_person", "no such person")])
+                    })?,
                 (_, Some(u)) => units::table
                     .filter(units::id.eq(u))
                     .select((units::name, units::contact_email, units::name))
                     .first(c)
                     .optional()?
-                    .ok_or_else(|| ApiError::validation(vec![FieldError::new("unit_id", "unknown_unit", "no such unit")]))?,
+                    .ok_or_else(|| {
+                        ApiError::validation(vec![FieldError::new("unit_id", "unknown_unit", "no such unit")])
+                    })?,
                 _ => return Err(ApiError::internal("validated above")),
             };
             let t: CommendationTuple = diesel::insert_into(commendations::table)
@@ -348,14 +353,19 @@ pub async fn create_commendation(
                 .get_result(c)?;
             let out = to_commendation(t);
             audit::created(c, &caller, "commendation", out.id, &out)?;
-            service_kit::outbox::enqueue(
-                c,
-                crate::events::DOCUMENTS,
-                "certificate.issue",
-                &json!({"document_kind": "commendation_certificate", "commendation": {
-                    "commendation_id": out.id, "year": out.year, "recipient_name": name, "recipient_email": email,
-                    "unit_name": unit_name, "citation": out.citation, "person_id": out.person_id, "unit_id": out.unit_id}}),
-            )?;
+            let event = ToDocuments::CertificateIssue(CertificateIssue::CommendationCertificate {
+                commendation: CommendationFacts {
+                    commendation_id: out.id,
+                    year: out.year,
+                    recipient_name: name,
+                    recipient_email: email,
+                    unit_name,
+                    citation: out.citation.clone(),
+                    person_id: out.person_id,
+                    unit_id: out.unit_id,
+                },
+            });
+            service_kit::outbox::enqueue(c, crate::events::DOCUMENTS, event.kind(), &event.payload())?;
             Ok(out)
         })
         .await?;

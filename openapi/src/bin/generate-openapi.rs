@@ -1,28 +1,38 @@
-//! Writes the merged document to openapi/openapi.json (or checks it with `--check`).
+//! Writes the merged document to openapi/openapi.json and the events' contract to
+//! openapi/events.json (or checks both with `--check`).
 
 fn main() -> std::process::ExitCode {
-    let path = openapi::committed_path();
-    let generated = openapi::merged_json();
-    if std::env::args().any(|a| a == "--check") {
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        if committed == generated {
-            println!("{} is up to date", path.display());
-            return std::process::ExitCode::SUCCESS;
+    let files = [
+        (openapi::committed_path(), openapi::merged_json()),
+        (openapi::committed_events_path(), openapi::events_json()),
+    ];
+    let check = std::env::args().any(|a| a == "--check");
+    let mut ok = true;
+    for (path, generated) in files {
+        if check {
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            if committed == generated {
+                println!("{} is up to date", path.display());
+            } else {
+                eprintln!(
+                    "{} differs from the code; run: cargo run -p openapi --bin generate-openapi",
+                    path.display()
+                );
+                ok = false;
+            }
+            continue;
         }
-        eprintln!(
-            "{} differs from the code; run: cargo run -p openapi --bin generate-openapi",
-            path.display()
-        );
-        return std::process::ExitCode::FAILURE;
+        match std::fs::write(&path, generated) {
+            Ok(()) => println!("wrote {}", path.display()),
+            Err(e) => {
+                eprintln!("cannot write {}: {e}", path.display());
+                ok = false;
+            }
+        }
     }
-    match std::fs::write(&path, generated) {
-        Ok(()) => {
-            println!("wrote {}", path.display());
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("cannot write {}: {e}", path.display());
-            std::process::ExitCode::FAILURE
-        }
+    if ok {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
     }
 }

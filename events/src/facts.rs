@@ -1,0 +1,89 @@
+//! What an event carries about its subject, so that the consumer needs no call back.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An appointment as members-service knows it when the event is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AppointmentFacts {
+    pub appointment_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub person_email: Option<String>,
+    /// 职务, e.g. 副校长
+    pub job_post: String,
+    /// 职称级别 in Chinese, e.g. 正高级
+    pub title_label: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_contact_email: Option<String>,
+    pub body_id: i64,
+    pub body_name: String,
+    /// The post's code, e.g. `vice_chair`.
+    pub post: String,
+    /// The post in Chinese, e.g. 副理事长
+    pub post_label: String,
+    pub term_number: i32,
+    pub term_starts_on: NaiveDate,
+    pub term_ends_on: NaiveDate,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// The appointment's status code, e.g. `active`, `dismissed`.
+    pub status: String,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    /// The appointment this one renews (R5): its certificate is superseded.
+    pub previous_appointment_id: Option<i64>,
+}
+
+/// A commendation (褒奖, R16) of a person or a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CommendationFacts {
+    pub commendation_id: i64,
+    pub year: i32,
+    /// The person's name, or the unit's when a unit is commended.
+    pub recipient_name: String,
+    pub recipient_email: Option<String>,
+    pub unit_name: String,
+    /// 表彰事由
+    pub citation: String,
+    /// Set when a person is commended.
+    pub person_id: Option<i64>,
+    /// Set when a unit is commended.
+    pub unit_id: Option<i64>,
+}
+
+/// A meeting or activity, as its notice prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ActivityFacts {
+    pub activity_id: i64,
+    pub body_id: i64,
+    pub body_name: String,
+    /// The kind's code, e.g. `plenary`.
+    pub kind: String,
+    /// The kind in Chinese.
+    pub kind_label: String,
+    pub title: String,
+    pub held_on: NaiveDate,
+    /// e.g. `09:30`
+    pub starts_at: Option<String>,
+    pub place: String,
+    pub description: String,
+    /// One line per agenda item, as printed.
+    pub agenda: Vec<String>,
+    pub reply_by: Option<NaiveDate>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// One person invited to an activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InviteeFacts {
+    pub appointment_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub person_email: Option<String>,
+    pub unit_name: String,
+    pub post_label: String,
+}

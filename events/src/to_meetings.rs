@@ -1,0 +1,33 @@
+//! Events meetings-service handles.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::Event;
+
+/// `body.members_changed`: an appointment of the body was made or ended; meetings-service reads
+/// the invitees of the body's coming activities again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BodyMembersChanged {
+    pub body_id: i64,
+    pub appointment_id: i64,
+}
+
+/// Every event meetings-service handles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", content = "payload")]
+pub enum ToMeetings {
+    #[serde(rename = "body.members_changed")]
+    BodyMembersChanged(BodyMembersChanged),
+}
+
+impl Event for ToMeetings {
+    const DESTINATION: &'static str = "meetings";
+    const KINDS: &'static [&'static str] = &["body.members_changed"];
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::BodyMembersChanged(_) => "body.members_changed",
+        }
+    }
+}
