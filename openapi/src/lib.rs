@@ -54,7 +54,7 @@ pub fn merged() -> Doc {
 ///   or person its token's scope names only (other records are refused, or left out of lists);
 /// - `service:<scope>`: service clients granted `<scope>`, e.g. `service:members:read`.
 ///
-/// Every role not listed is refused with 403; `tests/tests/auth/access_matrix.rs` tries them all.
+/// Every role not listed is refused with 403; `tests/tests/e2e/auth/access_matrix.rs` tries them all.
 pub const ROLES_EXTENSION: &str = "x-roles";
 
 /// The roles of [`ROLES_EXTENSION`] entries, as tokens carry them.

@@ -5,9 +5,7 @@ use awc::http::StatusCode;
 use e2e_tests::{ADMIN_PASSWORD, TestSuite};
 use serde_json::json;
 
-// A module of this binary (a crate root looks beside itself, hence the path) rather than another
-// e2e binary to link.
-#[path = "auth/access_matrix.rs"]
+// A submodule (tests/tests/e2e/auth/access_matrix.rs) rather than another binary to link.
 mod access_matrix;
 
 #[actix_rt::test]
