@@ -52,6 +52,32 @@ impl Reply {
     }
 }
 
+/// What a test reads from a JSON body: a missing or mistyped field fails the test where it is
+/// read, naming the field and showing the value, rather than going on with `""` or `[]` into a
+/// later, confusing failure (a 404 for a path with an empty id).
+pub trait Fields {
+    /// The string at `key`.
+    fn str_at(&self, key: &str) -> &str;
+    /// The array at `key`.
+    fn array_at(&self, key: &str) -> &Vec<Value>;
+}
+
+impl Fields for Value {
+    #[track_caller]
+    fn str_at(&self, key: &str) -> &str {
+        self[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string `{key}` in {self}"))
+    }
+
+    #[track_caller]
+    fn array_at(&self, key: &str) -> &Vec<Value> {
+        self[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no array `{key}` in {self}"))
+    }
+}
+
 /// The body of a 201, or a failed test naming what came instead.
 pub async fn created(r: Reply) -> Value {
     assert_eq!(
@@ -118,6 +144,10 @@ pub struct TestSuite {
     /// The settings the services run with (key, URLs and addresses resolved), so that a test
     /// can stop one and start it again the same way ([`TestSuite::restart_service`]).
     pub settings: SuiteSettings,
+    /// Why this test may stop with work still queued ([`TestSuite::leaves_work_queued`]).
+    undrained_ok: std::cell::RefCell<Option<String>>,
+    /// Connections to the services' databases, for [`TestSuite::drained`].
+    queue_dbs: std::sync::OnceLock<Vec<(&'static str, service_kit::Db)>>,
     _pg: Option<PgDatabases>,
     _dir: tempfile::TempDir,
 }
@@ -172,6 +202,8 @@ impl TestSuite {
             signing_key_pem: pem,
             backend: if pg.is_some() { "postgres" } else { "sqlite" },
             settings,
+            undrained_ok: std::cell::RefCell::new(None),
+            queue_dbs: std::sync::OnceLock::new(),
             _pg: pg,
             _dir: dir,
         }
@@ -239,7 +271,7 @@ impl TestSuite {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "login of {username} failed: {}", r.text());
-        r.json()["access_token"].as_str().unwrap_or_default().to_owned()
+        r.json().str_at("access_token").to_owned()
     }
 
     pub async fn admin_token(&self) -> String {
@@ -280,9 +312,160 @@ impl TestSuite {
         })
     }
 
-    pub async fn stop(self) {
-        self.suite.stop().await;
+    /// Stops the suite, after checking that the test left no work queued: every outbox, the
+    /// documents inbox, mail deliveries and batches must drain (see [`TestSuite::drained`]),
+    /// unless the test said why it may not ([`TestSuite::leaves_work_queued`]). Dead letters are
+    /// not queued work.
+    #[track_caller]
+    pub fn stop(self) -> impl std::future::Future<Output = ()> {
+        let caller = std::panic::Location::caller();
+        async move {
+            if self.undrained_ok.borrow().is_none() {
+                self.wait_drained(Duration::from_secs(30), caller).await;
+            }
+            self.suite.stop().await;
+        }
     }
+
+    /// Lets this test stop with work still queued, for `reason` (e.g. a service it leaves down).
+    pub fn leaves_work_queued(&self, reason: &str) {
+        *self.undrained_ok.borrow_mut() = Some(reason.to_owned());
+    }
+
+    /// Waits (at most 30 s) until every queue of the suite is drained: no outbox event of
+    /// members- or meetings-service undelivered, no event in documents-service's inbox
+    /// unprocessed, no mail delivery queued or being sent, no batch running. Dead letters
+    /// (outbox and inbox `dead_at`) and failed deliveries are done, not queued. Panics with
+    /// what is still queued after the deadline.
+    #[track_caller]
+    pub fn drained(&self) -> impl std::future::Future<Output = ()> + '_ {
+        self.drained_within(Duration::from_secs(30))
+    }
+
+    /// [`TestSuite::drained`] with its own deadline.
+    #[track_caller]
+    pub fn drained_within(&self, limit: Duration) -> impl std::future::Future<Output = ()> + '_ {
+        self.wait_drained(limit, std::panic::Location::caller())
+    }
+
+    async fn wait_drained(&self, limit: Duration, caller: &'static std::panic::Location<'static>) {
+        let deadline = std::time::Instant::now() + limit;
+        let mut previous: Option<Vec<i64>> = None;
+        loop {
+            let scan = self.scan_queues().await;
+            if scan.pending.is_empty() {
+                // Work handed from one queue to another between two reads of one scan would
+                // go unseen; two empty scans with the same rows in every table are quiet.
+                if previous.as_ref() == Some(&scan.rows) {
+                    return;
+                }
+                previous = Some(scan.rows);
+            } else {
+                previous = None;
+                if std::time::Instant::now() >= deadline {
+                    panic!(
+                        "{caller}: the suite's queues did not drain within {limit:?}; still queued:\n  {}",
+                        scan.pending.join("\n  ")
+                    );
+                }
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// What is queued in every queue now, and how many rows each queue's table has.
+    async fn scan_queues(&self) -> QueueScan {
+        let dbs = self
+            .queue_dbs
+            .get_or_init(|| {
+                [
+                    ("members", &self.settings.members.database_url),
+                    ("meetings", &self.settings.meetings.database_url),
+                    ("documents", &self.settings.documents.database_url),
+                ]
+                .into_iter()
+                .map(|(name, url)| {
+                    let db = service_kit::Db::connect(url, 1)
+                        .unwrap_or_else(|e| panic!("cannot open {name}'s database {url}: {e}"));
+                    (name, db)
+                })
+                .collect()
+            })
+            .clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut scan = QueueScan::default();
+            for (service, table, queued) in QUEUES {
+                let db = dbs
+                    .iter()
+                    .find(|(n, _)| *n == service)
+                    .map(|(_, db)| db)
+                    .unwrap_or_else(|| panic!("no database for {service}"));
+                let mut conn = db.get().unwrap_or_else(|e| panic!("{service}'s database: {e:?}"));
+                let rows: Vec<QueuedRow> = diesel::sql_query(format!("{queued} LIMIT 20"))
+                    .load(&mut *conn)
+                    .unwrap_or_else(|e| panic!("reading {service}'s {table}: {e}"));
+                scan.pending
+                    .extend(rows.into_iter().map(|r| format!("{service} {table}: {}", r.what)));
+                let count: Vec<RowCount> = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+                    .load(&mut *conn)
+                    .unwrap_or_else(|e| panic!("counting {service}'s {table}: {e}"));
+                scan.rows.push(count.first().map_or(0, |c| c.n));
+            }
+            scan
+        })
+        .await
+        .unwrap_or_else(|e| panic!("scanning the queues failed: {e}"))
+    }
+}
+
+/// The suite's queues: (service, table, a query of the rows still queued as one text `what`).
+/// Written for both backends (`||`, `CAST … AS TEXT`, `COALESCE`).
+const QUEUES: [(&str, &str, &str); 5] = [
+    ("members", "outbox_events", OUTBOX_QUEUED),
+    ("meetings", "outbox_events", OUTBOX_QUEUED),
+    (
+        "documents",
+        "inbox_events",
+        "SELECT 'event ' || event_id || ' ' || kind || ' from ' || source || ', attempts ' || CAST(attempts AS TEXT) \
+         || ', next ' || COALESCE(CAST(next_attempt_at AS TEXT), 'now') || COALESCE(', last error: ' || last_error, '') AS what \
+         FROM inbox_events WHERE processed_at IS NULL AND dead_at IS NULL ORDER BY id",
+    ),
+    (
+        "documents",
+        "deliveries",
+        "SELECT 'delivery ' || CAST(id AS TEXT) || ' of document ' || CAST(document_id AS TEXT) || ' to ' || recipient \
+         || ', attempts ' || CAST(attempts AS TEXT) || ', next ' || CAST(next_attempt_at AS TEXT) \
+         || COALESCE(', sending since ' || CAST(sending_since AS TEXT), '') || COALESCE(', last error: ' || last_error, '') AS what \
+         FROM deliveries WHERE status = 'queued' ORDER BY id",
+    ),
+    (
+        "documents",
+        "batches",
+        "SELECT 'batch ' || CAST(id AS TEXT) || ' ' || kind || ', ' || CAST(issued + existing + failed AS TEXT) || ' of ' \
+         || CAST(total AS TEXT) || ' done' AS what FROM batches WHERE status = 'running' ORDER BY id",
+    ),
+];
+
+const OUTBOX_QUEUED: &str = "SELECT 'event ' || event_id || ' ' || kind || ' to ' || destination || ', attempts ' \
+    || CAST(attempts AS TEXT) || ', next ' || CAST(next_attempt_at AS TEXT) || COALESCE(', last error: ' || last_error, '') AS what \
+    FROM outbox_events WHERE delivered_at IS NULL AND dead_at IS NULL ORDER BY id";
+
+#[derive(Default)]
+struct QueueScan {
+    pending: Vec<String>,
+    rows: Vec<i64>,
+}
+
+#[derive(diesel::QueryableByName)]
+struct QueuedRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    what: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct RowCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
 }
 
 fn rand_bytes() -> [u8; 32] {

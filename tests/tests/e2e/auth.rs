@@ -2,7 +2,7 @@
 //! wrong algorithm, wrong issuer/audience, role too low), accounts and API clients.
 
 use awc::http::StatusCode;
-use e2e_tests::{ADMIN_PASSWORD, TestSuite};
+use e2e_tests::{ADMIN_PASSWORD, Fields, TestSuite};
 use serde_json::json;
 
 // A submodule (tests/tests/e2e/auth/access_matrix.rs) rather than another binary to link.
@@ -95,7 +95,7 @@ async fn tokens_that_must_be_refused_are_refused() {
         other
             .to_pkcs8_pem(LineEnding::LF)
             .map(|z| z.to_string())
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("cannot encode the other key: {e}"))
     };
     let forged = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
@@ -191,10 +191,7 @@ async fn client_credentials_carry_only_granted_scopes() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let c = created.json();
-    let (id, secret) = (
-        c["client_id"].as_str().unwrap_or_default(),
-        c["client_secret"].as_str().unwrap_or_default(),
-    );
+    let (id, secret) = (c.str_at("client_id"), c.str_at("client_secret"));
     assert!(secret.len() >= 32);
     // The secret is never shown again.
     let again = s
@@ -213,7 +210,7 @@ async fn client_credentials_carry_only_granted_scopes() {
     let r = s.post("/api/v1/auth/token", None, grant(None)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["scope"], "documents:read");
-    let token = r.json()["access_token"].as_str().unwrap_or_default().to_owned();
+    let token = r.json().str_at("access_token").to_owned();
     assert_eq!(s.get("/api/v1/documents", Some(&token)).await.status, StatusCode::OK);
     let me = s.get("/api/v1/auth/me", Some(&token)).await.json();
     assert_eq!(me["role"], "service");
@@ -338,7 +335,7 @@ async fn accounts_are_validated_unique_and_the_last_admin_stays() {
         .problem(409, "last_admin");
     let list = s.get("/api/v1/auth/accounts?limit=1", Some(&admin)).await.json();
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
-    let next = list["next_cursor"].as_str().unwrap_or_default().to_owned();
+    let next = list.str_at("next_cursor").to_owned();
     let page2 = s
         .get(&format!("/api/v1/auth/accounts?limit=1&cursor={next}"), Some(&admin))
         .await
@@ -550,15 +547,14 @@ async fn disabling_a_client_or_rotating_its_secret_ends_its_tokens() {
         )
         .await
         .json();
-    let (id, secret) = (
-        c["client_id"].as_str().unwrap_or_default().to_owned(),
-        c["client_secret"].as_str().unwrap_or_default().to_owned(),
-    );
+    let (id, secret) = (c.str_at("client_id").to_owned(), c.str_at("client_secret").to_owned());
     let path = format!("/api/v1/auth/clients/{}", c["id"]);
     let grant = |secret: &str| client(&id, secret);
-    let token = s.post("/api/v1/auth/token", None, grant(&secret)).await.json()["access_token"]
-        .as_str()
-        .unwrap_or_default()
+    let token = s
+        .post("/api/v1/auth/token", None, grant(&secret))
+        .await
+        .json()
+        .str_at("access_token")
         .to_owned();
     let docs = "/api/v1/documents";
     let direct = format!("{}{docs}", service_url(&s, "documents"));
@@ -570,9 +566,11 @@ async fn disabling_a_client_or_rotating_its_secret_ends_its_tokens() {
     refused_within(&s, 10, &direct, &token).await;
 
     s.patch(&path, Some(&admin), json!({"disabled": false})).await;
-    let fresh = s.post("/api/v1/auth/token", None, grant(&secret)).await.json()["access_token"]
-        .as_str()
-        .unwrap_or_default()
+    let fresh = s
+        .post("/api/v1/auth/token", None, grant(&secret))
+        .await
+        .json()
+        .str_at("access_token")
         .to_owned();
     assert_eq!(s.get(docs, Some(&fresh)).await.status, StatusCode::OK);
     s.get(docs, Some(&token)).await.problem(401, "token_revoked");
@@ -581,15 +579,17 @@ async fn disabling_a_client_or_rotating_its_secret_ends_its_tokens() {
         .patch(&path, Some(&admin), json!({"rotate_secret": true}))
         .await
         .json();
-    let new_secret = rotated["client_secret"].as_str().unwrap_or_default().to_owned();
+    let new_secret = rotated.str_at("client_secret").to_owned();
     s.get(docs, Some(&fresh)).await.problem(401, "token_revoked");
     refused_within(&s, 10, &direct, &fresh).await;
     s.post("/api/v1/auth/token", None, grant(&secret))
         .await
         .problem(401, "invalid_client");
-    let newest = s.post("/api/v1/auth/token", None, grant(&new_secret)).await.json()["access_token"]
-        .as_str()
-        .unwrap_or_default()
+    let newest = s
+        .post("/api/v1/auth/token", None, grant(&new_secret))
+        .await
+        .json()
+        .str_at("access_token")
         .to_owned();
     assert_eq!(s.get(&direct, Some(&newest)).await.status, StatusCode::OK);
     s.stop().await;
@@ -613,9 +613,8 @@ async fn the_revocation_list_is_readable_with_a_service_token_only() {
     let service = s
         .post("/api/v1/auth/token", None, client(&seed.client_id, &seed.secret))
         .await
-        .json()["access_token"]
-        .as_str()
-        .unwrap_or_default()
+        .json()
+        .str_at("access_token")
         .to_owned();
     let member = s
         .post(

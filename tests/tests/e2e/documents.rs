@@ -4,7 +4,7 @@
 //! the notice; a duplicate event makes one document and one e-mail.
 
 use awc::http::StatusCode;
-use e2e_tests::{SmtpSink, TestSuite, created, eventually, ok, pdf_text_compact};
+use e2e_tests::{Fields, SmtpSink, TestSuite, created, eventually, ok, pdf_text_compact};
 use serde_json::{Value, json};
 use sha2::Digest;
 
@@ -14,7 +14,7 @@ const D: &str = "/api/v1/documents";
 async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
     let r = s.get(&format!("{D}?{query}"), Some(t)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["items"].as_array().cloned().unwrap_or_default()
+    r.json().array_at("items").clone()
 }
 
 #[actix_rt::test]
@@ -67,7 +67,7 @@ async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissa
         documents_of(&s, &t, &q).await.into_iter().next()
     })
     .await;
-    let serial = doc["serial"].as_str().unwrap_or_default().to_owned();
+    let serial = doc.str_at("serial").to_owned();
     assert!(serial.starts_with("JGLM-PS-"), "{serial}");
     assert_eq!(doc["status"], "valid");
     assert_eq!(doc["post_label"], "理事长");
@@ -75,10 +75,7 @@ async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissa
     // The PDF is stored byte-exact, reads in Chinese, and matches its hash.
     let pdf = s.get(&format!("{D}/{serial}/pdf"), Some(&t)).await;
     assert_eq!(pdf.header("content-type").as_deref(), Some("application/pdf"));
-    assert_eq!(
-        hex::encode(sha2::Sha256::digest(&pdf.body)),
-        doc["content_hash"].as_str().unwrap_or_default()
-    );
+    assert_eq!(hex::encode(sha2::Sha256::digest(&pdf.body)), doc.str_at("content_hash"));
     let text = pdf_text_compact(&pdf.body);
     for expected in ["聘书", "欧阳堃", "理事长", serial.as_str()] {
         assert!(
@@ -88,7 +85,7 @@ async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissa
     }
 
     // Public verification needs no token and shows only name, post, body and term.
-    let verify_path = doc["verify_path"].as_str().unwrap_or_default().to_owned();
+    let verify_path = doc.str_at("verify_path").to_owned();
     let v = s.get(&verify_path, None).await;
     assert_eq!(v.status, StatusCode::OK, "{}", v.text());
     let v = v.json();
@@ -117,7 +114,7 @@ async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissa
         mail.subject
     );
     assert!(mail.text.contains("欧阳堃"));
-    let (name, ctype, bytes) = mail.attachments.first().cloned().unwrap_or_default();
+    let (name, ctype, bytes) = mail.attachments.first().cloned().expect("the mail has an attachment");
     assert_eq!(
         (name.as_str(), ctype.as_str()),
         (format!("{serial}.pdf").as_str(), "application/pdf")
@@ -155,7 +152,7 @@ async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissa
             .next()
     })
     .await;
-    let notice_serial = notice["serial"].as_str().unwrap_or_default().to_owned();
+    let notice_serial = notice.str_at("serial").to_owned();
     let notice_text = pdf_text_compact(&s.get(&format!("{D}/{notice_serial}/pdf"), Some(&t)).await.body);
     assert!(
         notice_text.contains("解聘通知书") && notice_text.contains("欧阳堃"),
@@ -192,9 +189,7 @@ async fn the_same_event_delivered_twice_makes_one_document_and_one_email() {
     let token = s
         .post("/api/v1/auth/token", None, json!({"grant_type": "client_credentials", "client_id": client["client_id"], "client_secret": client["client_secret"]}))
         .await
-        .json()["access_token"]
-        .as_str()
-        .unwrap_or_default()
+        .json().str_at("access_token")
         .to_owned();
     let event = json!({
         "event_id": "5b0c2d4e-0000-4000-8000-000000000001", "kind": "certificate.issue", "source": "members",
@@ -208,7 +203,11 @@ async fn the_same_event_delivered_twice_makes_one_document_and_one_email() {
     });
     let url = format!(
         "{}/internal/v1/events",
-        s.suite.documents.as_ref().map(|h| h.url()).unwrap_or_default()
+        s.suite
+            .documents
+            .as_ref()
+            .map(|h| h.url())
+            .expect("documents-service is running")
     );
     for _ in 0..2 {
         let r = s
@@ -230,8 +229,8 @@ async fn the_same_event_delivered_twice_makes_one_document_and_one_email() {
         (!smtp.messages().is_empty()).then_some(())
     })
     .await;
-    // Give a duplicate every chance to show up before counting.
-    actix_web::rt::time::sleep(std::time::Duration::from_secs(2)).await;
+    // Every queue drained (the inbox processed, every mail sent): a duplicate would be counted.
+    s.drained().await;
     assert_eq!(documents_of(&s, &t, "appointment_id=77").await.len(), 1);
     assert_eq!(smtp.messages().len(), 1);
     s.stop().await;
@@ -263,7 +262,7 @@ async fn previews_render_user_text_literally_and_refuse_characters_no_font_has()
         )
         .await
         .problem(422, "missing_glyphs");
-    assert!(p["detail"].as_str().unwrap_or_default().contains("U+E000"), "{p}");
+    assert!(p.str_at("detail").contains("U+E000"), "{p}");
     let member = s.token_for("member", Some("person:1")).await;
     s.post(&format!("{D}/previews"), Some(&member), json!({"kind": "roster"}))
         .await
@@ -326,7 +325,7 @@ async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
             documents_of(&s, &t, &q).await.into_iter().next()
         })
         .await;
-        serials.push(doc["serial"].as_str().unwrap_or_default().to_owned());
+        serials.push(doc.str_at("serial").to_owned());
     }
     // 550: failed at once, reported with the server's answer, not retried.
     let bounced = eventually(30, "the failed delivery", || async {
@@ -335,10 +334,7 @@ async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
     })
     .await;
     assert_eq!(bounced[0]["attempts"], 1);
-    assert!(
-        bounced[0]["last_error"].as_str().unwrap_or_default().contains("550"),
-        "{bounced}"
-    );
+    assert!(bounced[0].str_at("last_error").contains("550"), "{bounced}");
     // 451 once: retried after a backoff, then sent; both attempts recorded.
     let retried = eventually(40, "the retried delivery", || async {
         let d = s.get(&format!("{D}/{}/deliveries", serials[1]), Some(&t)).await.json();
@@ -358,7 +354,7 @@ async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
     // Issue 9, point 1: failed deliveries are listed across all documents, and can be retried
     // by hand (same Message-ID, schedule started anew); only failed ones.
     let failed = ok(s.get(&format!("{D}/deliveries?status=failed"), Some(&t)).await).await;
-    let items = failed["items"].as_array().cloned().unwrap_or_default();
+    let items = failed.array_at("items").clone();
     assert_eq!(items.len(), 1, "{failed}");
     assert_eq!(items[0]["document_serial"], serials[0].as_str());
     assert_eq!(items[0]["recipient"], "bounce@example.cn");
@@ -482,18 +478,12 @@ async fn a_renewal_replaces_the_certificate_and_the_old_one_verifies_as_supersed
     .await;
     assert_eq!(second["term_label"], "第二届");
     let old = eventually(30, "the old certificate superseded", || async {
-        let v = s
-            .get(first["verify_path"].as_str().unwrap_or_default(), None)
-            .await
-            .json();
+        let v = s.get(first.str_at("verify_path"), None).await.json();
         (v["status"] == "superseded").then_some(v)
     })
     .await;
     assert_eq!(old["serial"], first["serial"]);
-    let new = s
-        .get(second["verify_path"].as_str().unwrap_or_default(), None)
-        .await
-        .json();
+    let new = s.get(second.str_at("verify_path"), None).await.json();
     assert_eq!(new["status"], "valid");
     s.stop().await;
 }
@@ -597,7 +587,7 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
         )
         .await
         .problem(422, "appointments_not_found");
-    assert!(p["detail"].as_str().unwrap_or_default().contains("999999"), "{p}");
+    assert!(p.str_at("detail").contains("999999"), "{p}");
     let contact = s.token_for("unit_contact", Some("unit:1")).await;
     s.post(&format!("{D}/batches"), Some(&contact), json!({"body_id": 2}))
         .await
@@ -677,12 +667,7 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
     serials.dedup();
     assert_eq!(serials.len(), N);
     let sample = &valid[57];
-    let pdf = s
-        .get(
-            &format!("{D}/{}/pdf", sample["serial"].as_str().unwrap_or_default()),
-            Some(&t),
-        )
-        .await;
+    let pdf = s.get(&format!("{D}/{}/pdf", sample.str_at("serial")), Some(&t)).await;
     let text = pdf_text_compact(&pdf.body);
     assert!(
         text.contains(sample["person_name"].as_str().unwrap_or("?")) && text.contains("专家委员会委员"),
@@ -700,7 +685,7 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
             .send_body(json!({"appointment_ids": [appointments[0]], "send_mail": false}).to_string())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let body = r.body().await.unwrap_or_default();
+        let body = r.body().await.unwrap_or_else(|e| panic!("reading the body: {e}"));
         (
             r.status(),
             serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
@@ -714,12 +699,7 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
     // The committee's 成员名册 on request: one table over several pages, everyone on it.
     let roster = created(s.post(&format!("{D}/rosters"), Some(&t), json!({"body_id": 2})).await).await;
     assert_eq!(roster["kind"], "roster");
-    let pdf = s
-        .get(
-            &format!("{D}/{}/pdf", roster["serial"].as_str().unwrap_or_default()),
-            Some(&t),
-        )
-        .await;
+    let pdf = s.get(&format!("{D}/{}/pdf", roster.str_at("serial")), Some(&t)).await;
     let text = e2e_tests::pdf_text(&pdf.body);
     let pages = text.matches('\u{c}').count();
     assert!(pages >= 4, "a 200-row roster on {pages} pages");
@@ -894,7 +874,7 @@ async fn a_lapse_and_a_resignation_each_mail_their_notice_and_the_resignation_re
                 .find(|m| m.to.contains(email) && m.subject.contains(title))
         })
         .await;
-        let (_, ctype, pdf) = mail.attachments.first().cloned().unwrap_or_default();
+        let (_, ctype, pdf) = mail.attachments.first().cloned().expect("the mail has an attachment");
         assert_eq!(ctype, "application/pdf");
         let text = pdf_text_compact(&pdf);
         assert!(text.contains(title) && text.contains(name), "{kind}: {text}");
@@ -903,10 +883,7 @@ async fn a_lapse_and_a_resignation_each_mail_their_notice_and_the_resignation_re
         assert!(text.contains(docs[0]["serial"].as_str().unwrap_or("?")), "{text}");
     }
     // The resignation ended the chair's appointment early: the certificate verifies as revoked.
-    let v = ok(s
-        .get(certificate["verify_path"].as_str().unwrap_or_default(), None)
-        .await)
-    .await;
+    let v = ok(s.get(certificate.str_at("verify_path"), None).await).await;
     assert_eq!(v["status"], "revoked", "{v}");
     assert!(v["revoked_on"].is_string(), "{v}");
     s.stop().await;

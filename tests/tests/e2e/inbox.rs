@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use awc::http::StatusCode;
 use diesel::connection::SimpleConnection;
-use e2e_tests::TestSuite;
+use e2e_tests::{Fields, TestSuite};
 use gateway::ServiceClientSeed;
 use serde_json::{Value, json};
 use service_kit::Db;
@@ -44,11 +44,16 @@ async fn client_token(s: &TestSuite, client_id: &str, secret: &str) -> (String, 
         .await;
     assert_eq!(r.status, StatusCode::OK, "token for {client_id}: {}", r.text());
     let body = r.json();
-    (body["access_token"].as_str().unwrap_or_default().to_owned(), body)
+    (body.str_at("access_token").to_owned(), body)
 }
 
 fn documents_inbox(s: &TestSuite) -> String {
-    let base = s.suite.documents.as_ref().map(|h| h.url()).unwrap_or_default();
+    let base = s
+        .suite
+        .documents
+        .as_ref()
+        .map(|h| h.url())
+        .expect("documents-service is running");
     format!("{base}{}", outbox::EVENTS_PATH)
 }
 
@@ -139,12 +144,7 @@ async fn tokens_without_scope_internal_are_refused() {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let client = r.json();
-        let (token, _) = client_token(
-            &s,
-            client["client_id"].as_str().unwrap_or_default(),
-            client["client_secret"].as_str().unwrap_or_default(),
-        )
-        .await;
+        let (token, _) = client_token(&s, client.str_at("client_id"), client.str_at("client_secret")).await;
         let r = s.post(&inbox, Some(&token), envelope()).await;
         if expected == 403 {
             r.problem(403, "forbidden");
@@ -182,7 +182,10 @@ async fn the_gateway_never_exposes_the_inbox() {
     }
     // Not in the public contract either.
     let doc = s.get("/api-docs/openapi.json", None).await.json();
-    let paths: Vec<&String> = doc["paths"].as_object().map(|p| p.keys().collect()).unwrap_or_default();
+    let paths: Vec<&String> = doc["paths"]
+        .as_object()
+        .map(|p| p.keys().collect())
+        .expect("the contract has paths");
     assert!(!paths.is_empty());
     assert!(paths.iter().all(|p| !p.contains("internal")), "{paths:?}");
     s.stop().await;
@@ -208,7 +211,12 @@ async fn an_outbox_worker_delivers_into_the_documents_inbox_exactly_once() {
             client_secret: members.secret.clone(),
         }),
     );
-    let documents = s.suite.documents.as_ref().map(|h| h.url()).unwrap_or_default();
+    let documents = s
+        .suite
+        .documents
+        .as_ref()
+        .map(|h| h.url())
+        .expect("documents-service is running");
     let mut cfg = OutboxConfig::new("members", HashMap::from([("documents".to_owned(), documents)]), tokens);
     cfg.poll_interval = Duration::from_millis(50);
     let worker = spawn_worker(db.clone(), cfg);
@@ -266,7 +274,7 @@ async fn an_event_that_cannot_be_processed_is_parked_listed_and_replayable() {
     let admin = s.admin_token().await;
     let mut poison = envelope();
     poison["kind"] = json!("certificate.unheard_of");
-    let event_id = poison["event_id"].as_str().unwrap_or_default().to_owned();
+    let event_id = poison.str_at("event_id").to_owned();
     let r = s.post(&documents_inbox(&s), Some(&token), poison).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
 
@@ -277,13 +285,7 @@ async fn an_event_that_cannot_be_processed_is_parked_listed_and_replayable() {
     .await;
     assert_eq!(parked["attempts"], 3, "{parked}");
     assert_eq!(parked["source"], "members");
-    assert!(
-        parked["last_error"]
-            .as_str()
-            .unwrap_or_default()
-            .starts_with("unknown_event"),
-        "{parked}"
-    );
+    assert!(parked.str_at("last_error").starts_with("unknown_event"), "{parked}");
     // Replayed: tried again at once (and, still unknown, parked again after three more tries).
     let r = s
         .post(&format!("{failed}/{event_id}/replay"), Some(&admin), json!({}))

@@ -5,6 +5,7 @@
 
 mod auth;
 mod documents;
+mod harness;
 mod inbox;
 mod meetings;
 mod members;

@@ -5,7 +5,7 @@
 //! lost when members-service, meetings-service or documents-service restarts mid-way.
 
 use awc::http::StatusCode;
-use e2e_tests::{SmtpSink, TestSuite, created, eventually, ok};
+use e2e_tests::{Fields, SmtpSink, TestSuite, created, eventually, ok};
 use serde_json::{Value, json};
 
 const M: &str = "/api/v1/members";
@@ -127,10 +127,9 @@ async fn cases(s: &TestSuite, t: &str, appointment: i64) -> Vec<Value> {
         s.get(&format!("{M}/dismissal-cases?appointment_id={appointment}"), Some(t))
             .await,
     )
-    .await["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    .await
+    .array_at("items")
+    .clone()
 }
 
 async fn case_with_status(s: &TestSuite, t: &str, appointment: i64, status: &str) -> Value {
@@ -145,10 +144,10 @@ async fn case_with_status(s: &TestSuite, t: &str, appointment: i64, status: &str
 }
 
 async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
-    ok(s.get(&format!("{D}?{query}"), Some(t)).await).await["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    ok(s.get(&format!("{D}?{query}"), Some(t)).await)
+        .await
+        .array_at("items")
+        .clone()
 }
 
 #[actix_rt::test]
@@ -178,7 +177,7 @@ async fn two_unexcused_absences_open_a_case_the_center_confirms_it_and_the_membe
         .next()
     })
     .await;
-    let verify_path = certificate["verify_path"].as_str().unwrap_or_default().to_owned();
+    let verify_path = certificate.str_at("verify_path").to_owned();
 
     // R19: the plenary's agenda attaches the year's work report, which must exist first.
     let plenary = json!({"body_id": body, "kind": "plenary", "title": "年度全体会议", "held_on": on, "starts_at": "9:00",
@@ -231,7 +230,7 @@ async fn two_unexcused_absences_open_a_case_the_center_confirms_it_and_the_membe
     let appointments: Vec<i64> = inv
         .as_array()
         .map(|a| a.iter().filter_map(|i| i["appointment_id"].as_i64()).collect())
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("invitees are not a list: {inv}"));
     assert_eq!(appointments, vec![g.attendee, g.absentee]);
     assert_eq!(inv[1]["person_email"], ABSENTEE_MAIL);
     let member = s
@@ -355,7 +354,7 @@ async fn two_unexcused_absences_open_a_case_the_center_confirms_it_and_the_membe
     let corrected = list
         .as_array()
         .and_then(|l| l.iter().find(|r| r["appointment_id"] == g.absentee).cloned())
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no attendance of {} in {list}", g.absentee));
     assert_eq!(corrected["status"], "excused");
     assert_eq!(corrected["corrections"][0]["before_status"], "absent");
     assert_eq!(corrected["corrections"][0]["after_status"], "excused");
@@ -429,7 +428,7 @@ async fn two_unexcused_absences_open_a_case_the_center_confirms_it_and_the_membe
             .find(|m| m.to.contains(ABSENTEE_MAIL) && m.subject.contains("解聘通知书"))
     })
     .await;
-    let (_, ctype, pdf) = mail.attachments.first().cloned().unwrap_or_default();
+    let (_, ctype, pdf) = mail.attachments.first().cloned().expect("the mail has an attachment");
     assert_eq!(ctype, "application/pdf");
     let text = e2e_tests::pdf_text_compact(&pdf);
     assert!(text.contains("解聘通知书") && text.contains("欧阳堃"), "{text}");
@@ -538,7 +537,8 @@ async fn nothing_is_lost_when_members_meetings_or_documents_restart_mid_way() {
             .any(|r| r["appointment_id"] == g.absentee && r["status"] == "absent")),
         "{list}"
     );
-    actix_web::rt::time::sleep(std::time::Duration::from_secs(2)).await;
+    // Whatever the restart might have sent again has been delivered before counting.
+    s.drained().await;
     assert_eq!(cases(&s, &t, g.absentee).await.len(), 1);
 
     // A correction while members-service is down withdraws the case once it is back.
@@ -704,15 +704,10 @@ async fn election_results_recorded_at_a_plenary_decide_the_council_applications_
         .as_array()
         .map(|e| {
             e.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or_default().to_owned(),
-                        e["code"].as_str().unwrap_or_default().to_owned(),
-                    )
-                })
+                .map(|e| (e.str_at("field").to_owned(), e.str_at("code").to_owned()))
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no errors listed: {p}"));
     assert_eq!(
         errors,
         vec![
@@ -771,7 +766,7 @@ async fn election_results_recorded_at_a_plenary_decide_the_council_applications_
     let last = elected["history"]
         .as_array()
         .and_then(|h| h.last().cloned())
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no history: {elected}"));
     assert_eq!(last["action"], "record_election");
     assert_eq!(last["actor"], "system:meetings");
     assert_eq!(last["reason"], format!("全体会议选举（活动 {plenary}，{yesterday}）"));

@@ -2,7 +2,7 @@
 //! R1 under concurrency, access by role, validation, labels.
 
 use awc::http::StatusCode;
-use e2e_tests::{Reply, TestSuite, created, eventually, ok};
+use e2e_tests::{Fields, Reply, TestSuite, created, eventually, ok};
 use serde_json::{Value, json};
 
 const M: &str = "/api/v1/members";
@@ -145,7 +145,7 @@ async fn the_life_of_a_council_from_first_start() {
         .post(&format!("{M}/applications"), Some(&t), apply(u_b, old, None))
         .await
         .problem(422, "eligibility_exception_required");
-    assert!(p["detail"].as_str().unwrap_or_default().contains("R9"));
+    assert!(p.str_at("detail").contains("R9"));
     let app_old = created(
         s.post(
             &format!("{M}/applications"),
@@ -410,7 +410,7 @@ async fn the_life_of_a_council_from_first_start() {
         .as_array()
         .and_then(|a| a.last())
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no audit event: {audit}"));
     assert_eq!(last["action"], "dismissed");
     assert_eq!(last["actor"], "account:1");
     assert_eq!(last["before"]["status"], "active");
@@ -590,7 +590,11 @@ async fn r1_twenty_concurrent_appointments_to_the_chair_leave_one_holder() {
             .insert_header(("authorization", format!("Bearer {t}")));
         async move {
             let mut res = req.send_json(&json!({})).await.unwrap_or_else(|e| panic!("{e}"));
-            let body = res.body().await.map(|b| b.to_vec()).unwrap_or_default();
+            let body = res
+                .body()
+                .await
+                .map(|b| b.to_vec())
+                .unwrap_or_else(|e| panic!("reading the body: {e}"));
             (
                 res.status().as_u16(),
                 serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
@@ -782,11 +786,12 @@ async fn labels_give_chinese_for_every_enum_and_there_are_no_fees() {
     assert_eq!(l["assessment_result"]["basically_competent"], "基本合格");
     assert_eq!(l["document_kind"]["appointment_certificate"], "聘书");
     // R17: no fee or payment feature exists.
-    let doc: Value = serde_json::from_str(&openapi::merged_json()).unwrap_or_default();
+    let doc: Value = serde_json::from_str(&openapi::merged_json())
+        .unwrap_or_else(|e| panic!("the merged contract is not JSON: {e}"));
     let paths = doc["paths"]
         .as_object()
         .map(|p| p.keys().cloned().collect::<Vec<_>>())
-        .unwrap_or_default();
+        .expect("the merged contract has paths");
     assert!(
         paths.iter().all(|p| !p.contains("fee") && !p.contains("payment")),
         "{paths:?}"
@@ -1009,12 +1014,7 @@ async fn people_and_units_with_characters_the_documents_cannot_print_are_refused
             .into_iter()
             .flatten()
             .filter(|e| e["code"] == "unprintable_characters")
-            .map(|e| {
-                (
-                    e["field"].as_str().unwrap_or_default().to_owned(),
-                    e["message"].as_str().unwrap_or_default().to_owned(),
-                )
-            })
+            .map(|e| (e.str_at("field").to_owned(), e.str_at("message").to_owned()))
             .collect()
     };
     let r = s
@@ -1081,7 +1081,10 @@ async fn audit_records_carry_the_request_id_and_array_bodies_are_refused() {
         .await
         .unwrap_or_else(|e| panic!("POST units: {e}"));
     assert_eq!(res.status(), StatusCode::CREATED);
-    let unit: Value = res.json().await.unwrap_or_default();
+    let unit: Value = res
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("the created unit is not JSON: {e}"));
     let id = unit["id"].as_i64().unwrap_or(-1);
     let audit = ok(s
         .get(&format!("{M}/audit-events?entity=unit&entity_id={id}"), Some(&t))
@@ -1099,7 +1102,7 @@ async fn audit_records_carry_the_request_id_and_array_bodies_are_refused() {
         )
         .await)
     .await;
-    let generated = audit["items"][0]["request_id"].as_str().unwrap_or_default();
+    let generated = audit["items"][0].str_at("request_id");
     assert!(!generated.is_empty() && generated != "e2e-audit-7f3a", "{audit}");
 
     for body in [json!(["改名学院", null, null]), json!("改名学院"), json!(null)] {

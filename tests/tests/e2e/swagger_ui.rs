@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use e2e_tests::TestSuite;
+use e2e_tests::{Fields, TestSuite};
 use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -254,7 +254,10 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
             json!([]),
         )
         .await;
-    assert!(!title.as_str().unwrap_or_default().is_empty(), "empty title: {title}");
+    let title = title
+        .as_str()
+        .unwrap_or_else(|| panic!("no title in the page: {title}"));
+    assert!(!title.is_empty(), "empty title");
 
     // 2. Operations of all three services and of the gateway's auth are listed.
     for (method, path) in [
@@ -347,7 +350,11 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
         )
         .await;
     let label = browser.js("return arguments[0].innerText;", json!([try_out])).await;
-    if label.as_str().unwrap_or_default().contains("Try it out") {
+    if label
+        .as_str()
+        .unwrap_or_else(|| panic!("the button has no label: {label}"))
+        .contains("Try it out")
+    {
         browser.click(&try_out).await;
     }
     let execute = browser
@@ -381,8 +388,8 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
         .await;
     let shot = browser.screenshot("try-it-out").await;
     eprintln!("Swagger UI live response: status {}, screenshot {shot}", live["status"]);
-    let status = live["status"].as_str().unwrap_or_default();
-    let body = live["body"].as_str().unwrap_or_default();
+    let status = live.str_at("status");
+    let body = live.str_at("body");
     let expected_url = format!("{}/api/v1/members/bodies", suite.url);
     if live["url"].as_str() != Some(expected_url.as_str()) {
         let spec = suite.get("/api-docs/openapi.json", None).await.json();
@@ -397,10 +404,7 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
     assert!(status.starts_with("200"), "status {status}; the page shows {live}");
     assert!(body.contains("理事会"), "no 理事会 in the response body: {body}");
     assert!(
-        live["curl"]
-            .as_str()
-            .unwrap_or_default()
-            .contains(&format!("Authorization: Bearer {token}")),
+        live.str_at("curl").contains(&format!("Authorization: Bearer {token}")),
         "the request did not carry the token: {live}"
     );
 
