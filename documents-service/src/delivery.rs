@@ -21,7 +21,7 @@ use diesel::prelude::*;
 use prometheus::{IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use service_kit::db::write_tx;
 use service_kit::queue::{Heartbeat, Holder, Next, Queue, RetryPolicy};
-use service_kit::{ApiError, Db, DbConn};
+use service_kit::{ApiError, Code, Db, DbConn};
 
 use crate::db::models::DeliveryRow;
 use crate::db::schema::{deliveries, delivery_attempts, documents};
@@ -387,7 +387,7 @@ pub fn retry_failed(conn: &mut DbConn, id: i64) -> Result<Option<DeliveryRow>, A
         };
         if d.status != "failed" {
             return Err(ApiError::conflict(
-                "delivery_not_failed",
+                Code::DeliveryNotFailed,
                 format!("delivery {id} is {}; only a failed delivery can be retried", d.status),
             ));
         }

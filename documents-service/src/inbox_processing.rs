@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 use service_kit::db::write_tx;
 use service_kit::queue::{DEFAULT_LEASE, Heartbeat, Holder, Queue, RetryPolicy};
-use service_kit::{ApiError, Db, DbConn};
+use service_kit::{ApiError, Code, Db, DbConn};
 
 use alliance_events::{
     ActivityFacts, AppointmentFacts, CertificateIssue, CommendationFacts, Event, InviteeFacts, NoticeSend, ToDocuments,
@@ -345,7 +345,7 @@ pub fn replay(conn: &mut DbConn, event_id: &str) -> Result<Option<()>, ApiError>
         match dead {
             None => Ok(None),
             Some(None) => Err(ApiError::conflict(
-                "event_not_failed",
+                Code::EventNotFailed,
                 format!("event {event_id} is not a dead letter; only those can be replayed"),
             )),
             Some(Some(_)) => {

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::{Value, json};
-use service_kit::{ApiError, DbConn};
+use service_kit::{ApiError, Code, DbConn};
 use sha2::{Digest, Sha256};
 
 use crate::db::models::DocumentMeta;
@@ -77,7 +77,7 @@ pub fn check_glyphs(renderer: &dyn DocumentRenderer, data: &Value) -> Result<(),
         .collect::<Vec<_>>()
         .join(", ");
     Err(ApiError::unprocessable(
-        "missing_glyphs",
+        Code::MissingGlyphs,
         format!("the fonts cannot print these characters, so the document was not issued: {list}"),
     ))
 }

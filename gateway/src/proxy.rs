@@ -12,6 +12,7 @@
 //!   once and forwarding stops. awc, which carries the requests without a body (pooled), reads
 //!   an answer only after the whole body has gone out, so it cannot do this.
 
+use service_kit::Code;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
@@ -296,13 +297,13 @@ pub async fn forward(
     let Some((name, base)) = config.upstreams.base(service) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            "route_not_found",
+            Code::RouteNotFound,
             format!("no route for {} {}", req.method(), req.path()),
         ));
     };
     if !is_safe_path(req.uri().path()) {
         return Err(ApiError::bad_request(
-            "invalid_path",
+            Code::InvalidPath,
             "the path has dot segments or encoded separators",
         ));
     }
@@ -310,7 +311,7 @@ pub async fn forward(
     let Some(permit) = config.limiter.try_acquire(client_addr) else {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
+            Code::TooManyRequests,
             format!(
                 "this address already has {} requests in progress; wait for one to finish",
                 config.limiter.max
@@ -423,7 +424,7 @@ fn upstream_error(name: &str, e: SendRequestError) -> ApiError {
 fn timeout_error(name: &str) -> ApiError {
     ApiError::new(
         StatusCode::GATEWAY_TIMEOUT,
-        "upstream_timeout",
+        Code::UpstreamTimeout,
         format!("{name} did not answer in time"),
     )
 }
@@ -431,7 +432,7 @@ fn timeout_error(name: &str) -> ApiError {
 fn unavailable(name: &str, cause: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "upstream_unavailable",
+        Code::UpstreamUnavailable,
         format!("{name} is not reachable"),
     )
     .with_header(header::RETRY_AFTER, HeaderValue::from_static("5"))
@@ -441,7 +442,7 @@ fn unavailable(name: &str, cause: impl std::fmt::Display) -> ApiError {
 fn bad_gateway(name: &str, cause: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::BAD_GATEWAY,
-        "bad_gateway",
+        Code::BadGateway,
         format!("{name} gave no valid answer"),
     )
     .with_cause(cause)
@@ -541,7 +542,7 @@ impl Exchange<'_> {
                             Err(PumpError::Stalled) => return Err(timeout_error(name)),
                             Err(PumpError::Client) => {
                                 return Err(ApiError::bad_request(
-                                    "incomplete_body",
+                                    Code::IncompleteBody,
                                     "the request body ended before its announced length",
                                 ));
                             }

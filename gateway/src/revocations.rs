@@ -20,7 +20,7 @@ use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
 use service_kit::auth::TokenVerifier;
 use service_kit::revocation::{RevocationList, Revocations, SubjectState};
-use service_kit::{ApiError, Caller, Db, DbConn};
+use service_kit::{ApiError, Caller, Code, Db, DbConn};
 
 use crate::db::models::{AccountRow, ClientRow};
 use crate::db::schema::{accounts, api_clients};
@@ -132,7 +132,7 @@ pub async fn refuse_revoked(
         .map(str::trim);
     if let (Some(token), Some(verifier)) = (token, req.app_data::<web::Data<TokenVerifier>>())
         && let Err(e) = verifier.verify(token)
-        && e.code() == "token_revoked"
+        && e.code() == Code::TokenRevoked
     {
         return Ok(req.error_response(e));
     }

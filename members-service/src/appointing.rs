@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use service_kit::{ApiError, Caller, DbConn, FieldError};
+use service_kit::{ApiError, Caller, Code, DbConn, FieldError};
 
 use crate::api::appointments::complete;
 use crate::db::audit::{self, Change, snapshot};
@@ -76,14 +76,14 @@ pub fn check_post_and_term(
     let card = posts::cardinality(body_kind, post).ok_or_else(|| {
         ApiError::validation(vec![FieldError::new(
             "post",
-            "post_not_in_body",
+            Code::PostNotInBody,
             format!("a {} has no post {}", body_kind.label_zh(), post.as_str()),
         )])
     })?;
     if term.body_id != body_id {
         return Err(ApiError::validation(vec![FieldError::new(
             "term_id",
-            "term_of_another_body",
+            Code::TermOfAnotherBody,
             format!("term {} belongs to another body", term.id),
         )]));
     }
@@ -99,7 +99,7 @@ pub fn appoint(conn: &mut DbConn, actor: &Caller, a: Appoint<'_>) -> Result<Appo
     // R4: whenever it starts, the appointment ends with its term.
     let ends_on = appointment_end(&term_dates(&t), a.starts_on).ok_or_else(|| {
         ApiError::unprocessable(
-            "outside_term",
+            Code::OutsideTerm,
             format!(
                 "R4: the start date {} is outside term {} ({} – {})",
                 a.starts_on, t.number, t.starts_on, t.ends_on
@@ -111,7 +111,13 @@ pub fn appoint(conn: &mut DbConn, actor: &Caller, a: Appoint<'_>) -> Result<Appo
         .select(people::unit_id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::validation(vec![FieldError::new("person_id", "unknown_person", "no such person")]))?;
+        .ok_or_else(|| {
+            ApiError::validation(vec![FieldError::new(
+                "person_id",
+                Code::UnknownPerson,
+                "no such person",
+            )])
+        })?;
     if a.status == AppointmentStatus::Active {
         if card == Cardinality::ExactlyOne {
             let holder: Option<i64> = appointments::table
@@ -159,7 +165,7 @@ pub fn appoint(conn: &mut DbConn, actor: &Caller, a: Appoint<'_>) -> Result<Appo
             // Lost a race: the partial unique indexes decide (R1).
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info) => {
                 if info.message().contains("previous_appointment_id") || a.previous_appointment_id.is_some() {
-                    ApiError::conflict("already_renewed", "this appointment has already been renewed")
+                    ApiError::conflict(Code::AlreadyRenewed, "this appointment has already been renewed")
                 } else if card == Cardinality::ExactlyOne {
                     post_occupied(a.post)
                 } else {
@@ -232,7 +238,7 @@ pub fn end_with_term(
 
 fn post_occupied(post: Post) -> ApiError {
     ApiError::conflict(
-        "post_occupied",
+        Code::PostOccupied,
         format!(
             "R1: the post {} ({}) already has an active holder",
             post.as_str(),
@@ -243,7 +249,7 @@ fn post_occupied(post: Post) -> ApiError {
 
 fn already_holds_post() -> ApiError {
     ApiError::conflict(
-        "already_holds_post",
+        Code::AlreadyHoldsPost,
         "this person already holds an active post in this body",
     )
 }
@@ -264,11 +270,11 @@ pub fn end_early(
         .ok_or_else(|| ApiError::internal(format!("appointment {id} status {}", before.status)))?;
     check_early_end(current, reason).map_err(|e| match e {
         EndError::NotActive(s) => ApiError::conflict(
-            "appointment_not_active",
+            Code::AppointmentNotActive,
             format!("appointment {id} is {} and cannot end again", s.as_str()),
         ),
         EndError::ReasonRequired => {
-            ApiError::validation(vec![FieldError::new("reason", "required", "state the reason")])
+            ApiError::validation(vec![FieldError::new("reason", Code::Required, "state the reason")])
         }
     })?;
     // The reason is printed on the notice (解聘通知书): refuse what the fonts cannot print.

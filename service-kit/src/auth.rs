@@ -1,6 +1,7 @@
 //! JWT verification. Only the gateway signs (EdDSA / Ed25519); every service verifies tokens
 //! itself with the gateway's public key and turns them into a [`Caller`].
 
+use crate::problem::Code;
 use std::fmt;
 use std::future::{Ready, ready};
 use std::str::FromStr;
@@ -234,27 +235,28 @@ impl TokenVerifier {
 
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "the token has expired"),
-            ErrorKind::ImmatureSignature => ApiError::unauthorized("token_invalid", "the token is not valid yet"),
-            ErrorKind::InvalidIssuer => ApiError::unauthorized("token_invalid", "the token has the wrong issuer"),
-            ErrorKind::InvalidAudience => ApiError::unauthorized("token_invalid", "the token has the wrong audience"),
+            ErrorKind::ExpiredSignature => ApiError::unauthorized(Code::TokenExpired, "the token has expired"),
+            ErrorKind::ImmatureSignature => ApiError::unauthorized(Code::TokenInvalid, "the token is not valid yet"),
+            ErrorKind::InvalidIssuer => ApiError::unauthorized(Code::TokenInvalid, "the token has the wrong issuer"),
+            ErrorKind::InvalidAudience => {
+                ApiError::unauthorized(Code::TokenInvalid, "the token has the wrong audience")
+            }
             ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                ApiError::unauthorized("token_invalid", "the token is not signed with EdDSA")
+                ApiError::unauthorized(Code::TokenInvalid, "the token is not signed with EdDSA")
             }
             ErrorKind::InvalidSignature => {
-                ApiError::unauthorized("token_invalid", "the token's signature is not valid")
+                ApiError::unauthorized(Code::TokenInvalid, "the token's signature is not valid")
             }
-            _ => ApiError::unauthorized("token_invalid", "the token is malformed").with_cause(&e),
+            _ => ApiError::unauthorized(Code::TokenInvalid, "the token is malformed").with_cause(&e),
         })?;
         let claims = data.claims;
         self.revocations.check(&claims.sub, claims.token_version)?;
-        let scope =
-            match claims.scope.as_deref() {
-                None => None,
-                Some(s) => Some(s.parse::<ScopeRef>().map_err(|e| {
-                    ApiError::unauthorized("token_invalid", format!("the token's scope is invalid: {e}"))
-                })?),
-            };
+        let scope = match claims.scope.as_deref() {
+            None => None,
+            Some(s) => Some(s.parse::<ScopeRef>().map_err(|e| {
+                ApiError::unauthorized(Code::TokenInvalid, format!("the token's scope is invalid: {e}"))
+            })?),
+        };
         Ok(Caller {
             subject: claims.sub,
             role: claims.role,
@@ -283,14 +285,16 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("token_missing", "send a bearer token in the Authorization header"))?;
+        .ok_or_else(|| ApiError::unauthorized(Code::TokenMissing, "send a bearer token in the Authorization header"))?;
     let value = value
         .to_str()
-        .map_err(|_| ApiError::unauthorized("token_invalid", "the Authorization header is not ASCII"))?;
+        .map_err(|_| ApiError::unauthorized(Code::TokenInvalid, "the Authorization header is not ASCII"))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| ApiError::unauthorized("token_missing", "the Authorization header must be `Bearer <token>`"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized(Code::TokenMissing, "the Authorization header must be `Bearer <token>`")
+        })?;
     let mut caller = verifier.verify(token.trim())?;
     caller.request_id = actix_web::HttpMessage::extensions(req)
         .get::<crate::telemetry::RequestId>()

@@ -1,6 +1,7 @@
 //! One diesel connection type over PostgreSQL and SQLite, chosen by the URL; an r2d2 pool;
 //! migrations embedded per backend; blocking work kept off the async workers.
 
+use crate::problem::Code;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -134,9 +135,9 @@ impl Db {
     }
 
     pub fn get(&self) -> Result<PooledConn, ApiError> {
-        self.pool
-            .get()
-            .map_err(|e| ApiError::unavailable("database_unavailable", "the database is not reachable").with_cause(e))
+        self.pool.get().map_err(|e| {
+            ApiError::unavailable(Code::DatabaseUnavailable, "the database is not reachable").with_cause(e)
+        })
     }
 
     /// Runs the pending migrations of this backend. On PostgreSQL an advisory lock keeps two
@@ -184,7 +185,7 @@ impl Db {
     pub async fn ping(&self) -> Result<(), ApiError> {
         self.run(|c| {
             diesel::sql_query("SELECT 1").execute(c).map(|_| ()).map_err(|e| {
-                ApiError::unavailable("database_unavailable", "the database is not reachable").with_cause(e)
+                ApiError::unavailable(Code::DatabaseUnavailable, "the database is not reachable").with_cause(e)
             })
         })
         .await
@@ -243,28 +244,28 @@ impl From<DieselError> for ApiError {
         match &e {
             DieselError::NotFound => ApiError::not_found("no such resource"),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::conflict("conflict", "this would duplicate an existing record").with_cause(&e)
+                ApiError::conflict(Code::Conflict, "this would duplicate an existing record").with_cause(&e)
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::conflict(
-                "reference_violation",
+                Code::ReferenceViolation,
                 "a referenced record does not exist or is still in use",
             )
             .with_cause(&e),
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::conflict("concurrent_update", "a concurrent change won; retry the request").with_cause(&e)
+                ApiError::conflict(Code::ConcurrentUpdate, "a concurrent change won; retry the request").with_cause(&e)
             }
             // The server went away (restart, failover, network): the client may retry shortly.
             DieselError::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
-            ) => ApiError::unavailable("database_unavailable", "the database is not reachable")
+            ) => ApiError::unavailable(Code::DatabaseUnavailable, "the database is not reachable")
                 .with_header(
                     actix_web::http::header::RETRY_AFTER,
                     actix_web::http::header::HeaderValue::from_static("2"),
                 )
                 .with_cause(&e),
             DieselError::DatabaseError(_, info) if info.message().contains("database is locked") => {
-                ApiError::unavailable("database_busy", "the database is busy; retry the request")
+                ApiError::unavailable(Code::DatabaseBusy, "the database is busy; retry the request")
                     .with_header(
                         actix_web::http::header::RETRY_AFTER,
                         actix_web::http::header::HeaderValue::from_static("1"),

@@ -1,6 +1,7 @@
 //! The `Idempotency-Key` request header: a client's retry of a create carries the same key, and
 //! the service answers with what the first request made instead of making it again.
 
+use crate::problem::Code;
 use actix_web::HttpRequest;
 
 use crate::problem::ApiError;
@@ -14,7 +15,7 @@ pub fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     match v.to_str() {
         Ok(s) if (1..=200).contains(&s.trim().len()) => Ok(Some(s.trim().to_owned())),
         _ => Err(ApiError::bad_request(
-            "invalid_idempotency_key",
+            Code::InvalidIdempotencyKey,
             "Idempotency-Key must be 1–200 visible ASCII characters",
         )),
     }

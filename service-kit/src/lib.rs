@@ -44,5 +44,5 @@ pub mod utc;
 pub use auth::{Caller, INTERNAL_SCOPE, Role, ScopeRef};
 pub use db::{Db, DbConn};
 pub use outbox::{OutboxWaker, OutboxWorker};
-pub use problem::{ApiError, FieldError, Problem};
+pub use problem::{ApiError, Code, FieldError, Problem};
 pub use server::{Kit, ServiceHandle, StartError};

@@ -22,6 +22,7 @@
 //! between the receiver's answer and recording it means one more delivery, which receivers
 //! absorb because they are idempotent on `event_id`.
 
+use crate::problem::Code;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -695,7 +696,7 @@ pub fn replay(conn: &mut DbConn, event_id: &str) -> Result<Option<OutboxRow>, Ap
         };
         if row.dead_at.is_none() {
             return Err(ApiError::conflict(
-                "event_not_failed",
+                Code::EventNotFailed,
                 format!("event {event_id} is not a dead letter; only those can be replayed"),
             ));
         }

@@ -1,5 +1,6 @@
 //! Cursor pagination: `?limit=&cursor=`; the cursor is opaque to clients (the last id seen).
 
+use crate::problem::Code;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -25,7 +26,7 @@ impl PageQuery {
             None => Ok(DEFAULT_LIMIT),
             Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
             Some(n) => Err(ApiError::bad_request(
-                "invalid_limit",
+                Code::InvalidLimit,
                 format!("limit must be between 1 and {MAX_LIMIT}, not {n}"),
             )),
         }
@@ -39,7 +40,7 @@ impl PageQuery {
                 .strip_prefix("c")
                 .and_then(|n| n.parse::<i64>().ok())
                 .filter(|n| *n >= 0)
-                .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not one this API returned")),
+                .ok_or_else(|| ApiError::bad_request(Code::InvalidCursor, "the cursor is not one this API returned")),
         }
     }
 }

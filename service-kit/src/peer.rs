@@ -8,6 +8,7 @@
 //! Every failure becomes a 503 problem `peer_unavailable` naming the peer, with the cause kept
 //! for the log, so a caller's request fails cleanly instead of with a 500.
 
+use crate::problem::Code;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -48,7 +49,7 @@ impl Peers {
 
     fn unavailable(peer: &str, cause: impl std::fmt::Display) -> ApiError {
         ApiError::unavailable(
-            "peer_unavailable",
+            Code::PeerUnavailable,
             format!("{peer}-service cannot be reached just now; try again"),
         )
         .with_cause(cause)

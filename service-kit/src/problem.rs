@@ -4,7 +4,6 @@
 //! the logs and never shown. Actix's own extractor failures, unknown routes and methods are
 //! turned into the same shape by [`extractor_configs`] and [`plain_errors_to_problems`].
 
-use std::borrow::Cow;
 use std::fmt;
 
 use actix_web::body::BoxBody;
@@ -15,6 +14,9 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, error, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+mod code;
+pub use code::Code;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -36,7 +38,7 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     /// Stable machine-readable code; clients branch on this, never on `detail`.
-    pub code: String,
+    pub code: Code,
     /// Per-field validation errors, when the problem is about the request's fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -46,15 +48,15 @@ pub struct Problem {
 pub struct FieldError {
     /// The field's name or JSON path, e.g. `email` or `members[2].name`.
     pub field: String,
-    pub code: String,
+    pub code: Code,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
-            code: code.into(),
+            code,
             message: message.into(),
         }
     }
@@ -67,7 +69,7 @@ pub struct ApiError(Box<Inner>);
 #[derive(Debug)]
 struct Inner {
     status: StatusCode,
-    code: Cow<'static, str>,
+    code: Code,
     detail: String,
     errors: Vec<FieldError>,
     /// Extra headers (e.g. `WWW-Authenticate`, `Retry-After`).
@@ -77,10 +79,10 @@ struct Inner {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
         Self(Box::new(Inner {
             status,
-            code: code.into(),
+            code,
             detail: detail.into(),
             errors: Vec::new(),
             headers: Vec::new(),
@@ -92,27 +94,27 @@ impl ApiError {
         self.0.status
     }
 
-    pub fn code(&self) -> &str {
-        &self.0.code
+    pub fn code(&self) -> Code {
+        self.0.code
     }
 
-    pub fn bad_request(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
-    pub fn unauthorized(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+    pub fn unauthorized(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail)
             .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
     }
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(StatusCode::FORBIDDEN, Code::Forbidden, detail)
     }
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+        Self::new(StatusCode::NOT_FOUND, Code::NotFound, detail)
     }
-    pub fn conflict(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
-    pub fn unprocessable(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+    pub fn unprocessable(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
     }
     /// 422 with one entry per bad field.
@@ -121,18 +123,18 @@ impl ApiError {
             1 => format!("{}: {}", errors[0].field, errors[0].message),
             n => format!("{n} fields are invalid"),
         };
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, Code::ValidationFailed, detail);
         e.0.errors = errors;
         e
     }
-    pub fn unavailable(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+    pub fn unavailable(code: Code, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
     }
     /// A 500 whose cause goes to the log, not to the client.
     pub fn internal(cause: impl fmt::Display) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            Code::Internal,
             "an unexpected error occurred; it has been logged",
         )
         .with_cause(cause)
@@ -161,7 +163,7 @@ impl ApiError {
             title: title_for(e.status).to_owned(),
             status: e.status.as_u16(),
             detail: e.detail.clone(),
-            code: e.code.to_string(),
+            code: e.code,
             errors: e.errors.clone(),
         }
     }
@@ -216,22 +218,22 @@ fn title_for(status: StatusCode) -> &'static str {
     }
 }
 
-fn code_for(status: StatusCode) -> &'static str {
+fn code_for(status: StatusCode) -> Code {
     match status.as_u16() {
-        400 => "bad_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "route_not_found",
-        405 => "method_not_allowed",
-        406 => "not_acceptable",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        502 => "bad_gateway",
-        503 => "service_unavailable",
-        504 => "gateway_timeout",
-        s if s >= 500 => "internal",
-        _ => "error",
+        400 => Code::BadRequest,
+        401 => Code::Unauthorized,
+        403 => Code::Forbidden,
+        404 => Code::RouteNotFound,
+        405 => Code::MethodNotAllowed,
+        406 => Code::NotAcceptable,
+        413 => Code::PayloadTooLarge,
+        415 => Code::UnsupportedMediaType,
+        429 => Code::RateLimited,
+        502 => Code::BadGateway,
+        503 => Code::ServiceUnavailable,
+        504 => Code::GatewayTimeout,
+        s if s >= 500 => Code::Internal,
+        _ => Code::Error,
     }
 }
 
@@ -242,10 +244,10 @@ pub const DEFAULT_JSON_LIMIT: usize = 256 * 1024;
 pub fn extractor_configs(cfg: &mut web::ServiceConfig) {
     cfg.app_data(json_config(DEFAULT_JSON_LIMIT))
         .app_data(web::PathConfig::default().error_handler(|err, _req| {
-            ApiError::bad_request("invalid_path", format!("invalid path parameter: {err}")).into()
+            ApiError::bad_request(Code::InvalidPath, format!("invalid path parameter: {err}")).into()
         }))
         .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-            ApiError::bad_request("invalid_query", format!("invalid query parameter: {err}")).into()
+            ApiError::bad_request(Code::InvalidQuery, format!("invalid query parameter: {err}")).into()
         }))
         .app_data(web::PayloadConfig::default().limit(DEFAULT_JSON_LIMIT));
 }
@@ -259,19 +261,23 @@ fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Er
     let api = match &err {
         J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            Code::PayloadTooLarge,
             format!("the request body is larger than {limit} bytes"),
         ),
         J::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "the request body must be JSON (Content-Type: application/json)",
         ),
-        J::Deserialize(de) if de.is_data() => {
-            ApiError::unprocessable("invalid_body", format!("the JSON body does not fit the schema: {de}"))
-        }
-        J::Deserialize(de) => ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {de}")),
-        other => ApiError::bad_request("invalid_body", format!("the request body could not be read: {other}")),
+        J::Deserialize(de) if de.is_data() => ApiError::unprocessable(
+            Code::InvalidBody,
+            format!("the JSON body does not fit the schema: {de}"),
+        ),
+        J::Deserialize(de) => ApiError::bad_request(Code::MalformedJson, format!("the body is not valid JSON: {de}")),
+        other => ApiError::bad_request(
+            Code::InvalidBody,
+            format!("the request body could not be read: {other}"),
+        ),
     };
     api.into()
 }
@@ -280,7 +286,7 @@ fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Er
 pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(
         StatusCode::NOT_FOUND,
-        "route_not_found",
+        Code::RouteNotFound,
         format!("no route for {} {}", req.method(), req.path()),
     ))
 }
@@ -326,8 +332,8 @@ fn rewrite_plain_error<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result
 impl From<alliance_events::EventError> for ApiError {
     fn from(e: alliance_events::EventError) -> Self {
         let code = match e {
-            alliance_events::EventError::UnknownKind { .. } => "unknown_event",
-            alliance_events::EventError::InvalidPayload { .. } => "invalid_event",
+            alliance_events::EventError::UnknownKind { .. } => Code::UnknownEvent,
+            alliance_events::EventError::InvalidPayload { .. } => Code::InvalidEvent,
         };
         ApiError::unprocessable(code, e.to_string())
     }
@@ -339,7 +345,11 @@ mod tests {
 
     #[test]
     fn validation_detail_names_the_single_field() {
-        let e = ApiError::validation(vec![FieldError::new("email", "invalid_email", "not an e-mail address")]);
+        let e = ApiError::validation(vec![FieldError::new(
+            "email",
+            Code::InvalidEmail,
+            "not an e-mail address",
+        )]);
         let p = e.problem();
         assert_eq!(p.status, 422);
         assert_eq!(p.code, "validation_failed");

@@ -14,6 +14,7 @@
 //! the gateway is down accepts tokens on their signature alone until its first fetch (the
 //! gateway, which every outside request passes, refuses them on its own list meanwhile).
 
+use crate::problem::Code;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 use std::time::Duration;
@@ -86,11 +87,11 @@ impl Revocations {
         let map = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         match map.get(subject) {
             Some(k) if k.disabled && token_version <= k.token_version => Err(ApiError::unauthorized(
-                "token_revoked",
+                Code::TokenRevoked,
                 "the account or client of this token is disabled",
             )),
             Some(k) if token_version < k.token_version => Err(ApiError::unauthorized(
-                "token_revoked",
+                Code::TokenRevoked,
                 "this token was issued before its account or client changed (password, secret, role, \
                  scopes, disabled); get a new one",
             )),

@@ -23,7 +23,7 @@ use crate::config::{HttpLimits, PreBound, ServiceSettings};
 use crate::db::{Db, DbSetupError, Migrations};
 use crate::health::{ServiceName, healthz, readyz};
 use crate::outbox::{OutboxConfig, OutboxMetrics, OutboxWaker, OutboxWorker, spawn_worker};
-use crate::problem::{ApiError, extractor_configs, plain_errors_to_problems, route_not_found};
+use crate::problem::{ApiError, Code, extractor_configs, plain_errors_to_problems, route_not_found};
 use crate::service_token::ServiceTokens;
 use crate::telemetry::{Metrics, metrics_endpoint, observe};
 
@@ -198,7 +198,7 @@ async fn body_deadline(
     }
     let problem = ApiError::new(
         StatusCode::REQUEST_TIMEOUT,
-        "request_timeout",
+        Code::RequestTimeout,
         format!("the request body stopped arriving for {} s", timeout.as_secs()),
     );
     let mut res = problem.error_response();

@@ -22,7 +22,7 @@ use service_kit::outbox::{
     self, EventEnvelope, OutboxConfig, OutboxMetrics, OutboxRow, OutboxWorker, outbox_events, spawn_worker,
 };
 use service_kit::service_token::ServiceTokens;
-use service_kit::{ApiError, Caller, Db};
+use service_kit::{ApiError, Caller, Code, Db};
 
 const CLIENT_ID: &str = "members-service";
 const CLIENT_SECRET: &str = "outbox-test-secret-0123456789";
@@ -385,7 +385,7 @@ async fn rolled_back_events_are_never_sent_and_committed_ones_arrive_once_with_t
         // Enqueued in a transaction that then fails: gone with it.
         let rolled_back: Result<String, ApiError> = write_tx(&mut t.conn(), |c| {
             let id = outbox::enqueue(c, "documents", "certificate.issue", &json!({"appointment_id": 1}))?;
-            Err(ApiError::conflict("later_step_failed", format!("rolled back {id}")))
+            Err(ApiError::conflict(Code::Conflict, format!("rolled back {id}")))
         });
         assert!(rolled_back.is_err());
         // Outside any transaction: refused, so a producer cannot lose atomicity by mistake.

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::peer::Peers;
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::batches::BatchWaker;
@@ -200,23 +200,23 @@ fn check(b: &NewBatch) -> Result<(), ApiError> {
     match (&b.appointment_ids, b.body_id) {
         (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
             "appointment_ids",
-            "one_of",
+            Code::OneOf,
             "give either appointment_ids or body_id",
         )),
         (Some(ids), None) if ids.is_empty() => errors.push(FieldError::new(
             "appointment_ids",
-            "empty",
+            Code::Empty,
             "name at least one appointment",
         )),
         (Some(ids), None) if ids.len() > MAX_ITEMS => errors.push(FieldError::new(
             "appointment_ids",
-            "too_many",
+            Code::TooMany,
             format!("at most {MAX_ITEMS} appointments per batch"),
         )),
         _ => {}
     }
     if b.body_id.is_some_and(|id| id < 1) {
-        errors.push(FieldError::new("body_id", "invalid", "a body id is positive"));
+        errors.push(FieldError::new("body_id", Code::Invalid, "a body id is positive"));
     }
     if errors.is_empty() {
         Ok(())
@@ -257,14 +257,14 @@ async fn fetch_facts(peers: &Peers, b: &NewBatch) -> Result<Vec<AppointmentFacts
         missing.dedup();
         if !missing.is_empty() {
             return Err(ApiError::unprocessable(
-                "appointments_not_found",
+                Code::AppointmentsNotFound,
                 format!("no such appointments: {}", list_ids(&missing)),
             ));
         }
         let inactive: Vec<i64> = facts.iter().filter(|f| f.status != "active").map(id_of).collect();
         if !inactive.is_empty() {
             return Err(ApiError::unprocessable(
-                "appointments_not_active",
+                Code::AppointmentsNotActive,
                 format!(
                     "only active appointments get a certificate; not active: {}",
                     list_ids(&inactive)
@@ -276,7 +276,7 @@ async fn fetch_facts(peers: &Peers, b: &NewBatch) -> Result<Vec<AppointmentFacts
     facts.dedup_by_key(|f| id_of(f));
     if facts.is_empty() {
         return Err(ApiError::unprocessable(
-            "no_appointments",
+            Code::NoAppointments,
             "the body has no active appointments to certify",
         ));
     }

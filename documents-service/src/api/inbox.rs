@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{Value, json};
-use service_kit::{ApiError, Caller, Db, FieldError, per_backend};
+use service_kit::{ApiError, Caller, Code, Db, FieldError, per_backend};
 
 use crate::db::schema::inbox_events;
 
@@ -48,7 +48,7 @@ pub fn parse_envelope(body: &Value) -> Result<Envelope, ApiError> {
     let Some(obj) = body.as_object() else {
         return Err(ApiError::validation(vec![FieldError::new(
             "body",
-            "invalid_type",
+            Code::InvalidType,
             "the body must be a JSON object",
         )]));
     };
@@ -56,12 +56,12 @@ pub fn parse_envelope(body: &Value) -> Result<Envelope, ApiError> {
     let text = |field: &str, errors: &mut Vec<FieldError>| -> Option<String> {
         match obj.get(field) {
             None | Some(Value::Null) => {
-                errors.push(FieldError::new(field, "required", "is required"));
+                errors.push(FieldError::new(field, Code::Required, "is required"));
                 None
             }
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                errors.push(FieldError::new(field, "invalid_type", "must be a string"));
+                errors.push(FieldError::new(field, Code::InvalidType, "must be a string"));
                 None
             }
         }
@@ -69,32 +69,32 @@ pub fn parse_envelope(body: &Value) -> Result<Envelope, ApiError> {
     let event_id = text("event_id", &mut errors).and_then(|s| match uuid::Uuid::parse_str(&s) {
         Ok(u) => Some(u.hyphenated().to_string()),
         Err(_) => {
-            errors.push(FieldError::new("event_id", "invalid_event_id", "must be a UUID"));
+            errors.push(FieldError::new("event_id", Code::InvalidEventId, "must be a UUID"));
             None
         }
     });
-    let name = |field: &str, errors: &mut Vec<FieldError>| {
+    let name = |field: &str, code: Code, errors: &mut Vec<FieldError>| {
         text(field, errors).and_then(|s| {
             if is_name(&s) {
                 Some(s)
             } else {
                 errors.push(FieldError::new(
                     field,
-                    format!("invalid_{field}"),
+                    code,
                     "1-100 characters of a-z, 0-9, '.', '_', '-'",
                 ));
                 None
             }
         })
     };
-    let source = name("source", &mut errors);
-    let kind = name("kind", &mut errors);
+    let source = name("source", Code::InvalidSource, &mut errors);
+    let kind = name("kind", Code::InvalidKind, &mut errors);
     let occurred_at = text("occurred_at", &mut errors).and_then(|s| match DateTime::parse_from_rfc3339(&s) {
         Ok(t) => Some(t.with_timezone(&Utc).naive_utc()),
         Err(_) => {
             errors.push(FieldError::new(
                 "occurred_at",
-                "invalid_timestamp",
+                Code::InvalidTimestamp,
                 "must be an RFC 3339 timestamp",
             ));
             None
@@ -103,11 +103,11 @@ pub fn parse_envelope(body: &Value) -> Result<Envelope, ApiError> {
     let payload = match obj.get("payload") {
         Some(p @ Value::Object(_)) => Some(p.clone()),
         None | Some(Value::Null) => {
-            errors.push(FieldError::new("payload", "required", "is required"));
+            errors.push(FieldError::new("payload", Code::Required, "is required"));
             None
         }
         Some(_) => {
-            errors.push(FieldError::new("payload", "invalid_type", "must be a JSON object"));
+            errors.push(FieldError::new("payload", Code::InvalidType, "must be a JSON object"));
             None
         }
     };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::Value;
-use service_kit::{ApiError, Caller, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Problem, Role};
 use utoipa::ToSchema;
 
 use crate::domain::kinds::DocumentKind;
@@ -43,13 +43,13 @@ pub async fn preview(
     match (&mut data, req.data) {
         (Value::Object(base), Value::Object(extra)) => base.extend(extra),
         (_, Value::Null) => {}
-        _ => return Err(ApiError::unprocessable("invalid_body", "data must be a JSON object")),
+        _ => return Err(ApiError::unprocessable(Code::InvalidBody, "data must be a JSON object")),
     }
     let renderer = renderer.get_ref().clone();
     check_glyphs(&*renderer, &data)?;
     let pdf = web::block(move || renderer.render(req.kind, &data))
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::unprocessable("render_failed", format!("the template could not be rendered: {e}")))?;
+        .map_err(|e| ApiError::unprocessable(Code::RenderFailed, format!("the template could not be rendered: {e}")))?;
     Ok(HttpResponse::Ok().content_type("application/pdf").body(pdf))
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use service_kit::peer::Peers;
-use service_kit::{ApiError, Caller, Db, Problem, Role, ScopeRef};
+use service_kit::{ApiError, Caller, Code, Db, Problem, Role, ScopeRef};
 use utoipa::ToSchema;
 
 use super::documents::{Document, to_document};
@@ -124,7 +124,7 @@ pub async fn create(
         .await?;
     if answer.items.is_empty() {
         return Err(ApiError::unprocessable(
-            "empty_roster",
+            Code::EmptyRoster,
             format!("body {} had no members on {on}", r.body_id),
         ));
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use service_kit::auth::TokenVerifier;
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem, Role};
 use utoipa::ToSchema;
 
 use super::validate;
@@ -126,7 +126,7 @@ pub async fn create(caller: Caller, body: Json<NewAccount>, db: web::Data<Db>) -
                 .get_result(c)?;
             if taken > 0 {
                 return Err(ApiError::conflict(
-                    "username_taken",
+                    Code::UsernameTaken,
                     format!("user name {} is taken", body.username),
                 ));
             }
@@ -225,7 +225,7 @@ pub async fn update(
                     .get_result(c)?;
                 if admins <= 1 {
                     return Err(ApiError::conflict(
-                        "last_admin",
+                        Code::LastAdmin,
                         "at least one enabled admin account must remain",
                     ));
                 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use service_kit::auth::TokenVerifier;
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem, Role};
 use utoipa::ToSchema;
 
 use super::validate;
@@ -73,7 +73,7 @@ pub struct ApiClientPatch {
 fn check_name(name: &str, errors: &mut Vec<FieldError>) {
     let n = name.trim().chars().count();
     if n == 0 || n > 100 {
-        errors.push(FieldError::new("name", "invalid_name", "1–100 characters"));
+        errors.push(FieldError::new("name", Code::InvalidName, "1–100 characters"));
     }
 }
 

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use service_kit::{ApiError, Caller, Db, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, Problem, Role};
 use utoipa::ToSchema;
 
 use crate::db::login_failures;
@@ -114,7 +114,7 @@ pub async fn issue(
         "client_credentials" => client_grant(&req, form, &db, &state).await?,
         other => {
             return Err(ApiError::bad_request(
-                "unsupported_grant_type",
+                Code::UnsupportedGrantType,
                 format!("grant_type {other:?} is not supported; use password or client_credentials"),
             ));
         }
@@ -139,13 +139,13 @@ fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiError> 
         .unwrap_or("");
     if ctype.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes(body)
-            .map_err(|e| ApiError::bad_request("invalid_body", format!("the form could not be read: {e}")))
+            .map_err(|e| ApiError::bad_request(Code::InvalidBody, format!("the form could not be read: {e}")))
     } else if ctype.starts_with("application/json") {
         service_kit::json::from_slice(body)
     } else {
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "send application/json or application/x-www-form-urlencoded",
         ))
     }
@@ -153,7 +153,7 @@ fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiError> 
 
 fn required(v: Option<String>, field: &str) -> Result<String, ApiError> {
     v.filter(|s| !s.is_empty())
-        .ok_or_else(|| ApiError::bad_request("invalid_request", format!("{field} is required for this grant")))
+        .ok_or_else(|| ApiError::bad_request(Code::InvalidRequest, format!("{field} is required for this grant")))
 }
 
 /// The client's address for the throttle: behind a trusted proxy (`GATEWAY_TRUSTED_PROXIES`),
@@ -171,7 +171,7 @@ fn peer(req: &HttpRequest) -> String {
 fn too_many(wait: u64, detail: &str) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        Code::RateLimited,
         format!("{detail}; try again in {wait} s"),
     )
     .with_header(
@@ -272,13 +272,16 @@ async fn password_grant(
                 token_version: r.token_version,
             })
         }
-        Some(_) => Err(ApiError::unauthorized("account_disabled", "this account is disabled")),
+        Some(_) => Err(ApiError::unauthorized(
+            Code::AccountDisabled,
+            "this account is disabled",
+        )),
         None => Err(refuse(
             db,
             &state.throttle,
             &name_key,
             &peer(req),
-            ApiError::unauthorized("invalid_credentials", "wrong user name or password"),
+            ApiError::unauthorized(Code::InvalidCredentials, "wrong user name or password"),
         )
         .await),
     }
@@ -312,12 +315,12 @@ async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &Au
     let Some(client) = row else {
         let plain = match locked {
             Some(wait) => too_many(wait, "too many failed attempts for this client id"),
-            None => ApiError::unauthorized("invalid_client", "wrong client id or secret"),
+            None => ApiError::unauthorized(Code::InvalidClient, "wrong client id or secret"),
         };
         return Err(refuse(db, &state.throttle, &name_key, &peer(req), plain).await);
     };
     if client.disabled {
-        return Err(ApiError::unauthorized("client_disabled", "this client is disabled"));
+        return Err(ApiError::unauthorized(Code::ClientDisabled, "this client is disabled"));
     }
     succeeded(db, &name_key, record).await?;
     let granted: Vec<String> = client.scopes.split_whitespace().map(str::to_owned).collect();
@@ -327,7 +330,7 @@ async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &Au
             let asked: Vec<String> = asked.split_whitespace().map(str::to_owned).collect();
             if let Some(extra) = asked.iter().find(|s| !granted.contains(s)) {
                 return Err(ApiError::bad_request(
-                    "invalid_scope",
+                    Code::InvalidScope,
                     format!("scope {extra:?} was not granted to this client"),
                 ));
             }

@@ -1,6 +1,6 @@
 //! Field rules for accounts and clients.
 
-use service_kit::{FieldError, Role, ScopeRef};
+use service_kit::{Code, FieldError, Role, ScopeRef};
 
 /// Scopes a service client may be given.
 pub const CLIENT_SCOPES: &[&str] = &[
@@ -53,7 +53,7 @@ pub fn username(v: &str, errors: &mut Vec<FieldError>) {
     if !(3..=64).contains(&v.chars().count()) || !ok_chars {
         errors.push(FieldError::new(
             "username",
-            "invalid_username",
+            Code::InvalidUsername,
             "3–64 characters: letters, digits, '.', '_', '@', '-'",
         ));
     }
@@ -62,7 +62,7 @@ pub fn username(v: &str, errors: &mut Vec<FieldError>) {
 pub fn password(v: &str, errors: &mut Vec<FieldError>) {
     let n = v.chars().count();
     if !(10..=256).contains(&n) {
-        errors.push(FieldError::new("password", "weak_password", "10–256 characters"));
+        errors.push(FieldError::new("password", Code::WeakPassword, "10–256 characters"));
     }
 }
 
@@ -71,7 +71,7 @@ pub fn display_name(v: &str, errors: &mut Vec<FieldError>) {
     if n == 0 || n > 100 {
         errors.push(FieldError::new(
             "display_name",
-            "invalid_display_name",
+            Code::InvalidDisplayName,
             "1–100 characters",
         ));
     }
@@ -83,7 +83,7 @@ pub fn role_and_scope(role: &str, scope: Option<&str>, errors: &mut Vec<FieldErr
         Ok(Role::Service) | Err(_) => {
             errors.push(FieldError::new(
                 "role",
-                "invalid_role",
+                Code::InvalidRole,
                 "one of admin, group_secretary, unit_contact, member (systems use API clients)",
             ));
             return None;
@@ -107,7 +107,7 @@ pub fn role_and_scope(role: &str, scope: Option<&str>, errors: &mut Vec<FieldErr
         };
         errors.push(FieldError::new(
             "scope",
-            "invalid_scope",
+            Code::InvalidScope,
             format!("role {role} needs {want}"),
         ));
     }
@@ -119,7 +119,7 @@ pub fn client_scopes(scopes: &[String], errors: &mut Vec<FieldError>) {
         if !CLIENT_SCOPES.contains(&s.as_str()) {
             errors.push(FieldError::new(
                 format!("scopes[{i}]"),
-                "unknown_scope",
+                Code::UnknownScope,
                 format!("unknown scope {s:?}; known: {}", CLIENT_SCOPES.join(", ")),
             ));
         }

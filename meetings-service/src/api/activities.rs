@@ -14,7 +14,7 @@ use service_kit::clock::today;
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::peer::Peers;
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, OutboxWaker, Problem};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, OutboxWaker, Problem};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -148,7 +148,7 @@ pub(crate) fn work_year_bounds(
         .contains(&year)
         .then(|| ws.bounds(year))
         .flatten()
-        .ok_or_else(|| ApiError::bad_request("invalid_query", "year must be between 1900 and 2200"))
+        .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, "year must be between 1900 and 2200"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -267,11 +267,11 @@ const MAX_TEXT: usize = 200;
 fn text_field(errors: &mut Vec<FieldError>, field: &str, value: &str, required: bool) {
     let n = value.trim().chars().count();
     if required && n == 0 {
-        errors.push(FieldError::new(field, "required", "must not be empty"));
+        errors.push(FieldError::new(field, Code::Required, "must not be empty"));
     } else if n > MAX_TEXT {
         errors.push(FieldError::new(
             field,
-            "too_long",
+            Code::TooLong,
             format!("at most {MAX_TEXT} characters"),
         ));
     } else {
@@ -288,7 +288,7 @@ fn parse_time(errors: &mut Vec<FieldError>, value: Option<&str>) -> Option<Strin
         Err(_) => {
             errors.push(FieldError::new(
                 "starts_at",
-                "invalid_time",
+                Code::InvalidTime,
                 "a time of day as HH:MM, e.g. 09:00",
             ));
             None
@@ -331,7 +331,7 @@ fn check_attachments(c: &mut DbConn, body_id: i64, items: &[AgendaItem]) -> Resu
             if found == 0 {
                 errors.push(FieldError::new(
                     format!("agenda[{i}].{field}"),
-                    "r19_document_missing",
+                    Code::R19DocumentMissing,
                     format!(
                         "body {body_id} has no {kind} for {year}; add it under /bodies/{body_id}/work-{}s first",
                         if kind == "work_plan" { "plan" } else { "report" }
@@ -449,7 +449,7 @@ pub async fn list(
         && !["scheduled", "held", "cancelled"].contains(&s.as_str())
     {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             "status is scheduled, held or cancelled",
         ));
     }
@@ -525,14 +525,14 @@ pub async fn create(
     text_field(&mut errors, "place", &n.place, true);
     let starts_at = parse_time(&mut errors, n.starts_at.as_deref());
     if n.description.chars().count() > 5000 {
-        errors.push(FieldError::new("description", "too_long", "at most 5000 characters"));
+        errors.push(FieldError::new("description", Code::TooLong, "at most 5000 characters"));
     }
     if let Some(r) = n.reply_by
         && r > n.held_on
     {
         errors.push(FieldError::new(
             "reply_by",
-            "after_activity",
+            Code::AfterActivity,
             "must be on or before held_on",
         ));
     }
@@ -647,7 +647,7 @@ pub async fn update(
     access::manage(&caller, current.body_id)?;
     if current.status == "cancelled" {
         return Err(ApiError::conflict(
-            "activity_cancelled",
+            Code::ActivityCancelled,
             format!("activity {id} is cancelled"),
         ));
     }
@@ -670,7 +670,7 @@ pub async fn update(
     {
         errors.push(FieldError::new(
             "reply_by",
-            "after_activity",
+            Code::AfterActivity,
             "must be on or before held_on",
         ));
     }
@@ -680,7 +680,7 @@ pub async fn update(
             None => {
                 errors.push(FieldError::new(
                     "reason",
-                    "required",
+                    Code::Required,
                     "say why the activity is cancelled",
                 ));
                 None
@@ -695,7 +695,7 @@ pub async fn update(
     let facts = if rescheduled {
         if db.run(move |c| attendance_count(c, id)).await? > 0 {
             return Err(ApiError::conflict(
-                "attendance_recorded",
+                Code::AttendanceRecorded,
                 "attendance is recorded for this activity; its date can no longer change",
             ));
         }
@@ -709,7 +709,7 @@ pub async fn update(
             let before = find(c, id)?;
             if before.status == "cancelled" {
                 return Err(ApiError::conflict(
-                    "activity_cancelled",
+                    Code::ActivityCancelled,
                     format!("activity {id} is cancelled"),
                 ));
             }
@@ -762,7 +762,7 @@ pub async fn update(
             if let Some(facts) = facts {
                 if attendance_count(c, id)? > 0 {
                     return Err(ApiError::conflict(
-                        "attendance_recorded",
+                        Code::AttendanceRecorded,
                         "attendance is recorded for this activity; its date can no longer change",
                     ));
                 }
@@ -856,7 +856,7 @@ pub async fn refresh(db: &Db, peers: &Peers, a: ActivityRow) -> Result<InviteeLi
     let frozen = |a: &ActivityRow, recorded: i64| {
         if a.status == "cancelled" || a.held_on < today() || recorded > 0 {
             Err(ApiError::conflict(
-                "invitees_frozen",
+                Code::InviteesFrozen,
                 "the activity is held, past or cancelled: its invitees stay as they were",
             ))
         } else {
@@ -871,7 +871,7 @@ pub async fn refresh(db: &Db, peers: &Peers, a: ActivityRow) -> Result<InviteeLi
         frozen(&now, attendance_count(c, id)?)?;
         if now.held_on != held_on {
             return Err(ApiError::conflict(
-                "concurrent_update",
+                Code::ConcurrentUpdate,
                 "the activity was rescheduled meanwhile; retry",
             ));
         }
@@ -916,7 +916,7 @@ mod tests {
         for bad in [-651, 0, 1899, 2201, i32::MAX] {
             let e = work_year_bounds(ws, bad)
                 .err()
-                .map(|e| (e.status().as_u16(), e.code().to_owned()));
+                .map(|e| (e.status().as_u16(), e.code().to_string()));
             assert_eq!(e, Some((400, "invalid_query".to_owned())), "{bad}");
         }
         assert_eq!(

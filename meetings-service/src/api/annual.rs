@@ -10,7 +10,7 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
-use service_kit::{ApiError, Caller, Db, FieldError, Problem};
+use service_kit::{ApiError, Caller, Code, Db, FieldError, Problem};
 use utoipa::ToSchema;
 
 use super::access;
@@ -161,39 +161,51 @@ async fn create(
     access::manage(&caller, body_id)?;
     let mut errors = Vec::new();
     if !(2000..=2100).contains(&n.year) {
-        errors.push(FieldError::new("year", "out_of_range", "a year between 2000 and 2100"));
+        errors.push(FieldError::new(
+            "year",
+            Code::OutOfRange,
+            "a year between 2000 and 2100",
+        ));
     }
     if n.title.trim().is_empty() {
-        errors.push(FieldError::new("title", "required", "must not be empty"));
+        errors.push(FieldError::new("title", Code::Required, "must not be empty"));
     } else if n.title.trim().chars().count() > 200 {
-        errors.push(FieldError::new("title", "too_long", "at most 200 characters"));
+        errors.push(FieldError::new("title", Code::TooLong, "at most 200 characters"));
     }
     if n.text.trim().is_empty() && n.file.is_none() {
-        errors.push(FieldError::new("text", "required", "give the text, a file, or both"));
+        errors.push(FieldError::new(
+            "text",
+            Code::Required,
+            "give the text, a file, or both",
+        ));
     }
     let mut file = None;
     if let Some(f) = &n.file {
         if f.name.trim().is_empty() {
-            errors.push(FieldError::new("file.name", "required", "must not be empty"));
+            errors.push(FieldError::new("file.name", Code::Required, "must not be empty"));
         }
         if f.content_type.trim().is_empty() || !f.content_type.contains('/') {
             errors.push(FieldError::new(
                 "file.content_type",
-                "invalid",
+                Code::Invalid,
                 "a media type such as application/pdf",
             ));
         }
         match STANDARD.decode(f.content_base64.trim()) {
             Ok(bytes) if bytes.len() > MAX_FILE_BYTES => errors.push(FieldError::new(
                 "file.content_base64",
-                "too_large",
+                Code::TooLarge,
                 format!("at most {MAX_FILE_BYTES} bytes"),
             )),
             Ok(bytes) if bytes.is_empty() => {
-                errors.push(FieldError::new("file.content_base64", "empty", "the file is empty"))
+                errors.push(FieldError::new("file.content_base64", Code::Empty, "the file is empty"))
             }
             Ok(bytes) => file = Some((f.name.trim().to_owned(), f.content_type.trim().to_owned(), bytes.len())),
-            Err(_) => errors.push(FieldError::new("file.content_base64", "invalid_base64", "not base64")),
+            Err(_) => errors.push(FieldError::new(
+                "file.content_base64",
+                Code::InvalidBase64,
+                "not base64",
+            )),
         }
     }
     if !errors.is_empty() {
@@ -210,7 +222,7 @@ async fn create(
                 .get_result(c)?;
             if exists > 0 {
                 return Err(ApiError::conflict(
-                    "already_exists",
+                    Code::AlreadyExists,
                     format!("body {body_id} already has its {} for {}", kind.label_zh(), n.year),
                 ));
             }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use service_kit::clock::today;
 use service_kit::json::Json;
 use service_kit::peer::Peers;
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, OutboxWaker, Problem};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, OutboxWaker, Problem};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -139,13 +139,13 @@ fn corrections_of(c: &mut DbConn, attendance_ids: &[i64]) -> Result<Vec<Correcti
 fn check_open_for_attendance(a: &crate::db::models::ActivityRow) -> Result<(), ApiError> {
     if a.status == "cancelled" {
         return Err(ApiError::conflict(
-            "activity_cancelled",
+            Code::ActivityCancelled,
             format!("activity {} is cancelled; it has no attendance", a.id),
         ));
     }
     if a.held_on > today() {
         return Err(ApiError::conflict(
-            "activity_not_held_yet",
+            Code::ActivityNotHeldYet,
             format!(
                 "activity {} is on {}; attendance is recorded from that day",
                 a.id, a.held_on

@@ -15,7 +15,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
 use service_kit::clock::today;
 use service_kit::json::Json;
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, OutboxWaker, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, OutboxWaker, Problem, Role};
 use utoipa::ToSchema;
 
 use super::access;
@@ -122,7 +122,7 @@ fn view(c: &mut DbConn, activity_id: i64) -> Result<Option<ElectionResults>, Api
 
 fn recorded_already(activity_id: i64) -> ApiError {
     ApiError::conflict(
-        "election_results_recorded",
+        Code::ElectionResultsRecorded,
         format!("the election results of activity {activity_id} are recorded already; they are recorded once"),
     )
 }
@@ -172,7 +172,7 @@ pub async fn put(
             elections::check_activity(kind, &agenda, a.held_on, a.status == "cancelled", today()).map_err(
                 |e| match e {
                     NotAnElection::NotAPlenary => ApiError::conflict(
-                        "not_a_plenary",
+                        Code::NotAPlenary,
                         format!(
                             "activity {id} is a {} ({}); elections are held at a plenary (全体会议, R19)",
                             kind.as_str(),
@@ -180,14 +180,14 @@ pub async fn put(
                         ),
                     ),
                     NotAnElection::NoElectionOnAgenda => ApiError::unprocessable(
-                        "no_election_on_agenda",
+                        Code::NoElectionOnAgenda,
                         format!("R19: the agenda of activity {id} has no election (选举) item; add one first"),
                     ),
                     NotAnElection::Cancelled => {
-                        ApiError::conflict("activity_cancelled", format!("activity {id} is cancelled"))
+                        ApiError::conflict(Code::ActivityCancelled, format!("activity {id} is cancelled"))
                     }
                     NotAnElection::NotHeldYet => ApiError::conflict(
-                        "activity_not_held_yet",
+                        Code::ActivityNotHeldYet,
                         format!(
                             "activity {id} is on {}; its results are recorded from that day",
                             a.held_on
@@ -294,7 +294,7 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
         Some(v) => Ok(HttpResponse::Ok().json(v)),
         None => Err(ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,
-            "election_results_not_recorded",
+            Code::ElectionResultsNotRecorded,
             format!("no election results are recorded for activity {id}"),
         )),
     }

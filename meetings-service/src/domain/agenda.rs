@@ -3,6 +3,7 @@
 //! the plan are attached as documents (this service's work reports and work plans).
 
 use serde::{Deserialize, Serialize};
+use service_kit::Code;
 use utoipa::ToSchema;
 
 use super::activities::ActivityKind;
@@ -93,7 +94,7 @@ impl AgendaItem {
 pub struct AgendaError {
     pub index: usize,
     pub field: &'static str,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
@@ -107,7 +108,7 @@ pub fn validate(kind: ActivityKind, items: &[AgendaItem]) -> Vec<AgendaError> {
             errors.push(AgendaError {
                 index,
                 field: "kind",
-                code: "r19_plenary_agenda_item",
+                code: Code::R19PlenaryAgendaItem,
                 message: format!(
                     "{} ({}) is an item of a plenary's agenda (R19)",
                     item.kind.as_str(),
@@ -119,7 +120,7 @@ pub fn validate(kind: ActivityKind, items: &[AgendaItem]) -> Vec<AgendaError> {
             errors.push(AgendaError {
                 index,
                 field: "work_report_year",
-                code: "r19_attachment_mismatch",
+                code: Code::R19AttachmentMismatch,
                 message: "a work report is attached to the work_report_review item only".into(),
             });
         }
@@ -127,7 +128,7 @@ pub fn validate(kind: ActivityKind, items: &[AgendaItem]) -> Vec<AgendaError> {
             errors.push(AgendaError {
                 index,
                 field: "work_plan_year",
-                code: "r19_attachment_mismatch",
+                code: Code::R19AttachmentMismatch,
                 message: "a work plan is attached to the work_plan_publication item only".into(),
             });
         }
@@ -135,7 +136,7 @@ pub fn validate(kind: ActivityKind, items: &[AgendaItem]) -> Vec<AgendaError> {
             errors.push(AgendaError {
                 index,
                 field: "title",
-                code: "too_long",
+                code: Code::TooLong,
                 message: "at most 200 characters".into(),
             });
         }
@@ -190,7 +191,7 @@ mod tests {
         let items = [item(AgendaItemKind::Election), item(AgendaItemKind::Other)];
         let e = validate(ActivityKind::Thematic, &items);
         assert_eq!(e.len(), 1);
-        assert_eq!((e[0].index, e[0].code), (0, "r19_plenary_agenda_item"));
+        assert_eq!((e[0].index, e[0].code.as_str()), (0, "r19_plenary_agenda_item"));
     }
 
     #[test]

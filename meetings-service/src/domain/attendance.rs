@@ -3,6 +3,7 @@
 //! and is audited.
 
 use serde::{Deserialize, Serialize};
+use service_kit::Code;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -53,7 +54,7 @@ impl AttendanceStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttendanceRuleError {
     pub field: &'static str,
-    pub code: &'static str,
+    pub code: Code,
     pub message: &'static str,
 }
 
@@ -97,12 +98,12 @@ pub fn record(
     match status {
         AttendanceStatus::Excused if reason.is_none() => errors.push(AttendanceRuleError {
             field: "reason",
-            code: "r18_excuse_reason_required",
+            code: Code::R18ExcuseReasonRequired,
             message: "an excused absence (请假) needs its reason (R18)",
         }),
         AttendanceStatus::Present | AttendanceStatus::Absent if reason.is_some() => errors.push(AttendanceRuleError {
             field: "reason",
-            code: "r18_reason_only_for_excused",
+            code: Code::R18ReasonOnlyForExcused,
             message: "only an excused absence carries a reason; use correction_reason to explain a correction",
         }),
         _ => {}
@@ -120,7 +121,7 @@ pub fn record(
             None => {
                 errors.push(AttendanceRuleError {
                     field: "correction_reason",
-                    code: "r18_correction_reason_required",
+                    code: Code::R18CorrectionReasonRequired,
                     message: "attendance is already recorded; a correction needs the reason why (R18)",
                 });
                 Recording::Unchanged(after)

@@ -8,6 +8,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use service_kit::Code;
 use utoipa::ToSchema;
 
 use super::activities::ActivityKind;
@@ -49,11 +50,11 @@ pub struct CandidateVotes {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoteError {
     pub field: String,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
-fn err(errors: &mut Vec<VoteError>, field: String, code: &'static str, message: impl Into<String>) {
+fn err(errors: &mut Vec<VoteError>, field: String, code: Code, message: impl Into<String>) {
     errors.push(VoteError {
         field,
         code,
@@ -70,14 +71,14 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
         err(
             &mut errors,
             "voters_present".into(),
-            "no_voters",
+            Code::NoVoters,
             "at least one voter must be present",
         );
     } else if voters_present > MAX_COUNT {
         err(
             &mut errors,
             "voters_present".into(),
-            "too_large",
+            Code::TooLarge,
             format!("at most {MAX_COUNT}"),
         );
     }
@@ -87,7 +88,7 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
         err(
             &mut errors,
             "threshold".into(),
-            "invalid_threshold",
+            Code::InvalidThreshold,
             "a fraction between 0 and 1: 0 < numerator < denominator (e.g. 2/3)",
         );
     }
@@ -95,14 +96,14 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
         err(
             &mut errors,
             "results".into(),
-            "required",
+            Code::Required,
             "record at least one candidate's result",
         );
     } else if results.len() > MAX_RESULTS {
         err(
             &mut errors,
             "results".into(),
-            "too_many",
+            Code::TooMany,
             format!("at most {MAX_RESULTS} candidates"),
         );
     }
@@ -111,14 +112,14 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
             err(
                 &mut errors,
                 format!("results[{i}].application_id"),
-                "invalid",
+                Code::Invalid,
                 "an application id of members-service",
             );
         } else if results[..i].iter().any(|o| o.application_id == r.application_id) {
             err(
                 &mut errors,
                 format!("results[{i}].application_id"),
-                "duplicate",
+                Code::Duplicate,
                 format!("application {} is listed more than once", r.application_id),
             );
         }
@@ -133,7 +134,7 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
                 err(
                     &mut errors,
                     format!("results[{i}].{field}"),
-                    "negative",
+                    Code::Negative,
                     "must not be negative",
                 );
             } else if v > MAX_COUNT {
@@ -141,7 +142,7 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
                 err(
                     &mut errors,
                     format!("results[{i}].{field}"),
-                    "too_large",
+                    Code::TooLarge,
                     format!("at most {MAX_COUNT}"),
                 );
             }
@@ -150,7 +151,7 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
             err(
                 &mut errors,
                 format!("results[{i}]"),
-                "more_votes_than_voters",
+                Code::MoreVotesThanVoters,
                 format!(
                     "R10: for + against + abstain ({}) exceeds voters_present ({voters_present})",
                     r.votes_for + r.votes_against + r.abstentions
@@ -212,7 +213,7 @@ mod tests {
     }
 
     fn codes(e: &[VoteError]) -> Vec<(&str, &str)> {
-        e.iter().map(|e| (e.field.as_str(), e.code)).collect()
+        e.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect()
     }
 
     #[test]

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -302,20 +302,24 @@ pub async fn create(
             unit_may_apply(fill, member_unit).map_err(|why| {
                 ApiError::unprocessable(
                     if fill == FillRoute::Nomination {
-                        "not_an_application_post"
+                        Code::NotAnApplicationPost
                     } else {
-                        "not_a_council_member_unit"
+                        Code::NotACouncilMemberUnit
                     },
                     why,
                 )
             })?;
             let person = super::people::find(c, n.person_id).map_err(|_| {
-                ApiError::validation(vec![FieldError::new("person_id", "unknown_person", "no such person")])
+                ApiError::validation(vec![FieldError::new(
+                    "person_id",
+                    Code::UnknownPerson,
+                    "no such person",
+                )])
             })?;
             if person.unit_id != n.unit_id {
                 return Err(ApiError::validation(vec![FieldError::new(
                     "person_id",
-                    "not_of_unit",
+                    Code::NotOfUnit,
                     "the candidate must be one of the applying unit's people",
                 )]));
             }
@@ -330,7 +334,7 @@ pub async fn create(
                     .get_result(c)?;
                 if held > 0 {
                     return Err(ApiError::conflict(
-                        "post_occupied",
+                        Code::PostOccupied,
                         "R1: this single-holder post is filled",
                     ));
                 }
@@ -456,17 +460,21 @@ pub(crate) fn apply_transition(
         let votes = t.votes.ok_or_else(|| {
             ApiError::validation(vec![FieldError::new(
                 "votes",
-                "required",
+                Code::Required,
                 "record_election needs the votes",
             )])
         })?;
         elected = is_elected(votes, t.threshold).map_err(|e| {
-            ApiError::validation(vec![FieldError::new("votes", "impossible_votes", format!("R10: {e}"))])
+            ApiError::validation(vec![FieldError::new(
+                "votes",
+                Code::ImpossibleVotes,
+                format!("R10: {e}"),
+            )])
         })?;
     }
     let to = next(from, t.action, fill, elected).map_err(|IllegalTransition { from, action }| {
         ApiError::conflict(
-            "illegal_transition",
+            Code::IllegalTransition,
             format!(
                 "R7: an application that is {} cannot {}",
                 from.as_str(),
@@ -477,7 +485,7 @@ pub(crate) fn apply_transition(
     if matches!(t.action, ApplicationAction::Reject | ApplicationAction::Withdraw) && t.reason.trim().is_empty() {
         return Err(ApiError::validation(vec![FieldError::new(
             "reason",
-            "required",
+            Code::Required,
             "state why",
         )]));
     }
@@ -486,7 +494,7 @@ pub(crate) fn apply_transition(
     if t.action == ApplicationAction::Approve && flagged {
         if !t.accept_exception {
             return Err(ApiError::unprocessable(
-                "exception_not_accepted",
+                Code::ExceptionNotAccepted,
                 "R9: this application is flagged; approve it with accept_exception: true to accept its exception",
             ));
         }
@@ -503,7 +511,7 @@ pub(crate) fn apply_transition(
             i32::try_from(n).map_err(|_| {
                 ApiError::validation(vec![FieldError::new(
                     "votes",
-                    "impossible_votes",
+                    Code::ImpossibleVotes,
                     "R10: counts are at most 2147483647",
                 )])
             })

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -270,7 +270,7 @@ pub async fn renew(
                     .optional()?
                     .ok_or_else(|| {
                         ApiError::unprocessable(
-                            "no_next_term",
+                            Code::NoNextTerm,
                             format!("R5: open term {} of this body before renewing", from.number + 1),
                         )
                     })?,
@@ -278,7 +278,7 @@ pub async fn renew(
             if next.body_id != prev.body_id {
                 return Err(ApiError::validation(vec![FieldError::new(
                     "term_id",
-                    "term_of_another_body",
+                    Code::TermOfAnotherBody,
                     "renewal stays in the same body",
                 )]));
             }
@@ -289,14 +289,14 @@ pub async fn renew(
             let status = AppointmentStatus::parse(&prev.status).ok_or_else(|| ApiError::internal("bad status"))?;
             check_renewal(status, from.number, next.number, renewed > 0).map_err(|e| match e {
                 RenewalError::NotRenewable(s) => ApiError::conflict(
-                    "not_renewable",
+                    Code::NotRenewable,
                     format!("R5: a {} appointment cannot be renewed", s.as_str()),
                 ),
                 RenewalError::NotTheNextTerm { expected } => {
-                    ApiError::unprocessable("not_the_next_term", format!("R5: renewal goes into term {expected}"))
+                    ApiError::unprocessable(Code::NotTheNextTerm, format!("R5: renewal goes into term {expected}"))
                 }
                 RenewalError::AlreadyRenewed => {
-                    ApiError::conflict("already_renewed", "this appointment has already been renewed")
+                    ApiError::conflict(Code::AlreadyRenewed, "this appointment has already been renewed")
                 }
             })?;
             let today = clock::today();
@@ -421,7 +421,7 @@ pub async fn request_resignation(
     if reason.trim().is_empty() {
         return Err(ApiError::validation(vec![FieldError::new(
             "reason",
-            "required",
+            Code::Required,
             "state the reason",
         )]));
     }
@@ -440,7 +440,7 @@ pub async fn request_resignation(
             }
             if a.status != "active" {
                 return Err(ApiError::conflict(
-                    "appointment_not_active",
+                    Code::AppointmentNotActive,
                     format!("appointment {id} is {}", a.status),
                 ));
             }
@@ -451,7 +451,7 @@ pub async fn request_resignation(
                 .get_result(c)?;
             if open > 0 {
                 return Err(ApiError::conflict(
-                    "resignation_open",
+                    Code::ResignationOpen,
                     "a resignation request is already open",
                 ));
             }
@@ -507,7 +507,7 @@ pub async fn decide_resignation(
                 .select(ResignationRow::as_select())
                 .first(c)
                 .optional()?
-                .ok_or_else(|| ApiError::conflict("no_open_resignation", "there is no open resignation request"))?;
+                .ok_or_else(|| ApiError::conflict(Code::NoOpenResignation, "there is no open resignation request"))?;
             let status = if d.approve { "approved" } else { "refused" };
             diesel::update(resignations::table.find(req.id))
                 .set((

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, FieldError, Problem};
+use service_kit::{ApiError, Caller, Code, Db, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -162,7 +162,7 @@ pub async fn create(caller: Caller, body_in: Json<NewGroup>, db: web::Data<Db>) 
             let taken: i64 = bodies::table.filter(bodies::name.eq(&name)).count().get_result(c)?;
             if taken > 0 {
                 return Err(ApiError::conflict(
-                    "body_name_taken",
+                    Code::BodyNameTaken,
                     format!("a body named {name} exists"),
                 ));
             }

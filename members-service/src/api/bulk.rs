@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use service_kit::{ApiError, Caller, Db, Problem};
+use service_kit::{ApiError, Caller, Code, Db, Problem};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -35,7 +35,7 @@ pub struct ImportQuery {
 pub struct ImportIssue {
     pub line: u64,
     pub field: String,
-    pub code: String,
+    pub code: Code,
     pub message: String,
 }
 
@@ -51,14 +51,14 @@ pub struct ImportReport {
 
 /// A problem with the file's header: [`parse`] reads no row after one.
 fn is_header_error(e: &RowError) -> bool {
-    e.line == 1 && matches!(e.code.as_str(), "missing_column" | "unreadable_csv")
+    e.line == 1 && matches!(e.code, Code::MissingColumn | Code::UnreadableCsv)
 }
 
 fn issue(e: &RowError) -> ImportIssue {
     ImportIssue {
         line: e.line,
         field: e.field.clone(),
-        code: e.code.clone(),
+        code: e.code,
         message: e.message.clone(),
     }
 }
@@ -87,7 +87,7 @@ pub async fn import(
     // refuses it (a JSON document or any other text sent here is not a file of people).
     if errors.iter().any(is_header_error) {
         return Err(ApiError::unprocessable(
-            "import_invalid",
+            Code::ImportInvalid,
             "the file is not a CSV of people: its header lacks a required column",
         )
         .with_field_errors(errors.iter().map(RowError::to_field_error).collect()));
@@ -106,7 +106,7 @@ pub async fn import(
                     Some(u) if u.kind != r.unit_kind.as_str() => errors.push(RowError {
                         line: r.line,
                         field: "unit_kind".into(),
-                        code: "unit_kind_mismatch".into(),
+                        code: Code::UnitKindMismatch,
                         message: format!("{} is registered as {}", u.name, u.kind),
                     }),
                     Some(u) => {
@@ -123,7 +123,7 @@ pub async fn import(
                             errors.push(RowError {
                                 line: r.line,
                                 field: "name".into(),
-                                code: "person_exists".into(),
+                                code: Code::PersonExists,
                                 message: format!("{} of {} is already registered", r.name, u.name),
                             });
                         }
@@ -153,7 +153,7 @@ pub async fn import(
             }
             if !errors.is_empty() {
                 return Err(ApiError::unprocessable(
-                    "import_invalid",
+                    Code::ImportInvalid,
                     format!("{} problems in the file; nothing was imported", errors.len()),
                 )
                 .with_field_errors(errors.iter().map(RowError::to_field_error).collect()));
@@ -252,7 +252,7 @@ pub async fn export(caller: Caller, q: web::Query<ExportQuery>, db: web::Data<Db
     let q = q.into_inner();
     let format = q.format.clone().unwrap_or_else(|| "csv".into());
     if format != "csv" && format != "xlsx" {
-        return Err(ApiError::bad_request("invalid_format", "format is csv or xlsx"));
+        return Err(ApiError::bad_request(Code::InvalidFormat, "format is csv or xlsx"));
     }
     let rows: Vec<RosterRow> = db
         .run(move |c| {

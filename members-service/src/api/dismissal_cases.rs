@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -132,7 +132,7 @@ pub(crate) fn open(c: &mut DbConn, actor: &Caller, o: &OpenCase) -> Result<(Dism
     let a = appointment(c, o.appointment_id)?;
     if a.status != "active" {
         return Err(ApiError::conflict(
-            "appointment_not_active",
+            Code::AppointmentNotActive,
             format!("appointment {} is {}", a.id, a.status),
         ));
     }
@@ -218,7 +218,7 @@ pub(crate) fn decide_case(
     let case = find(c, id)?;
     if case.status != "open" {
         return Err(ApiError::conflict(
-            "case_closed",
+            Code::CaseClosed,
             format!("case {id} is {}", case.status),
         ));
     }
@@ -304,7 +304,7 @@ pub async fn create(caller: Caller, body_in: Json<ManualCase>, db: web::Data<Db>
     if m.reason.trim().is_empty() {
         return Err(ApiError::validation(vec![FieldError::new(
             "reason",
-            "required",
+            Code::Required,
             "state the absences",
         )]));
     }
@@ -346,7 +346,7 @@ pub async fn decide(
     if d.reason.trim().is_empty() {
         return Err(ApiError::validation(vec![FieldError::new(
             "reason",
-            "required",
+            Code::Required,
             "state the reason",
         )]));
     }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::json::Json;
 use service_kit::outbox::EventEnvelope;
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError};
 
 use super::applications::{TransitionRequest, apply_transition};
 use super::dismissal_cases::{self, OpenCase, WithdrawCase};
@@ -60,12 +60,12 @@ fn parse_ids(ids: &str) -> Result<Vec<i64>, ApiError> {
         Ok(v) if v.len() <= MAX_FACTS => Ok(v),
         Ok(_) => Err(ApiError::validation(vec![FieldError::new(
             "ids",
-            "too_many",
+            Code::TooMany,
             format!("at most {MAX_FACTS} ids"),
         )])),
         Err(_) => Err(ApiError::validation(vec![FieldError::new(
             "ids",
-            "invalid",
+            Code::Invalid,
             "comma-separated appointment ids",
         )])),
     }
@@ -83,7 +83,7 @@ pub async fn appointment_facts(
     if ids.is_none() && q.body_id.is_none() {
         return Err(ApiError::validation(vec![FieldError::new(
             "body_id",
-            "required",
+            Code::Required,
             "give body_id (with an optional date `on`) or ids",
         )]));
     }

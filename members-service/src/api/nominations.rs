@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -119,7 +119,7 @@ pub fn r9_issues(
         Verdict::Eligible => Ok(Vec::new()),
         Verdict::ExceptionRequested(issues) => Ok(issues),
         Verdict::Refused(issues) => Err(ApiError::unprocessable(
-            "eligibility_exception_required",
+            Code::EligibilityExceptionRequired,
             format!(
                 "R9 (第六条): {} — give a written exception_reason (例外说明)",
                 issues.iter().map(|i| i.label_zh()).collect::<Vec<_>>().join("、")
@@ -131,7 +131,7 @@ pub fn r9_issues(
                 .map(|i| {
                     FieldError::new(
                         "exception_reason",
-                        "required_by_r9",
+                        Code::RequiredByR9,
                         format!("R9: {} ({})", i.label_zh(), i.as_str()),
                     )
                 })
@@ -200,7 +200,7 @@ pub async fn create(caller: Caller, body_in: Json<NewNomination>, db: web::Data<
             check_post_and_term(kind, n.body_id, n.post, &t)?;
             if route(kind, n.post) != Some(FillRoute::Nomination) {
                 return Err(ApiError::unprocessable(
-                    "not_a_nominated_post",
+                    Code::NotANominatedPost,
                     format!(
                         "{} of a {} is filled by unit application, not nomination",
                         n.post.label_zh(),
@@ -209,7 +209,11 @@ pub async fn create(caller: Caller, body_in: Json<NewNomination>, db: web::Data<
                 ));
             }
             let person = super::people::find(c, n.person_id).map_err(|_| {
-                ApiError::validation(vec![FieldError::new("person_id", "unknown_person", "no such person")])
+                ApiError::validation(vec![FieldError::new(
+                    "person_id",
+                    Code::UnknownPerson,
+                    "no such person",
+                )])
             })?;
             let planned = clock::today().max(t.starts_on);
             let issues = r9_issues(kind, &person, planned, n.exception_reason.as_deref())?;
@@ -258,7 +262,7 @@ pub async fn appoint(
             let before = find(c, id)?;
             if before.status != "open" {
                 return Err(ApiError::conflict(
-                    "nomination_closed",
+                    Code::NominationClosed,
                     format!("nomination {id} is {}", before.status),
                 ));
             }
@@ -270,7 +274,7 @@ pub async fn appoint(
             let issues = r9_issues(kind, &person, starts_on, before.exception_reason.as_deref())?;
             if !issues.is_empty() && !req.accept_exception {
                 return Err(ApiError::unprocessable(
-                    "exception_not_accepted",
+                    Code::ExceptionNotAccepted,
                     format!(
                         "R9: the candidate needs an exception ({}); accept it explicitly with accept_exception: true",
                         issues.iter().map(|i| i.label_zh()).collect::<Vec<_>>().join("、")

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{access, units};
@@ -188,7 +188,7 @@ pub fn insert(conn: &mut DbConn, p: &NewPerson, actor: &Caller) -> Result<Person
     units::find(conn, p.unit_id).map_err(|_| {
         ApiError::validation(vec![FieldError::new(
             "unit_id",
-            "unknown_unit",
+            Code::UnknownUnit,
             format!("no unit {}", p.unit_id),
         )])
     })?;
@@ -357,7 +357,7 @@ pub async fn update(
                 units::find(c, merged.unit_id).map_err(|_| {
                     ApiError::validation(vec![FieldError::new(
                         "unit_id",
-                        "unknown_unit",
+                        Code::UnknownUnit,
                         format!("no unit {}", merged.unit_id),
                     )])
                 })?;

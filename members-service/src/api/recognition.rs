@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, FieldError, Problem, Role};
+use service_kit::{ApiError, Caller, Code, Db, FieldError, Problem, Role};
 use utoipa::ToSchema;
 
 use super::access;
@@ -123,7 +123,7 @@ pub async fn put_assessment(
     if input.comment.chars().count() > 2000 {
         return Err(ApiError::validation(vec![FieldError::new(
             "comment",
-            "too_long",
+            Code::TooLong,
             "at most 2000 characters",
         )]));
     }
@@ -132,7 +132,7 @@ pub async fn put_assessment(
             let appt = appointment(c, id)?;
             if appt.status == "pending" || !assessable(year, appt.starts_on, appt.ended_on.unwrap_or(appt.ends_on)) {
                 return Err(ApiError::unprocessable(
-                    "not_assessable",
+                    Code::NotAssessable,
                     format!("R15: appointment {id} was not active in {year}"),
                 ));
             }
@@ -300,12 +300,16 @@ pub async fn create_commendation(
     if n.person_id.is_some() == n.unit_id.is_some() {
         errors.push(FieldError::new(
             "person_id",
-            "one_of",
+            Code::OneOf,
             "give exactly one of person_id and unit_id",
         ));
     }
     if !(2000..=2100).contains(&n.year) {
-        errors.push(FieldError::new("year", "invalid_year", "a year between 2000 and 2100"));
+        errors.push(FieldError::new(
+            "year",
+            Code::InvalidYear,
+            "a year between 2000 and 2100",
+        ));
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -320,7 +324,11 @@ pub async fn create_commendation(
                     .first(c)
                     .optional()?
                     .ok_or_else(|| {
-                        ApiError::validation(vec![FieldError::new("person_id", "unknown_person", "no such person")])
+                        ApiError::validation(vec![FieldError::new(
+                            "person_id",
+                            Code::UnknownPerson,
+                            "no such person",
+                        )])
                     })?,
                 (_, Some(u)) => units::table
                     .filter(units::id.eq(u))
@@ -328,7 +336,7 @@ pub async fn create_commendation(
                     .first(c)
                     .optional()?
                     .ok_or_else(|| {
-                        ApiError::validation(vec![FieldError::new("unit_id", "unknown_unit", "no such unit")])
+                        ApiError::validation(vec![FieldError::new("unit_id", Code::UnknownUnit, "no such unit")])
                     })?,
                 _ => return Err(ApiError::internal("validated above")),
             };

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem};
 use utoipa::ToSchema;
 
 use super::access;
@@ -86,16 +86,16 @@ fn insert(conn: &mut DbConn, caller: &Caller, body_id: i64, d: &TermDates) -> Re
     check_new_term(d, previous.as_ref().map(crate::appointing::term_dates).as_ref()).map_err(|e| match e {
         TermError::EndBeforeStart => ApiError::validation(vec![FieldError::new(
             "ends_on",
-            "end_before_start",
+            Code::EndBeforeStart,
             "must be after starts_on",
         )]),
         TermError::WrongNumber { expected } => ApiError::validation(vec![FieldError::new(
             "number",
-            "wrong_term_number",
+            Code::WrongTermNumber,
             format!("the next term is number {expected}"),
         )]),
         TermError::OverlapsPrevious { previous_ends_on } => ApiError::conflict(
-            "term_overlap",
+            Code::TermOverlap,
             format!("R3: the previous term ends on {previous_ends_on}; the next starts after it"),
         ),
     })?;
@@ -152,7 +152,7 @@ pub async fn create(
             let (_, kind) = body(c, id)?;
             if kind == BodyKind::ExpertCommittee {
                 return Err(ApiError::conflict(
-                    "follows_council_terms",
+                    Code::FollowsCouncilTerms,
                     "第七条: the expert committee serves on the council's terms; open a council term instead",
                 ));
             }
@@ -163,7 +163,7 @@ pub async fn create(
             let ends_on = match b.ends_on {
                 Some(e) => e,
                 None => default_end(b.starts_on, DEFAULT_TERM_YEARS).ok_or_else(|| {
-                    ApiError::validation(vec![FieldError::new("starts_on", "invalid_date", "out of range")])
+                    ApiError::validation(vec![FieldError::new("starts_on", Code::InvalidDate, "out of range")])
                 })?,
             };
             let dates = TermDates {

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::json::Json;
 use service_kit::pagination::{Page, PageQuery};
-use service_kit::{ApiError, Caller, Db, DbConn, FieldError, Problem};
+use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access;
@@ -250,7 +250,7 @@ pub async fn create(caller: Caller, body: Json<NewUnit>, db: web::Data<Db>) -> R
             let taken: i64 = units::table.filter(units::name.eq(&name)).count().get_result(c)?;
             if taken > 0 {
                 return Err(ApiError::conflict(
-                    "unit_name_taken",
+                    Code::UnitNameTaken,
                     format!("a unit named {name} exists"),
                 ));
             }

@@ -1,6 +1,7 @@
 //! Bulk import of units and people from CSV: every row is parsed and checked without I/O, so a
 //! dry run reports every bad row with its line and reason before anything is written.
 
+use service_kit::Code;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -28,7 +29,7 @@ pub struct ImportRow {
 pub struct RowError {
     pub line: u64,
     pub field: String,
-    pub code: String,
+    pub code: Code,
     pub message: String,
 }
 
@@ -36,7 +37,7 @@ impl RowError {
     pub fn to_field_error(&self) -> FieldError {
         FieldError::new(
             format!("line {}: {}", self.line, self.field),
-            self.code.clone(),
+            self.code,
             self.message.clone(),
         )
     }
@@ -78,7 +79,7 @@ pub fn parse(csv_bytes: &[u8], today: NaiveDate) -> (Vec<ImportRow>, Vec<RowErro
             errors.push(RowError {
                 line: 1,
                 field: "header".into(),
-                code: "unreadable_csv".into(),
+                code: Code::UnreadableCsv,
                 message: e.to_string(),
             });
             return (Vec::new(), errors);
@@ -93,7 +94,7 @@ pub fn parse(csv_bytes: &[u8], today: NaiveDate) -> (Vec<ImportRow>, Vec<RowErro
             errors.push(RowError {
                 line: 1,
                 field: (*en).into(),
-                code: "missing_column".into(),
+                code: Code::MissingColumn,
                 message: format!("the header needs a column {en} or {zh}"),
             });
         }
@@ -111,7 +112,7 @@ pub fn parse(csv_bytes: &[u8], today: NaiveDate) -> (Vec<ImportRow>, Vec<RowErro
                 errors.push(RowError {
                     line,
                     field: "row".into(),
-                    code: "unreadable_row".into(),
+                    code: Code::UnreadableRow,
                     message: e.to_string(),
                 });
                 continue;
@@ -126,7 +127,7 @@ pub fn parse(csv_bytes: &[u8], today: NaiveDate) -> (Vec<ImportRow>, Vec<RowErro
         if unit_kind.is_none() {
             fe.push(FieldError::new(
                 "unit_kind",
-                "invalid_unit_kind",
+                Code::InvalidUnitKind,
                 format!("unknown unit kind {:?}", get(1)),
             ));
         }
@@ -140,7 +141,7 @@ pub fn parse(csv_bytes: &[u8], today: NaiveDate) -> (Vec<ImportRow>, Vec<RowErro
         if title_level.is_none() {
             fe.push(FieldError::new(
                 "title_level",
-                "invalid_title_level",
+                Code::InvalidTitleLevel,
                 format!("unknown title level {:?}", get(4)),
             ));
         }
@@ -154,7 +155,7 @@ pub fn parse(csv_bytes: &[u8], today: NaiveDate) -> (Vec<ImportRow>, Vec<RowErro
                     Some(d)
                 }
                 Err(_) => {
-                    fe.push(FieldError::new("date_of_birth", "invalid_date", "use YYYY-MM-DD"));
+                    fe.push(FieldError::new("date_of_birth", Code::InvalidDate, "use YYYY-MM-DD"));
                     None
                 }
             }
@@ -171,7 +172,7 @@ pub fn parse(csv_bytes: &[u8], today: NaiveDate) -> (Vec<ImportRow>, Vec<RowErro
         if fe.is_empty() && !seen.insert((unit_name.clone(), name.clone(), date_of_birth)) {
             fe.push(FieldError::new(
                 "name",
-                "duplicate_row",
+                Code::DuplicateRow,
                 "the same person appears twice in the file",
             ));
         }
@@ -244,6 +245,6 @@ mod tests {
     fn missing_required_columns_stop_the_import() {
         let (rows, errors) = parse("姓名,职务\n张三,校长\n".as_bytes(), today());
         assert!(rows.is_empty());
-        assert_eq!(errors.iter().filter(|e| e.code == "missing_column").count(), 3);
+        assert_eq!(errors.iter().filter(|e| e.code == Code::MissingColumn).count(), 3);
     }
 }

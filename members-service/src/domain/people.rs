@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use service_kit::Code;
 use service_kit::FieldError;
 use utoipa::ToSchema;
 
@@ -106,13 +107,17 @@ impl TitleLevel {
 pub fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
     let n = value.trim().chars().count();
     if n == 0 {
-        errors.push(FieldError::new(field, "required", "must not be empty"));
+        errors.push(FieldError::new(field, Code::Required, "must not be empty"));
     } else if n > max {
-        errors.push(FieldError::new(field, "too_long", format!("at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            Code::TooLong,
+            format!("at most {max} characters"),
+        ));
     } else if value.chars().any(|c| c.is_control()) {
         errors.push(FieldError::new(
             field,
-            "invalid_characters",
+            Code::InvalidCharacters,
             "must not contain control characters",
         ));
     } else {
@@ -136,7 +141,7 @@ pub fn check_email(field: &str, value: &str, errors: &mut Vec<FieldError>) {
             None => false,
         };
     if !ok {
-        errors.push(FieldError::new(field, "invalid_email", "not an e-mail address"));
+        errors.push(FieldError::new(field, Code::InvalidEmail, "not an e-mail address"));
     }
 }
 
@@ -154,7 +159,7 @@ pub fn check_phone(field: &str, value: &str, errors: &mut Vec<FieldError>) {
     if !(shape_ok && ext_ok && (mobile || landline)) {
         errors.push(FieldError::new(
             field,
-            "invalid_phone",
+            Code::InvalidPhone,
             "a mainland mobile or landline number",
         ));
     }
@@ -166,7 +171,7 @@ pub fn check_birth_date(field: &str, value: NaiveDate, today: NaiveDate, errors:
     if value < min || value > today {
         errors.push(FieldError::new(
             field,
-            "invalid_date",
+            Code::InvalidDate,
             "must be between 1900-01-01 and today",
         ));
     }
@@ -179,7 +184,7 @@ mod tests {
     fn errs(f: impl FnOnce(&mut Vec<FieldError>)) -> Vec<String> {
         let mut e = Vec::new();
         f(&mut e);
-        e.into_iter().map(|e| e.code).collect()
+        e.into_iter().map(|e| e.code.to_string()).collect()
     }
 
     #[test]

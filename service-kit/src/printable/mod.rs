@@ -12,6 +12,7 @@
 //! regenerate it after changing the fonts with
 //! `cargo test -p documents-service --test coverage -- --ignored regenerate`.
 
+use crate::problem::Code;
 use crate::problem::FieldError;
 
 mod coverage;
@@ -55,7 +56,7 @@ pub fn check(field: &str, value: &str, errors: &mut Vec<FieldError>) {
     let named: Vec<String> = bad.iter().map(|c| format!("{c} (U+{:04X})", u32::from(*c))).collect();
     errors.push(FieldError::new(
         field,
-        "unprintable_characters",
+        Code::UnprintableCharacters,
         format!("the documents' fonts cannot print {}", named.join(", ")),
     ));
 }
