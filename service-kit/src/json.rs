@@ -56,6 +56,38 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// An optional JSON object body: `None` when the request carries no body (no bytes), else the
+/// body exactly as [`Json`] reads it. actix's `Option<Json<T>>` turns every error into `None`,
+/// so a malformed or wrong-shaped body would be taken for "no body" and silently ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T> OptionalJson<T> {
+    pub fn into_inner(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+        let headers = req.headers();
+        // HTTP/1.1: a request has a body only with a Content-Length or a Transfer-Encoding.
+        let no_body = match headers.get(CONTENT_LENGTH) {
+            Some(length) => length.to_str().is_ok_and(|l| l.trim() == "0"),
+            None => !headers.contains_key(TRANSFER_ENCODING),
+        };
+        if no_body {
+            return Box::pin(async { Ok(OptionalJson(None)) });
+        }
+        let body = Json::<T>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|Json(v)| OptionalJson(Some(v))) })
+    }
+}
+
 /// A JSON object body read by hand (e.g. a handler that also takes forms): 400 `malformed_json`
 /// for bad JSON, 422 `invalid_body` for anything but an object or one of the wrong shape.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -202,5 +234,56 @@ mod tests {
             call("application/json", big.into_bytes()).await,
             (413, "payload_too_large".to_owned())
         );
+    }
+
+    async fn optional(body: OptionalJson<Patch>) -> HttpResponse {
+        HttpResponse::Ok().body(match body.into_inner() {
+            Some(p) => format!("{:?}", p.name),
+            None => "none".to_owned(),
+        })
+    }
+
+    async fn call_optional(req: test::TestRequest) -> (u16, String) {
+        let app = test::init_service(
+            App::new()
+                .configure(extractor_configs)
+                .route("/", web::post().to(optional)),
+        )
+        .await;
+        let res = test::call_service(&app, req.uri("/").to_request()).await;
+        let status = res.status().as_u16();
+        (
+            status,
+            String::from_utf8_lossy(&test::read_body(res).await).into_owned(),
+        )
+    }
+
+    /// A bad optional body is refused, not taken for "no body" (actix's `Option<Json<T>>` would).
+    #[actix_rt::test]
+    async fn an_optional_body_is_none_only_when_there_is_no_body() {
+        let none = call_optional(test::TestRequest::post()).await;
+        assert_eq!(none, (200, "none".to_owned()));
+        let empty = call_optional(test::TestRequest::post().insert_header(("content-length", "0"))).await;
+        assert_eq!(empty, (200, "none".to_owned()));
+        let json = |body: &'static str| {
+            test::TestRequest::post()
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body)
+        };
+        assert_eq!(
+            call_optional(json(r#"{"name": "x"}"#)).await,
+            (200, r#"Some("x")"#.to_owned())
+        );
+        for (body, status, code) in [
+            ("{not json", 400, "malformed_json"),
+            (r#"["x", null]"#, 422, "invalid_body"),
+            (r#"{"unknown": 1}"#, 422, "invalid_body"),
+        ] {
+            let (got, text) = call_optional(json(body)).await;
+            assert_eq!(got, status, "{body}: {text}");
+            assert!(text.contains(code), "{body}: {text}");
+        }
+        let (got, text) = call_optional(test::TestRequest::post().set_payload("name=x")).await;
+        assert!(got == 415 || got == 400, "a body that is not JSON: {got} {text}");
     }
 }

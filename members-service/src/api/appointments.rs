@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use service_kit::json::Json;
+use service_kit::json::{Json, OptionalJson};
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Code, Db, DbConn, FieldError, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
@@ -250,12 +250,12 @@ pub struct Renewal {
 pub async fn renew(
     caller: Caller,
     id: web::Path<i64>,
-    body_in: Option<Json<Renewal>>,
+    body_in: OptionalJson<Renewal>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
     let id = id.into_inner();
-    let req = body_in.map(|b| b.into_inner()).unwrap_or_default();
+    let req = body_in.into_inner().unwrap_or_default();
     let a = db
         .write(move |c| {
             let prev = appointment(c, id)?;
