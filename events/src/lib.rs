@@ -16,6 +16,7 @@ mod schema;
 mod to_documents;
 mod to_meetings;
 mod to_members;
+pub mod vocab;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

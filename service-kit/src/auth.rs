@@ -55,6 +55,16 @@ impl Role {
             Role::Service => "service",
         }
     }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "管理员",
+            Role::GroupSecretary => "协作组秘书",
+            Role::UnitContact => "单位联络人",
+            Role::Member => "成员",
+            Role::Service => "系统服务",
+        }
+    }
 }
 
 impl fmt::Display for Role {

@@ -11,24 +11,12 @@ use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
 
+pub use alliance_events::vocab::DeliveryStatus;
+
 use crate::db::models::DeliveryRow;
 use crate::db::schema::{deliveries, documents, inbox_events};
 use crate::delivery::retry_failed;
 use crate::inbox_processing::replay;
-
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    /// Waiting for its (next) attempt.
-    Queued,
-    /// An SMTP transaction began and its outcome is not recorded yet: in progress, or its
-    /// worker stopped in the middle (it is then sent again with the same Message-ID).
-    Sending,
-    Sent,
-    /// Refused for good (5xx) or retried until the schedule ended; can be retried by hand.
-    Failed,
-}
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 12, "document_serial": "JGLM-PS-2026-000012", "recipient": "zw@example.cn",

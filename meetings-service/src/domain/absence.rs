@@ -60,7 +60,7 @@ pub fn counted_absences(
 ) -> BTreeMap<i32, Vec<CountedAbsence>> {
     let mut by_year: BTreeMap<i32, Vec<CountedAbsence>> = BTreeMap::new();
     for r in records {
-        if r.activity_cancelled || !r.status.is_unexcused_absence() || !span.covers(r.held_on) {
+        if r.activity_cancelled || !super::attendance::is_unexcused_absence(r.status) || !span.covers(r.held_on) {
             continue;
         }
         by_year

@@ -6,60 +6,13 @@ use serde::{Deserialize, Serialize};
 use service_kit::Code;
 use utoipa::ToSchema;
 
+pub use alliance_events::vocab::AgendaItemKind;
+
 use super::activities::ActivityKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AgendaItemKind {
-    /// 审议年度工作报告
-    WorkReportReview,
-    /// 发布下一年度工作计划
-    WorkPlanPublication,
-    /// 调整、增补
-    MembershipAdjustment,
-    /// 选举
-    Election,
-    /// 其他事项
-    Other,
-}
-
-impl AgendaItemKind {
-    pub const ALL: [AgendaItemKind; 5] = [
-        AgendaItemKind::WorkReportReview,
-        AgendaItemKind::WorkPlanPublication,
-        AgendaItemKind::MembershipAdjustment,
-        AgendaItemKind::Election,
-        AgendaItemKind::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgendaItemKind::WorkReportReview => "work_report_review",
-            AgendaItemKind::WorkPlanPublication => "work_plan_publication",
-            AgendaItemKind::MembershipAdjustment => "membership_adjustment",
-            AgendaItemKind::Election => "election",
-            AgendaItemKind::Other => "other",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            AgendaItemKind::WorkReportReview => "审议年度工作报告",
-            AgendaItemKind::WorkPlanPublication => "发布下一年度工作计划",
-            AgendaItemKind::MembershipAdjustment => "调整、增补",
-            AgendaItemKind::Election => "选举",
-            AgendaItemKind::Other => "其他事项",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The items R19 names for a plenary (all but `other`).
-    pub fn is_plenary_only(self) -> bool {
-        self != AgendaItemKind::Other
-    }
+/// The items R19 names for a plenary (all but `other`).
+pub fn is_plenary_only(kind: AgendaItemKind) -> bool {
+    kind != AgendaItemKind::Other
 }
 
 /// One agenda item as stored (JSON text in the activity row) and shown.
@@ -104,7 +57,7 @@ pub struct AgendaError {
 pub fn validate(kind: ActivityKind, items: &[AgendaItem]) -> Vec<AgendaError> {
     let mut errors = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        if item.kind.is_plenary_only() && kind != ActivityKind::Plenary {
+        if is_plenary_only(item.kind) && kind != ActivityKind::Plenary {
             errors.push(AgendaError {
                 index,
                 field: "kind",

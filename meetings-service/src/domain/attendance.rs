@@ -2,52 +2,12 @@
 //! (unexcused, 无故不参加). Recorded once per invitee per activity; a correction needs a reason
 //! and is audited.
 
-use serde::{Deserialize, Serialize};
+pub use alliance_events::vocab::AttendanceStatus;
 use service_kit::Code;
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceStatus {
-    /// 出席
-    Present,
-    /// 请假: an excused absence, with a reason; never counts towards R13.
-    Excused,
-    /// 缺席: an unexcused absence (无故不参加); two in a work year open a dismissal case (R13).
-    Absent,
-}
-
-impl AttendanceStatus {
-    pub const ALL: [AttendanceStatus; 3] = [
-        AttendanceStatus::Present,
-        AttendanceStatus::Excused,
-        AttendanceStatus::Absent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceStatus::Present => "present",
-            AttendanceStatus::Excused => "excused",
-            AttendanceStatus::Absent => "absent",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            AttendanceStatus::Present => "出席",
-            AttendanceStatus::Excused => "请假",
-            AttendanceStatus::Absent => "缺席",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// Whether this record is an unexcused absence (the only kind R13 counts).
-    pub fn is_unexcused_absence(self) -> bool {
-        self == AttendanceStatus::Absent
-    }
+/// Whether this record is an unexcused absence (the only kind R13 counts).
+pub fn is_unexcused_absence(status: AttendanceStatus) -> bool {
+    status == AttendanceStatus::Absent
 }
 
 /// Why a recording or correction is refused, with the field it concerns.
@@ -149,8 +109,8 @@ mod tests {
             assert_eq!(AttendanceStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(Excused.label_zh(), "请假");
-        assert!(Absent.is_unexcused_absence());
-        assert!(!Excused.is_unexcused_absence());
+        assert!(is_unexcused_absence(Absent));
+        assert!(!is_unexcused_absence(Excused));
     }
 
     #[test]

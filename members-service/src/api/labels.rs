@@ -1,90 +1,64 @@
 //! `GET /labels`: the Chinese label of every enum value, so clients show Chinese without
 //! hard-coding it.
+//!
+//! Generated from each enum's own `ALL`, `as_str` and `label_zh`. The enums of meetings- and
+//! documents-service are in `alliance_events::vocab` (this service cannot depend on those
+//! services), the roles in the kit. `openapi/tests/labels.rs` fails when an enum of the
+//! contract has no entry here.
 
 use std::collections::BTreeMap;
 
 use actix_web::HttpResponse;
-use service_kit::Caller;
+use alliance_events::vocab::{ActivityKind, AgendaItemKind, AttendanceStatus, DeliveryStatus, DocumentKind};
+use service_kit::{Caller, Role};
 
-use crate::domain::applications::ApplicationStatus;
+use crate::domain::applications::{ApplicationAction, ApplicationStatus};
 use crate::domain::appointments::{AppointmentStatus, DismissalGround};
 use crate::domain::assessments::AssessmentResult;
 use crate::domain::bodies::BodyKind;
 use crate::domain::eligibility::EligibilityIssue;
 use crate::domain::people::{TitleLevel, UnitKind};
-use crate::domain::posts::Post;
+use crate::domain::posts::{Cardinality, FillRoute, Post};
 
 pub type Labels = BTreeMap<&'static str, BTreeMap<&'static str, &'static str>>;
 
+/// `name => Enum`: the enum's values with their labels, under `name`.
+macro_rules! labels {
+    ($($name:literal => $enum:ty),+ $(,)?) => {{
+        let mut m: Labels = BTreeMap::new();
+        $(
+            let values = <$enum>::ALL.iter().map(|v| (v.as_str(), v.label_zh())).collect();
+            assert!(m.insert($name, values).is_none(), "{} is labelled twice", $name);
+        )+
+        m
+    }};
+}
+
 pub fn all() -> Labels {
-    let mut m: Labels = BTreeMap::new();
-    m.insert(
-        "body_kind",
-        BodyKind::ALL.iter().map(|v| (v.as_str(), v.label_zh())).collect(),
-    );
-    m.insert("post", Post::ALL.iter().map(|v| (v.as_str(), v.label_zh())).collect());
-    m.insert(
-        "unit_kind",
-        UnitKind::ALL.iter().map(|v| (v.as_str(), v.label_zh())).collect(),
-    );
-    m.insert(
-        "title_level",
-        TitleLevel::ALL.iter().map(|v| (v.as_str(), v.label_zh())).collect(),
-    );
-    m.insert(
-        "appointment_status",
-        AppointmentStatus::ALL
-            .iter()
-            .map(|v| (v.as_str(), v.label_zh()))
-            .collect(),
-    );
-    m.insert(
-        "application_status",
-        ApplicationStatus::ALL
-            .iter()
-            .map(|v| (v.as_str(), v.label_zh()))
-            .collect(),
-    );
-    m.insert(
-        "assessment_result",
-        AssessmentResult::ALL
-            .iter()
-            .map(|v| (v.as_str(), v.label_zh()))
-            .collect(),
-    );
-    m.insert(
-        "dismissal_ground",
-        [DismissalGround::Conduct, DismissalGround::Absence]
-            .iter()
-            .map(|v| (v.as_str(), v.label_zh()))
-            .collect(),
-    );
-    m.insert(
-        "eligibility_issue",
-        [
-            EligibilityIssue::TitleBelowAssociateSenior,
-            EligibilityIssue::OverAgeLimit,
-            EligibilityIssue::AgeUnknown,
-        ]
-        .iter()
-        .map(|v| (v.as_str(), v.label_zh()))
-        .collect(),
-    );
-    m.insert(
-        "document_kind",
-        [
-            ("appointment_certificate", "聘书"),
-            ("dismissal_notice", "解聘通知书"),
-            ("lapse_notice", "任期届满通知"),
-            ("resignation_acceptance", "辞聘确认函"),
-            ("commendation_certificate", "荣誉证书"),
-            ("meeting_notice", "会议通知"),
-            ("roster", "成员名册"),
-        ]
-        .into_iter()
-        .collect(),
-    );
-    m
+    labels! {
+        // members-service
+        "body_kind" => BodyKind,
+        "post" => Post,
+        "cardinality" => Cardinality,
+        "fill_route" => FillRoute,
+        "unit_kind" => UnitKind,
+        "title_level" => TitleLevel,
+        "appointment_status" => AppointmentStatus,
+        "application_status" => ApplicationStatus,
+        "application_action" => ApplicationAction,
+        "assessment_result" => AssessmentResult,
+        "dismissal_ground" => DismissalGround,
+        "eligibility_issue" => EligibilityIssue,
+        // the kit (accounts have all roles but `service`)
+        "role" => Role,
+        // meetings-service
+        "activity_kind" => ActivityKind,
+        "agenda_item_kind" => AgendaItemKind,
+        "attendance_status" => AttendanceStatus,
+        // documents-service
+        "document_kind" => DocumentKind,
+        "delivery_status" => DeliveryStatus,
+    }
 }
 
 /// Chinese labels of every enum value, by enum name.

@@ -91,6 +91,26 @@ pub enum ApplicationAction {
 }
 
 impl ApplicationAction {
+    pub const ALL: [ApplicationAction; 6] = [
+        ApplicationAction::StartReview,
+        ApplicationAction::Reject,
+        ApplicationAction::Approve,
+        ApplicationAction::RecordElection,
+        ApplicationAction::Appoint,
+        ApplicationAction::Withdraw,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ApplicationAction::StartReview => "开始审核",
+            ApplicationAction::Reject => "审核不通过",
+            ApplicationAction::Approve => "审核通过",
+            ApplicationAction::RecordElection => "登记选举结果",
+            ApplicationAction::Appoint => "聘任",
+            ApplicationAction::Withdraw => "撤回",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ApplicationAction::StartReview => "start_review",

@@ -70,6 +70,8 @@ pub enum DismissalGround {
 }
 
 impl DismissalGround {
+    pub const ALL: [DismissalGround; 2] = [DismissalGround::Conduct, DismissalGround::Absence];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DismissalGround::Conduct => "conduct",

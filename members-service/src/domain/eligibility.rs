@@ -23,6 +23,12 @@ pub enum EligibilityIssue {
 }
 
 impl EligibilityIssue {
+    pub const ALL: [EligibilityIssue; 3] = [
+        EligibilityIssue::TitleBelowAssociateSenior,
+        EligibilityIssue::OverAgeLimit,
+        EligibilityIssue::AgeUnknown,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EligibilityIssue::TitleBelowAssociateSenior => "title_below_associate_senior",

@@ -54,6 +54,48 @@ pub enum FillRoute {
     GroupSelection,
 }
 
+impl Cardinality {
+    pub const ALL: [Cardinality; 2] = [Cardinality::ExactlyOne, Cardinality::Many];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cardinality::ExactlyOne => "exactly_one",
+            Cardinality::Many => "many",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Cardinality::ExactlyOne => "限一人",
+            Cardinality::Many => "不限人数",
+        }
+    }
+}
+
+impl FillRoute {
+    pub const ALL: [FillRoute; 3] = [
+        FillRoute::Nomination,
+        FillRoute::ApplicationWithElection,
+        FillRoute::GroupSelection,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FillRoute::Nomination => "nomination",
+            FillRoute::ApplicationWithElection => "application_with_election",
+            FillRoute::GroupSelection => "group_selection",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            FillRoute::Nomination => "提名聘任",
+            FillRoute::ApplicationWithElection => "申报选举",
+            FillRoute::GroupSelection => "理事单位选派",
+        }
+    }
+}
+
 impl Post {
     pub const ALL: [Post; 11] = [
         Post::Chair,
