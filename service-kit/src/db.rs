@@ -105,6 +105,10 @@ pub struct Db {
 pub struct Migrations {
     pub postgres: EmbeddedMigrations,
     pub sqlite: EmbeddedMigrations,
+    /// A hash of the migration files both sets were embedded from, set by the service's build
+    /// script (`env!("MIGRATIONS_FINGERPRINT")`, `service-kit/build-support/`): test databases
+    /// are cloned from a template of that name, so changed migrations never meet an old one.
+    pub fingerprint: &'static str,
 }
 
 impl Db {

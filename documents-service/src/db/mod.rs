@@ -7,4 +7,5 @@ use service_kit::db::Migrations;
 pub const MIGRATIONS: Migrations = Migrations {
     postgres: embed_migrations!("migrations/postgres"),
     sqlite: embed_migrations!("migrations/sqlite"),
+    fingerprint: env!("MIGRATIONS_FINGERPRINT"),
 };

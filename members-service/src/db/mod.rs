@@ -8,6 +8,7 @@ use service_kit::db::Migrations;
 pub const MIGRATIONS: Migrations = Migrations {
     postgres: embed_migrations!("migrations/postgres"),
     sqlite: embed_migrations!("migrations/sqlite"),
+    fingerprint: env!("MIGRATIONS_FINGERPRINT"),
 };
 
 diesel::define_sql_function! {
