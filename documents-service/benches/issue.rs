@@ -261,7 +261,7 @@ fn main() {
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .expect("create db");
-        let db = Db::connect(&service_kit::test_db::database_url(&server, &name), 4).expect("postgres");
+        let db = Db::connect(&test_db::database_url(&server, &name), 4).expect("postgres");
         db.migrate(MIGRATIONS).expect("migrations");
         bench_issue(&db, &renderer, "PostgreSQL");
         bench_batch(&db, &renderer, "PostgreSQL", 1000, threads);

@@ -14,7 +14,7 @@ use documents_service::issuing::{DocumentRenderer, issue, reserve_serials};
 use documents_service::render::Renderer;
 use serde_json::json;
 use service_kit::db::write_tx;
-use service_kit::test_db::test_databases;
+use test_db::test_databases;
 
 fn facts(i: i64) -> AppointmentFacts {
     serde_json::from_value(json!({"appointment_id": i, "person_id": i, "person_name": format!("王志刚{i}"),

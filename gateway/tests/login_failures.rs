@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime};
 use gateway::db::{MIGRATIONS, login_failures};
 use gateway::throttle::NAME_FREE_FAILURES;
 use service_kit::Db;
-use service_kit::test_db::test_databases;
+use test_db::test_databases;
 
 fn at(secs: i64) -> NaiveDateTime {
     DateTime::from_timestamp(1_800_000_000 + secs, 0)

@@ -171,7 +171,7 @@ mod tests {
     use diesel::prelude::*;
     use service_kit::db::write_tx;
     use service_kit::outbox::outbox_events;
-    use service_kit::test_db::test_databases;
+    use test_db::test_databases;
 
     use super::*;
     use crate::db::MIGRATIONS;

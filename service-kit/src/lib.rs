@@ -13,10 +13,11 @@
 //! - [`peer`]: reading from another service with a service token;
 //! - [`printable`]: the characters the documents' fonts can print, for checks at the edge;
 //! - [`service_token`]: a service's own token from the gateway, for calling the others;
-//! - [`test_db`]: fresh migrated SQLite and PostgreSQL databases for services' own tests;
 //! - [`idempotency`]: the `Idempotency-Key` header of creates;
 //! - [`query`]: integer query parameters written as integral numbers (`12.0`);
 //! - [`health`], [`pagination`], [`server`].
+//!
+//! Test databases are in the dev-only `test-db` crate, so production binaries do not compile them.
 
 pub mod auth;
 pub mod clock;
@@ -38,7 +39,6 @@ pub mod revocation;
 pub mod server;
 pub mod service_token;
 pub mod telemetry;
-pub mod test_db;
 pub mod utc;
 
 pub use auth::{Caller, INTERNAL_SCOPE, Role, ScopeRef};

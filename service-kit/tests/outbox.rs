@@ -35,20 +35,7 @@ struct TestDb {
     backend: Backend,
     db: Db,
     _dir: Option<tempfile::TempDir>,
-    _pg: Option<PgDrop>,
-}
-
-struct PgDrop {
-    server_url: String,
-    name: String,
-}
-
-impl Drop for PgDrop {
-    fn drop(&mut self) {
-        if let Ok(mut c) = PgConnection::establish(&self.server_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut c);
-        }
-    }
+    _pg: Option<test_db::PgDatabase>,
 }
 
 impl TestDb {
@@ -97,7 +84,7 @@ impl TestDb {
     }
 }
 
-fn with_table(url: String, dir: Option<tempfile::TempDir>, pg: Option<PgDrop>) -> TestDb {
+fn with_table(url: String, dir: Option<tempfile::TempDir>, pg: Option<test_db::PgDatabase>) -> TestDb {
     let db = Db::connect(&url, 4).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
     let backend = db.backend();
     db.get()
@@ -118,19 +105,9 @@ fn databases() -> Vec<TestDb> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
     let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
     let mut out = vec![with_table(url, Some(dir), None)];
-    if let Some(server_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        let mut c = PgConnection::establish(&server_url)
-            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL={server_url} is not reachable: {e}"));
-        let name = format!("jglm_t_outbox_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut c)
-            .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
-        let guard = PgDrop {
-            server_url: server_url.clone(),
-            name: name.clone(),
-        };
-        let url = service_kit::test_db::database_url(&server_url, &name);
-        out.push(with_table(url, None, Some(guard)));
+    if let Some(server_url) = test_db::pg_server() {
+        let pg = test_db::PgDatabase::create(&server_url, "outbox", None);
+        out.push(with_table(pg.url(), None, Some(pg)));
     }
     out
 }

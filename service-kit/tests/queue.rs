@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use service_kit::db::{Backend, write_tx};
 use service_kit::queue::{Heartbeat, Holder, Queue};
-use service_kit::test_db::{TestDb, blank_databases};
+use test_db::{TestDb, blank_databases};
 use service_kit::{ApiError, Db};
 
 const JOBS: Queue = Queue::new("jobs", "done_count = 0", "id");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use awc::http::StatusCode;
 use awc::http::header::HeaderMap;
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::EncodePrivateKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
@@ -96,41 +96,28 @@ pub async fn ok(r: Reply) -> Value {
     r.json()
 }
 
-/// PostgreSQL databases made for one suite, dropped with it.
-struct PgDatabases {
-    admin_url: String,
-    names: Vec<String>,
-}
+/// PostgreSQL databases made for one suite, dropped with it: each a clone of the template that
+/// holds its service's migrated schema (the `test-db` crate), so the services start on it with
+/// nothing left to migrate.
+struct PgDatabases(Vec<test_db::PgDatabase>);
 
 impl PgDatabases {
-    fn create(server_url: &str, services: &[&str]) -> Self {
-        let mut conn = PgConnection::establish(server_url)
-            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL={server_url} is not reachable: {e}"));
-        let run = uuid::Uuid::new_v4().simple().to_string();
-        let names: Vec<String> = services.iter().map(|s| format!("jglm_t_{}_{s}", &run[..12])).collect();
-        for n in &names {
-            diesel::sql_query(format!("CREATE DATABASE {n}"))
-                .execute(&mut conn)
-                .unwrap_or_else(|e| panic!("cannot create database {n}: {e}"));
-        }
-        Self {
-            admin_url: server_url.to_owned(),
-            names,
-        }
+    fn create(server_url: &str) -> Self {
+        let sets: [(&str, test_db::MigrationsFn); 4] = [
+            ("gateway", || gateway::db::MIGRATIONS),
+            ("members", || members_service::db::MIGRATIONS),
+            ("meetings", || meetings_service::db::MIGRATIONS),
+            ("documents", || documents_service::db::MIGRATIONS),
+        ];
+        Self(
+            sets.into_iter()
+                .map(|(service, m)| test_db::PgDatabase::create(server_url, &format!("e2e_{service}"), Some(m)))
+                .collect(),
+        )
     }
 
     fn url(&self, i: usize) -> String {
-        service_kit::test_db::database_url(&self.admin_url, &self.names[i])
-    }
-}
-
-impl Drop for PgDatabases {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.admin_url) {
-            for n in &self.names {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)")).execute(&mut conn);
-            }
-        }
+        self.0[i].url()
     }
 }
 
@@ -176,7 +163,7 @@ impl TestSuite {
             .ok()
             .filter(|u| !u.is_empty())
             .map(|url| {
-                let dbs = PgDatabases::create(&url, &["gateway", "members", "meetings", "documents"]);
+                let dbs = PgDatabases::create(&url);
                 settings.gateway.database_url = dbs.url(0);
                 settings.members.database_url = dbs.url(1);
                 settings.meetings.database_url = dbs.url(2);

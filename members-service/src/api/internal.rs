@@ -293,7 +293,7 @@ mod tests {
     use chrono::{NaiveDate, Utc};
     use diesel::prelude::*;
     use service_kit::db::write_tx;
-    use service_kit::test_db::test_databases;
+    use test_db::test_databases;
 
     use super::*;
     use crate::db::MIGRATIONS;
