@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use service_kit::db::{Backend, write_tx};
 use service_kit::queue::{Heartbeat, Holder, Queue};
-use test_db::{TestDb, blank_databases};
 use service_kit::{ApiError, Db};
+use test_db::{TestDb, blank_databases};
 
 const JOBS: Queue = Queue::new("jobs", "done_count = 0", "id");
 
