@@ -21,6 +21,9 @@ WORKERS=${FUZZ_WORKERS:-1}
 RUN_TIMEOUT=${FUZZ_TIMEOUT_SECS:-1500}
 
 venv=target/fuzz-venv
+# Where cargo puts the binaries (CARGO_TARGET_DIR or the workspace's target/).
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   echo "== installing schemathesis $SCHEMATHESIS_VERSION into $venv"
   python3 -m venv "$venv"
@@ -46,7 +49,7 @@ trap cleanup EXIT
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 echo "== starting the suite (data in $work/data)"
 ALLIANCE_DATA_DIR="$work/data" SUITE_PORT=0 GATEWAY_ADMIN_PASSWORD="$password" \
-  RUST_LOG=${RUST_LOG:-warn} target/debug/alliance-suite >"$work/suite.out" 2>"$work/suite.err" &
+  RUST_LOG=${RUST_LOG:-warn} "$target_dir/debug/alliance-suite" >"$work/suite.out" 2>"$work/suite.err" &
 suite_pid=$!
 
 gateway=
