@@ -10,32 +10,16 @@ use crate::domain::absence::AppointmentSpan;
 
 pub const MEMBERS: &str = "members";
 
-/// One appointment as members-service reports it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AppointmentFacts {
-    pub appointment_id: i64,
-    pub person_id: i64,
-    pub person_name: String,
-    pub person_email: Option<String>,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub body_id: i64,
-    pub body_name: String,
-    pub post: String,
-    pub post_label: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub status: String,
-    pub ended_on: Option<NaiveDate>,
-}
+/// One appointment as members-service reports it: the type members-service writes
+/// (`alliance_events`), so a renamed or missing field fails here, by name.
+pub use alliance_events::AppointmentFacts;
 
-impl AppointmentFacts {
-    pub fn span(&self) -> AppointmentSpan {
-        AppointmentSpan {
-            starts_on: self.starts_on,
-            ends_on: self.ends_on,
-            ended_on: self.ended_on,
-        }
+/// The dates of an appointment that R13 counts absences within.
+pub fn span(f: &AppointmentFacts) -> AppointmentSpan {
+    AppointmentSpan {
+        starts_on: f.starts_on,
+        ends_on: f.ends_on,
+        ended_on: f.ended_on,
     }
 }
 

@@ -366,7 +366,7 @@ pub fn attendance_count(c: &mut DbConn, activity_id: i64) -> Result<i64, ApiErro
 /// The body's appointees on `on`, as members-service reports them (defensively filtered).
 pub async fn fetch_invitees(peers: &Peers, body_id: i64, on: NaiveDate) -> Result<Vec<AppointmentFacts>, ApiError> {
     let mut facts = members::active_on(peers, body_id, on).await?;
-    facts.retain(|f| f.body_id == body_id && f.span().covers(on));
+    facts.retain(|f| f.body_id == body_id && members::span(f).covers(on));
     facts.sort_by_key(|f| f.appointment_id);
     facts.dedup_by_key(|f| f.appointment_id);
     Ok(facts)

@@ -187,7 +187,7 @@ pub async fn put(
     // The appointment may have ended since the invitation; its current dates decide whether an
     // absence counts (R13). When members-service cannot say, the invitation's snapshot does.
     let span: Option<AppointmentSpan> = match members::appointment(&peers, appointment_id).await {
-        Ok(f) => f.map(|f| f.span()),
+        Ok(f) => f.as_ref().map(members::span),
         Err(e) => {
             tracing::warn!(appointment_id, error = %e, "members-service unreachable; R13 uses the invitation's dates");
             None
