@@ -3,10 +3,10 @@
 //! notices to documents-service.
 
 use alliance_events::{
-    ActivityFacts, DismissalCaseOpen, DismissalCaseWithdraw, ElectionResults, Event, InviteeFacts, NoticeSend,
-    ToDocuments, ToMembers,
+    ActivityFacts, DismissalCaseOpen, DismissalCaseWithdraw, ElectionResults, InviteeFacts, NoticeSend, ToDocuments,
+    ToMembers,
 };
-use service_kit::outbox::enqueue;
+use service_kit::outbox::enqueue_event;
 use service_kit::{ApiError, DbConn};
 
 use crate::db::models::{ActivityRow, InviteeRow};
@@ -16,10 +16,6 @@ use crate::domain::agenda::AgendaItem;
 
 pub const MEMBERS: &str = "members";
 pub const DOCUMENTS: &str = "documents";
-
-fn send(c: &mut DbConn, destination: &str, kind: &str, payload: &serde_json::Value) -> Result<String, ApiError> {
-    enqueue(c, destination, kind, payload)
-}
 
 /// R13: the second unexcused absence in a work year; returns the event id.
 pub fn open_case(
@@ -40,7 +36,7 @@ pub fn open_case(
             })
             .collect(),
     });
-    send(c, MEMBERS, event.kind(), &event.payload())
+    enqueue_event(c, &event)
 }
 
 /// R13: a correction or cancellation brought the count below two while the case was open.
@@ -50,14 +46,14 @@ pub fn withdraw_case(c: &mut DbConn, appointment_id: i64, work_year: i32, reason
         work_year,
         reason: reason.to_owned(),
     });
-    send(c, MEMBERS, event.kind(), &event.payload())
+    enqueue_event(c, &event)
 }
 
 /// R10, R19: the results recorded at a plenary, for members-service's applications; returns the
 /// event id.
 pub fn election_results(c: &mut DbConn, results: ElectionResults) -> Result<String, ApiError> {
     let event = ToMembers::ElectionResults(results);
-    send(c, MEMBERS, event.kind(), &event.payload())
+    enqueue_event(c, &event)
 }
 
 /// The 会议通知 for one invitee (only those with an e-mail address get one).
@@ -93,5 +89,5 @@ pub fn meeting_notice(c: &mut DbConn, a: &ActivityRow, invitee: &InviteeRow) -> 
             post_label: invitee.post_label.clone(),
         },
     });
-    send(c, DOCUMENTS, event.kind(), &event.payload()).map(Some)
+    enqueue_event(c, &event).map(Some)
 }

@@ -2,8 +2,7 @@
 //! that causes them (the kit's worker delivers them to documents-service).
 
 use alliance_events::{
-    BodyMembersChanged, CertificateIssue, CertificateRevoke, Event, NoticeSend, TermEndReminder, ToDocuments,
-    ToMeetings,
+    BodyMembersChanged, CertificateIssue, CertificateRevoke, NoticeSend, TermEndReminder, ToDocuments, ToMeetings,
 };
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -69,7 +68,7 @@ pub fn facts(conn: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, 
 }
 
 fn emit(conn: &mut DbConn, event: ToDocuments) -> Result<String, ApiError> {
-    service_kit::outbox::enqueue(conn, DOCUMENTS, event.kind(), &event.payload())
+    service_kit::outbox::enqueue_event(conn, &event)
 }
 
 /// The body's people changed: meetings-service reads the invitees of its coming activities again.
@@ -78,7 +77,7 @@ fn members_changed(conn: &mut DbConn, a: &AppointmentRow) -> Result<(), ApiError
         body_id: a.body_id,
         appointment_id: a.id,
     });
-    service_kit::outbox::enqueue(conn, MEETINGS, event.kind(), &event.payload())?;
+    service_kit::outbox::enqueue_event(conn, &event)?;
     Ok(())
 }
 

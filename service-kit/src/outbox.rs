@@ -185,6 +185,12 @@ pub struct EventEnvelope {
     pub payload: Value,
 }
 
+/// Writes one typed event (see `alliance_events`) for the destination its type names; like
+/// [`enqueue`], inside the transaction of the change that causes it.
+pub fn enqueue_event<E: alliance_events::Event>(conn: &mut DbConn, event: &E) -> Result<String, ApiError> {
+    enqueue(conn, E::DESTINATION, event.kind(), &event.payload())
+}
+
 /// Writes one event for `destination` (a service name such as `documents`). Call it inside the
 /// transaction of the change that causes the event ([`Db::write`] / [`write_tx`]): if that
 /// transaction rolls back, the event is gone with it. Returns the new event id.

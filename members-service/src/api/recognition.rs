@@ -2,7 +2,7 @@
 //! (R16): `GET/POST /commendations`, each with a 荣誉证书 issued by documents-service.
 
 use actix_web::{HttpResponse, web};
-use alliance_events::{CertificateIssue, CommendationFacts, Event, ToDocuments};
+use alliance_events::{CertificateIssue, CommendationFacts, ToDocuments};
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -373,7 +373,7 @@ pub async fn create_commendation(
                     unit_id: out.unit_id,
                 },
             });
-            service_kit::outbox::enqueue(c, crate::events::DOCUMENTS, event.kind(), &event.payload())?;
+            service_kit::outbox::enqueue_event(c, &event)?;
             Ok(out)
         })
         .await?;
