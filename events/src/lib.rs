@@ -16,6 +16,7 @@ mod schema;
 mod to_documents;
 mod to_meetings;
 mod to_members;
+mod vocabulary;
 pub mod vocab;
 
 use serde::Serialize;

@@ -12,7 +12,6 @@ use actix_web::{FromRequest, HttpRequest, http::header, web};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::config::{AuthSettings, ServiceSettings};
 use crate::problem::ApiError;
@@ -21,65 +20,19 @@ use crate::revocation::Revocations;
 /// The scope of the suite's own services calling each other (`/internal/*` endpoints).
 pub const INTERNAL_SCOPE: &str = "internal";
 
-/// Who the caller is, as far as permissions go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The Center's secretariat: everything.
-    Admin,
-    /// A collaboration group's secretary: their group only.
-    GroupSecretary,
-    /// A unit's contact person: their unit only.
-    UnitContact,
-    /// An appointee: their own record.
-    Member,
-    /// Another system, limited by its scopes.
-    Service,
-}
-
-impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::GroupSecretary,
-        Role::UnitContact,
-        Role::Member,
-        Role::Service,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::GroupSecretary => "group_secretary",
-            Role::UnitContact => "unit_contact",
-            Role::Member => "member",
-            Role::Service => "service",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Admin => "管理员",
-            Role::GroupSecretary => "协作组秘书",
-            Role::UnitContact => "单位联络人",
-            Role::Member => "成员",
-            Role::Service => "系统服务",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?}"))
+alliance_events::vocabulary! {
+    /// Who the caller is, as far as permissions go.
+    pub enum Role {
+        /// The Center's secretariat: everything.
+        Admin = "admin" => "管理员",
+        /// A collaboration group's secretary: their group only.
+        GroupSecretary = "group_secretary" => "协作组秘书",
+        /// A unit's contact person: their unit only.
+        UnitContact = "unit_contact" => "单位联络人",
+        /// An appointee: their own record.
+        Member = "member" => "成员",
+        /// Another system, limited by its scopes.
+        Service = "service" => "系统服务",
     }
 }
 

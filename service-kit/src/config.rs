@@ -261,6 +261,9 @@ pub struct ServiceSettings {
     pub peers: HashMap<String, String>,
     /// Timeouts of the HTTP server.
     pub http: HttpLimits,
+    /// The alliance's offset from UTC in hours (`ALLIANCE_UTC_OFFSET_HOURS`, default 8: China
+    /// Standard Time), for the calendar dates the charter counts; see [`crate::clock`].
+    pub utc_offset_hours: i64,
 }
 
 impl ServiceSettings {
@@ -297,12 +300,27 @@ impl ServiceSettings {
             service_client: service_client_from_env(prefix)?,
             peers: peers_from_env(),
             http: HttpLimits::from_env(prefix)?,
+            utc_offset_hours: utc_offset_hours_from_env()?,
         })
     }
 
     /// The base URL of the service named `name`, if known.
     pub fn peer_url(&self, name: &str) -> Option<&str> {
         self.peers.get(name).map(String::as_str)
+    }
+}
+
+/// `ALLIANCE_UTC_OFFSET_HOURS`: whole hours from -12 to 14 (default 8).
+pub fn utc_offset_hours_from_env() -> Result<i64, ConfigError> {
+    let hours: i64 = parse_or("ALLIANCE_UTC_OFFSET_HOURS", crate::clock::DEFAULT_OFFSET_HOURS)?;
+    if (-12..=14).contains(&hours) {
+        Ok(hours)
+    } else {
+        Err(ConfigError::Invalid {
+            name: "ALLIANCE_UTC_OFFSET_HOURS".into(),
+            value: hours.to_string(),
+            reason: "must be whole hours from -12 to 14".into(),
+        })
     }
 }
 

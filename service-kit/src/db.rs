@@ -243,6 +243,25 @@ macro_rules! per_backend {
     };
 }
 
+/// The one find-or-404: a query that found nothing becomes a 404 naming what was asked for;
+/// every other error maps as [`From<DieselError>`](ApiError) does.
+///
+/// ```ignore
+/// units::table.find(id).first::<UnitRow>(c).found(|| format!("no unit {id}"))
+/// ```
+pub trait Found<T> {
+    fn found(self, detail: impl FnOnce() -> String) -> Result<T, ApiError>;
+}
+
+impl<T> Found<T> for Result<T, DieselError> {
+    fn found(self, detail: impl FnOnce() -> String) -> Result<T, ApiError> {
+        self.map_err(|e| match e {
+            DieselError::NotFound => ApiError::not_found(detail()),
+            e => ApiError::from(e),
+        })
+    }
+}
+
 impl From<DieselError> for ApiError {
     fn from(e: DieselError) -> Self {
         match &e {

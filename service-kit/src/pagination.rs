@@ -32,6 +32,14 @@ impl PageQuery {
         }
     }
 
+    /// The checked limit and cursor.
+    pub fn window(&self) -> Result<Window, ApiError> {
+        Ok(Window {
+            after: self.after_id()?,
+            limit: self.limit()?,
+        })
+    }
+
     /// The id after which the page starts (0 for the first page).
     pub fn after_id(&self) -> Result<i64, ApiError> {
         match self.cursor.as_deref() {
@@ -45,6 +53,39 @@ impl PageQuery {
     }
 }
 
+/// What a page query asks the database for, checked once: rows with an id after `after`, in id
+/// order, at most [`Window::fetch`] of them; [`Window::page`] turns them into the [`Page`].
+///
+/// ```ignore
+/// let w = page.window()?;
+/// let rows = people::table.filter(people::id.gt(w.after)).order(people::id).limit(w.fetch()).load(c)?;
+/// Ok(w.page(rows, |r| r.id))
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// The id after which the page starts (0 for the first page).
+    pub after: i64,
+    /// Items per page.
+    pub limit: i64,
+}
+
+impl Window {
+    pub const FIRST: Window = Window {
+        after: 0,
+        limit: DEFAULT_LIMIT,
+    };
+
+    /// Rows to fetch: one more than a page, to know whether another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The page of up to [`Window::fetch`] rows fetched in id order.
+    pub fn page<T>(&self, rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> Page<T> {
+        Page::from_rows(rows, self.limit, id_of)
+    }
+}
+
 /// One page of a collection.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
@@ -55,6 +96,22 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with every item converted (rows to their API shape).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+
+    /// As [`Page::map`], for a conversion that can fail.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, E>>()?,
+            next_cursor: self.next_cursor,
+        })
+    }
+
     /// Builds a page from up to `limit + 1` rows fetched in id order.
     pub fn from_rows(mut rows: Vec<T>, limit: i64, id_of: impl Fn(&T) -> i64) -> Self {
         let more = rows.len() as i64 > limit;

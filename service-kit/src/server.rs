@@ -61,8 +61,10 @@ pub struct Kit {
 }
 
 impl Kit {
-    /// Connects to the database, runs this backend's migrations, loads the gateway's key.
+    /// Connects to the database, runs this backend's migrations, loads the gateway's key, and
+    /// installs the alliance's time zone for [`crate::clock`].
     pub fn start(name: &str, settings: &ServiceSettings, migrations: Migrations) -> Result<Self, StartError> {
+        crate::clock::set_offset_hours(settings.utc_offset_hours);
         let db = Db::connect(&settings.database_url, settings.db_pool_size)?;
         db.migrate(migrations)?;
         let addr = settings

@@ -65,6 +65,7 @@ impl SuiteSettings {
             service_client: client_of(id),
             peers: HashMap::new(),
             http: HttpLimits::default(),
+            utc_offset_hours: service_kit::clock::DEFAULT_OFFSET_HOURS,
         };
         let key = match key {
             Some(pem) => KeySource::Pem(pem),

@@ -77,8 +77,11 @@ use world::{RenderWorld, Shared};
 const EVICT_EVERY: u64 = 8;
 /// Cached results unused for this many trims are dropped (the fonts' and templates' stay hot).
 const EVICT_MAX_AGE: usize = 2;
-/// China Standard Time, for the PDF creation date taken from `issued_on`.
-const UTC_OFFSET_MINUTES: i32 = 8 * 60;
+/// The alliance's time zone (the one setting, [`service_kit::clock`]), for the PDF creation
+/// date taken from `issued_on`.
+fn utc_offset_minutes() -> i32 {
+    i32::try_from(service_kit::clock::offset_hours() * 60).unwrap_or(8 * 60)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -254,7 +257,7 @@ fn pdf_options(data: &Value) -> Result<PdfOptions, RenderError> {
     if let Some(serial) = data.get("serial").and_then(Value::as_str) {
         options.ident = Smart::Custom(serial.to_owned());
     }
-    options.timestamp = issued_on(data)?.and_then(|date| Timestamp::new_local(date, UTC_OFFSET_MINUTES));
+    options.timestamp = issued_on(data)?.and_then(|date| Timestamp::new_local(date, utc_offset_minutes()));
     Ok(options)
 }
 
