@@ -113,3 +113,50 @@ macro_rules! vocabulary {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::dsl::sql;
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    crate::vocabulary! {
+        /// A test vocabulary.
+        enum Stage {
+            Draft = "draft" => "草稿",
+            Done = "done" => "已完成",
+        }
+    }
+
+    fn sqlite() -> SqliteConnection {
+        SqliteConnection::establish(":memory:").expect("an in-memory SQLite database")
+    }
+
+    #[test]
+    fn wire_values_labels_and_parsing() {
+        assert_eq!(Stage::ALL, [Stage::Draft, Stage::Done]);
+        assert_eq!(Stage::Done.as_str(), "done");
+        assert_eq!(Stage::Done.to_string(), "done");
+        assert_eq!(Stage::Draft.label_zh(), "草稿");
+        assert_eq!("draft".parse::<Stage>(), Ok(Stage::Draft));
+        assert_eq!(Stage::parse("Draft"), None, "wire values are exact");
+        assert_eq!(serde_json::to_string(&Stage::Done).ok().as_deref(), Some(r#""done""#));
+        assert!(serde_json::from_str::<Stage>(r#""cancelled""#).is_err());
+    }
+
+    /// Stored as its wire value, read back as the variant; a stored value that is not one of
+    /// the variants is an error, never a default.
+    #[test]
+    fn stored_as_text_and_read_back() {
+        let mut c = sqlite();
+        let stored: String = diesel::select(Stage::Done.into_sql::<Text>())
+            .get_result(&mut c)
+            .expect("binds as text");
+        assert_eq!(stored, "done");
+        let read: Stage = diesel::select(sql::<Text>("'draft'")).get_result(&mut c).expect("reads");
+        assert_eq!(read, Stage::Draft);
+        let unknown = diesel::select(sql::<Text>("'cancelled'")).get_result::<Stage>(&mut c);
+        let err = unknown.err().map(|e| format!("{e:?}")).unwrap_or_default();
+        assert!(err.contains(r#"not a Stage: \"cancelled\""#), "{err}");
+    }
+}
