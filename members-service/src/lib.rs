@@ -3,6 +3,7 @@
 //! (R1–R17 in ../shared/DOMAIN.md).
 
 pub mod api;
+pub mod app;
 pub mod appointing;
 pub mod clock;
 pub mod db;

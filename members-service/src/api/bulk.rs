@@ -82,7 +82,7 @@ pub async fn import(
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
     let commit = q.commit;
-    let (rows, mut errors) = parse(&body, clock::today());
+    let (rows, mut errors) = parse(&body, &crate::app::edge::context());
     // No header with the required columns: there are no rows to report on, so even a dry run
     // refuses it (a JSON document or any other text sent here is not a file of people).
     if errors.iter().any(is_header_error) {
@@ -112,10 +112,10 @@ pub async fn import(
                     Some(u) => {
                         let mut same = people::table
                             .filter(people::unit_id.eq(u.id))
-                            .filter(people::name.eq(&r.name))
+                            .filter(people::name.eq(r.name.as_str()))
                             .into_boxed();
                         same = match r.date_of_birth {
-                            Some(d) => same.filter(people::date_of_birth.eq(d)),
+                            Some(d) => same.filter(people::date_of_birth.eq(d.date())),
                             None => same.filter(people::date_of_birth.is_null()),
                         };
                         let dup: i64 = same.count().get_result(c)?;
@@ -124,7 +124,7 @@ pub async fn import(
                                 line: r.line,
                                 field: "name".into(),
                                 code: Code::PersonExists,
-                                message: format!("{} of {} is already registered", r.name, u.name),
+                                message: format!("{} of {} is already registered", r.name.as_str(), u.name),
                             });
                         }
                     }
@@ -182,13 +182,13 @@ pub async fn import(
                     .map(|(id, _)| *id)
                     .unwrap_or(-1);
                 let p = super::people::NewPerson {
-                    name: r.name.clone(),
+                    name: r.name.as_str().to_owned(),
                     unit_id,
                     job_post: r.job_post.clone(),
                     title_level: r.title_level,
                     specialty: r.specialty.clone(),
-                    date_of_birth: r.date_of_birth,
-                    email: r.email.clone(),
+                    date_of_birth: r.date_of_birth.map(|d| d.date()),
+                    email: r.email.as_ref().map(|e| e.as_str().to_owned()),
                     phone: r.phone.clone(),
                 };
                 super::people::insert(c, &p, &caller)?;

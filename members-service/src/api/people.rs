@@ -16,7 +16,7 @@ use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{NewPersonRow, PersonRow};
 use crate::db::schema::{people, units as units_t};
 use crate::db::{like_pattern, lower};
-use crate::domain::people::{TitleLevel, UnitKind, check_birth_date, check_email, check_phone, check_text};
+use crate::domain::people::{TitleLevel, UnitKind};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 7, "name": "张伟", "unit_id": 3, "unit_name": "天津市机电工艺技师学院", "job_post": "副校长",
@@ -118,26 +118,25 @@ pub struct PersonFilter {
     pub title_level: Option<TitleLevel>,
 }
 
-/// Field checks shared by create, update and the CSV import.
+/// Field checks shared by create and update.
 pub fn validate_person(p: &NewPerson, today: NaiveDate) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    check_text("name", &p.name, 50, &mut errors);
-    if !p.job_post.is_empty() {
-        check_text("job_post", &p.job_post, 100, &mut errors);
-    }
-    if !p.specialty.is_empty() {
-        check_text("specialty", &p.specialty, 100, &mut errors);
-    }
-    if let Some(d) = p.date_of_birth {
-        check_birth_date("date_of_birth", d, today, &mut errors);
-    }
-    if let Some(e) = &p.email {
-        check_email("email", e, &mut errors);
-    }
-    if let Some(ph) = &p.phone {
-        check_phone("phone", ph, &mut errors);
-    }
-    errors
+    let draft = crate::domain::people::PersonDraft {
+        name: p.name.clone(),
+        unit_id: p.unit_id,
+        job_post: p.job_post.clone(),
+        title_level: p.title_level,
+        specialty: p.specialty.clone(),
+        date_of_birth: p.date_of_birth,
+        email: p.email.clone(),
+        phone: p.phone.clone(),
+    };
+    let ctx = crate::domain::values::ParseContext {
+        today,
+        sendable: crate::app::edge::sendable,
+    };
+    crate::domain::people::validate_person(draft, &ctx)
+        .err()
+        .unwrap_or_default()
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<PersonRow, ApiError> {

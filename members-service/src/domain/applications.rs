@@ -3,70 +3,30 @@
 //! Group posts (第九条, 理事单位选派) skip the election: approved_for_election → appointed.
 //! R8: a group post application comes from a council member unit at that moment.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::posts::FillRoute;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    /// 已申报
-    Submitted,
-    /// 审核中
-    UnderReview,
-    /// 审核未通过
-    Rejected,
-    /// 审核通过，待选举
-    ApprovedForElection,
-    /// 未当选
-    NotElected,
-    /// 当选
-    Elected,
-    /// 已聘任
-    Appointed,
-    /// 已撤回
-    Withdrawn,
+alliance_events::vocabulary! {
+    pub enum ApplicationStatus {
+        /// 已申报
+        Submitted = "submitted" => "已申报",
+        /// 审核中
+        UnderReview = "under_review" => "审核中",
+        /// 审核未通过
+        Rejected = "rejected" => "审核未通过",
+        /// 审核通过，待选举
+        ApprovedForElection = "approved_for_election" => "审核通过",
+        /// 未当选
+        NotElected = "not_elected" => "未当选",
+        /// 当选
+        Elected = "elected" => "当选",
+        /// 已聘任
+        Appointed = "appointed" => "已聘任",
+        /// 已撤回
+        Withdrawn = "withdrawn" => "已撤回",
+    }
 }
 
 impl ApplicationStatus {
-    pub const ALL: [ApplicationStatus; 8] = [
-        ApplicationStatus::Submitted,
-        ApplicationStatus::UnderReview,
-        ApplicationStatus::Rejected,
-        ApplicationStatus::ApprovedForElection,
-        ApplicationStatus::NotElected,
-        ApplicationStatus::Elected,
-        ApplicationStatus::Appointed,
-        ApplicationStatus::Withdrawn,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApplicationStatus::Submitted => "submitted",
-            ApplicationStatus::UnderReview => "under_review",
-            ApplicationStatus::Rejected => "rejected",
-            ApplicationStatus::ApprovedForElection => "approved_for_election",
-            ApplicationStatus::NotElected => "not_elected",
-            ApplicationStatus::Elected => "elected",
-            ApplicationStatus::Appointed => "appointed",
-            ApplicationStatus::Withdrawn => "withdrawn",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ApplicationStatus::Submitted => "已申报",
-            ApplicationStatus::UnderReview => "审核中",
-            ApplicationStatus::Rejected => "审核未通过",
-            ApplicationStatus::ApprovedForElection => "审核通过",
-            ApplicationStatus::NotElected => "未当选",
-            ApplicationStatus::Elected => "当选",
-            ApplicationStatus::Appointed => "已聘任",
-            ApplicationStatus::Withdrawn => "已撤回",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -78,48 +38,25 @@ impl ApplicationStatus {
     }
 }
 
-/// What a reviewer (or the applying unit, for `withdraw`) does to an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationAction {
-    StartReview,
-    Reject,
-    Approve,
-    RecordElection,
-    Appoint,
-    Withdraw,
+alliance_events::vocabulary! {
+    /// What a reviewer (or the applying unit, for `withdraw`) does to an application.
+    pub enum ApplicationAction {
+        StartReview = "start_review" => "开始审核",
+        Reject = "reject" => "审核不通过",
+        Approve = "approve" => "审核通过",
+        RecordElection = "record_election" => "登记选举结果",
+        Appoint = "appoint" => "聘任",
+        Withdraw = "withdraw" => "撤回",
+    }
 }
 
-impl ApplicationAction {
-    pub const ALL: [ApplicationAction; 6] = [
-        ApplicationAction::StartReview,
-        ApplicationAction::Reject,
-        ApplicationAction::Approve,
-        ApplicationAction::RecordElection,
-        ApplicationAction::Appoint,
-        ApplicationAction::Withdraw,
-    ];
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ApplicationAction::StartReview => "开始审核",
-            ApplicationAction::Reject => "审核不通过",
-            ApplicationAction::Approve => "审核通过",
-            ApplicationAction::RecordElection => "登记选举结果",
-            ApplicationAction::Appoint => "聘任",
-            ApplicationAction::Withdraw => "撤回",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApplicationAction::StartReview => "start_review",
-            ApplicationAction::Reject => "reject",
-            ApplicationAction::Approve => "approve",
-            ApplicationAction::RecordElection => "record_election",
-            ApplicationAction::Appoint => "appoint",
-            ApplicationAction::Withdraw => "withdraw",
-        }
+alliance_events::vocabulary! {
+    /// Where a Center nomination (提名) stands.
+    pub enum NominationStatus {
+        /// Waiting for the appointment (待聘任).
+        Open = "open" => "待聘任",
+        Appointed = "appointed" => "已聘任",
+        Withdrawn = "withdrawn" => "已撤回",
     }
 }
 

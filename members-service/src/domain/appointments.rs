@@ -1,88 +1,72 @@
 //! Appointment statuses and how an appointment ends (R6, R11, R12, R13, R14).
 //! Nothing is deleted: an ended appointment keeps its status, date and reason.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AppointmentStatus {
-    /// 在任
-    Active,
-    /// Created by renewal, starts with the next term (待生效).
-    Pending,
-    /// The term ended and the holder was renewed (任期届满，已续聘).
-    Completed,
-    /// The term ended without renewal (逾期不续聘，自行解聘), R6.
-    Lapsed,
-    /// 辞聘, R11.
-    Resigned,
-    /// 解聘, R12 or R13.
-    Dismissed,
+alliance_events::vocabulary! {
+    pub enum AppointmentStatus {
+        /// 在任
+        Active = "active" => "在任",
+        /// Created by renewal, starts with the next term (待生效).
+        Pending = "pending" => "待生效",
+        /// The term ended and the holder was renewed (任期届满，已续聘).
+        Completed = "completed" => "任期届满（已续聘）",
+        /// The term ended without renewal (逾期不续聘，自行解聘), R6.
+        Lapsed = "lapsed" => "任期届满解聘",
+        /// 辞聘, R11.
+        Resigned = "resigned" => "辞聘",
+        /// 解聘, R12 or R13.
+        Dismissed = "dismissed" => "解聘",
+    }
 }
 
 impl AppointmentStatus {
-    pub const ALL: [AppointmentStatus; 6] = [
-        AppointmentStatus::Active,
-        AppointmentStatus::Pending,
-        AppointmentStatus::Completed,
-        AppointmentStatus::Lapsed,
-        AppointmentStatus::Resigned,
-        AppointmentStatus::Dismissed,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppointmentStatus::Active => "active",
-            AppointmentStatus::Pending => "pending",
-            AppointmentStatus::Completed => "completed",
-            AppointmentStatus::Lapsed => "lapsed",
-            AppointmentStatus::Resigned => "resigned",
-            AppointmentStatus::Dismissed => "dismissed",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            AppointmentStatus::Active => "在任",
-            AppointmentStatus::Pending => "待生效",
-            AppointmentStatus::Completed => "任期届满（已续聘）",
-            AppointmentStatus::Lapsed => "任期届满解聘",
-            AppointmentStatus::Resigned => "辞聘",
-            AppointmentStatus::Dismissed => "解聘",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
     /// Ended before its term's end: the certificate is revoked (R14, "Documents").
     pub fn is_early_end(self) -> bool {
         matches!(self, AppointmentStatus::Resigned | AppointmentStatus::Dismissed)
     }
 }
 
-/// Why a dismissal happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DismissalGround {
-    /// R12: 从事有损工作秩序、组织原则、社会信誉行为
-    Conduct,
-    /// R13: 每工作年度无故两次不参加活动
-    Absence,
+alliance_events::vocabulary! {
+    /// Why a dismissal happened.
+    pub enum DismissalGround {
+        /// R12: 从事有损工作秩序、组织原则、社会信誉行为
+        Conduct = "conduct" => "从事有损工作秩序、组织原则、社会信誉行为",
+        /// R13: 每工作年度无故两次不参加活动
+        Absence = "absence" => "每工作年度无故两次不参加活动",
+    }
 }
 
-impl DismissalGround {
-    pub const ALL: [DismissalGround; 2] = [DismissalGround::Conduct, DismissalGround::Absence];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DismissalGround::Conduct => "conduct",
-            DismissalGround::Absence => "absence",
-        }
+alliance_events::vocabulary! {
+    /// How an appointment came about.
+    pub enum AppointmentSource {
+        /// From a Center nomination (提名).
+        Nomination = "nomination" => "提名聘任",
+        /// From a unit application (申报).
+        Application = "application" => "申报聘任",
+        /// Renewal into the next term (连聘连任, R5).
+        Renewal = "renewal" => "连聘连任",
     }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            DismissalGround::Conduct => "从事有损工作秩序、组织原则、社会信誉行为",
-            DismissalGround::Absence => "每工作年度无故两次不参加活动",
-        }
+}
+
+alliance_events::vocabulary! {
+    /// Where a resignation request (辞聘申请, R11) stands.
+    pub enum ResignationStatus {
+        Requested = "requested" => "待审批",
+        Approved = "approved" => "同意辞聘",
+        Refused = "refused" => "不同意辞聘",
+    }
+}
+
+alliance_events::vocabulary! {
+    /// Where a dismissal case for absence (R13) stands.
+    pub enum DismissalCaseStatus {
+        /// Waiting for the Center.
+        Open = "open" => "待处理",
+        /// The Center dismissed the holder.
+        Confirmed = "confirmed" => "已解聘",
+        /// The Center dropped the case.
+        Dropped = "dropped" => "不予解聘",
+        /// An absence was corrected to excused.
+        Withdrawn = "withdrawn" => "已撤销",
     }
 }
 

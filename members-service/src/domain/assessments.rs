@@ -1,46 +1,15 @@
 //! R15 annual work assessment (年度工作考核) and R16 commendation (褒奖).
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentResult {
-    /// 优秀
-    Excellent,
-    /// 合格
-    Competent,
-    /// 基本合格
-    BasicallyCompetent,
-    /// 不合格
-    Incompetent,
-}
-
-impl AssessmentResult {
-    pub const ALL: [AssessmentResult; 4] = [
-        AssessmentResult::Excellent,
-        AssessmentResult::Competent,
-        AssessmentResult::BasicallyCompetent,
-        AssessmentResult::Incompetent,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssessmentResult::Excellent => "excellent",
-            AssessmentResult::Competent => "competent",
-            AssessmentResult::BasicallyCompetent => "basically_competent",
-            AssessmentResult::Incompetent => "incompetent",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            AssessmentResult::Excellent => "优秀",
-            AssessmentResult::Competent => "合格",
-            AssessmentResult::BasicallyCompetent => "基本合格",
-            AssessmentResult::Incompetent => "不合格",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+alliance_events::vocabulary! {
+    pub enum AssessmentResult {
+        /// 优秀
+        Excellent = "excellent" => "优秀",
+        /// 合格
+        Competent = "competent" => "合格",
+        /// 基本合格
+        BasicallyCompetent = "basically_competent" => "基本合格",
+        /// 不合格
+        Incompetent = "incompetent" => "不合格",
     }
 }
 

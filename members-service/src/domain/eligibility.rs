@@ -4,45 +4,31 @@
 //! reason that a reviewer accepts explicitly.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::people::TitleLevel;
 
 pub const MAX_AGE: u32 = 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EligibilityIssue {
-    /// Title below associate_senior (or none recorded).
-    TitleBelowAssociateSenior,
-    /// Over 60 on the appointment date.
-    OverAgeLimit,
-    /// No date of birth recorded, so age cannot be checked.
-    AgeUnknown,
+alliance_events::vocabulary! {
+    pub enum EligibilityIssue {
+        /// Title below associate_senior (or none recorded).
+        TitleBelowAssociateSenior = "title_below_associate_senior" => "职称低于副高级",
+        /// Over 60 on the appointment date.
+        OverAgeLimit = "over_age_limit" => "年龄超过60周岁",
+        /// No date of birth recorded, so age cannot be checked.
+        AgeUnknown = "age_unknown" => "出生日期未登记",
+    }
 }
 
 impl EligibilityIssue {
-    pub const ALL: [EligibilityIssue; 3] = [
-        EligibilityIssue::TitleBelowAssociateSenior,
-        EligibilityIssue::OverAgeLimit,
-        EligibilityIssue::AgeUnknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EligibilityIssue::TitleBelowAssociateSenior => "title_below_associate_senior",
-            EligibilityIssue::OverAgeLimit => "over_age_limit",
-            EligibilityIssue::AgeUnknown => "age_unknown",
-        }
+    /// The issues stored as one comma-separated text (`nominations.issues`, `applications.issues`).
+    pub fn join(issues: &[EligibilityIssue]) -> String {
+        issues.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(",")
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            EligibilityIssue::TitleBelowAssociateSenior => "职称低于副高级",
-            EligibilityIssue::OverAgeLimit => "年龄超过60周岁",
-            EligibilityIssue::AgeUnknown => "出生日期未登记",
-        }
+    /// The issues of a stored text; values no longer known are left out.
+    pub fn split(s: &str) -> Vec<EligibilityIssue> {
+        s.split(',').filter_map(EligibilityIssue::parse).collect()
     }
 }
 

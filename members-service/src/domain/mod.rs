@@ -11,3 +11,4 @@ pub mod import;
 pub mod people;
 pub mod posts;
 pub mod terms;
+pub mod values;

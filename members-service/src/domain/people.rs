@@ -1,102 +1,44 @@
 //! Units (单位) and people: kinds, title levels and field rules.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use service_kit::Code;
 use service_kit::FieldError;
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// 技工院校
-    TechnicalSchool,
-    /// 企业
-    Enterprise,
-    /// 科研院所
-    ResearchInstitute,
-    /// 行业组织
-    IndustryOrganization,
-    /// 机械工业教育发展中心
-    Center,
-}
+use super::values::{BirthDate, Email, ParseContext, PersonName};
 
-impl UnitKind {
-    pub const ALL: [UnitKind; 5] = [
-        UnitKind::TechnicalSchool,
-        UnitKind::Enterprise,
-        UnitKind::ResearchInstitute,
-        UnitKind::IndustryOrganization,
-        UnitKind::Center,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::TechnicalSchool => "technical_school",
-            UnitKind::Enterprise => "enterprise",
-            UnitKind::ResearchInstitute => "research_institute",
-            UnitKind::IndustryOrganization => "industry_organization",
-            UnitKind::Center => "center",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            UnitKind::TechnicalSchool => "技工院校",
-            UnitKind::Enterprise => "企业",
-            UnitKind::ResearchInstitute => "科研院所",
-            UnitKind::IndustryOrganization => "行业组织",
-            UnitKind::Center => "机械工业教育发展中心",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+alliance_events::vocabulary! {
+    pub enum UnitKind {
+        /// 技工院校
+        TechnicalSchool = "technical_school" => "技工院校",
+        /// 企业
+        Enterprise = "enterprise" => "企业",
+        /// 科研院所
+        ResearchInstitute = "research_institute" => "科研院所",
+        /// 行业组织
+        IndustryOrganization = "industry_organization" => "行业组织",
+        /// 机械工业教育发展中心
+        Center = "center" => "机械工业教育发展中心",
     }
 }
 
-/// 职称级别
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TitleLevel {
-    /// 无
-    None,
-    /// 初级
-    Junior,
-    /// 中级
-    Intermediate,
-    /// 副高级
-    AssociateSenior,
-    /// 正高级
-    Senior,
+alliance_events::vocabulary! {
+    /// 职称级别
+    pub enum TitleLevel {
+        /// 无
+        None = "none" => "无",
+        /// 初级
+        Junior = "junior" => "初级",
+        /// 中级
+        Intermediate = "intermediate" => "中级",
+        /// 副高级
+        AssociateSenior = "associate_senior" => "副高级",
+        /// 正高级
+        Senior = "senior" => "正高级",
+    }
 }
 
 impl TitleLevel {
-    pub const ALL: [TitleLevel; 5] = [
-        TitleLevel::Senior,
-        TitleLevel::AssociateSenior,
-        TitleLevel::Intermediate,
-        TitleLevel::Junior,
-        TitleLevel::None,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TitleLevel::Senior => "senior",
-            TitleLevel::AssociateSenior => "associate_senior",
-            TitleLevel::Intermediate => "intermediate",
-            TitleLevel::Junior => "junior",
-            TitleLevel::None => "none",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            TitleLevel::Senior => "正高级",
-            TitleLevel::AssociateSenior => "副高级",
-            TitleLevel::Intermediate => "中级",
-            TitleLevel::Junior => "初级",
-            TitleLevel::None => "无",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
+    /// Declared from lowest to highest, so the derived order is the order of titles.
     pub fn is_associate_senior_or_above(self) -> bool {
         self >= TitleLevel::AssociateSenior
     }
@@ -174,6 +116,67 @@ pub fn check_birth_date(field: &str, value: NaiveDate, today: NaiveDate, errors:
             Code::InvalidDate,
             "must be between 1900-01-01 and today",
         ));
+    }
+}
+
+/// A person's fields as a request (or a merged update) gives them, not yet checked.
+#[derive(Debug, Clone)]
+pub struct PersonDraft {
+    pub name: String,
+    pub unit_id: i64,
+    pub job_post: String,
+    pub title_level: TitleLevel,
+    pub specialty: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A person's fields after [`validate_person`]: the only form the app and db layers take.
+#[derive(Debug, Clone)]
+pub struct ValidPerson {
+    pub name: PersonName,
+    pub unit_id: i64,
+    /// Trimmed; empty when not given.
+    pub job_post: String,
+    pub title_level: TitleLevel,
+    /// Trimmed; empty when not given.
+    pub specialty: String,
+    pub date_of_birth: Option<BirthDate>,
+    pub email: Option<Email>,
+    pub phone: Option<String>,
+}
+
+/// Field checks shared by create and update (the CSV import uses the same parsers): every
+/// problem, in field order, or the validated person.
+pub fn validate_person(p: PersonDraft, ctx: &ParseContext) -> Result<ValidPerson, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = PersonName::parse("name", &p.name, &mut errors);
+    if !p.job_post.is_empty() {
+        check_text("job_post", &p.job_post, 100, &mut errors);
+    }
+    if !p.specialty.is_empty() {
+        check_text("specialty", &p.specialty, 100, &mut errors);
+    }
+    let date_of_birth = p
+        .date_of_birth
+        .map(|d| BirthDate::parse("date_of_birth", d, ctx, &mut errors));
+    let email = p.email.as_deref().map(|e| Email::parse("email", e, ctx, &mut errors));
+    if let Some(ph) = &p.phone {
+        check_phone("phone", ph, &mut errors);
+    }
+    match (name, date_of_birth, email) {
+        (Some(name), dob, email) if errors.is_empty() => Ok(ValidPerson {
+            name,
+            unit_id: p.unit_id,
+            job_post: p.job_post.trim().to_owned(),
+            title_level: p.title_level,
+            specialty: p.specialty.trim().to_owned(),
+            date_of_birth: dob.flatten(),
+            email: email.flatten(),
+            phone: p.phone,
+        }),
+        _ => Err(errors),
     }
 }
 

@@ -1,150 +1,53 @@
 //! Posts (职务) of each body, their cardinality and how they are filled
 //! (第五条, 第六条, 第七条, 第九条).
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::bodies::BodyKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Post {
-    /// 理事长 (council, exactly 1)
-    Chair,
-    /// 副理事长
-    ViceChair,
-    /// 秘书长 (council or group, exactly 1)
-    SecretaryGeneral,
-    /// 副秘书长
-    DeputySecretaryGeneral,
-    /// 理事
-    CouncilMember,
-    /// 专家委员会委员
-    Expert,
-    /// 主任委员 (group, exactly 1)
-    Director,
-    /// 副主任委员
-    DeputyDirector,
-    /// 委员 (group)
-    Member,
-    /// 专业顾问
-    Advisor,
-    /// 指导专家
-    GuidingExpert,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Cardinality {
-    /// Exactly one holder; at most one active at any time (R1).
-    ExactlyOne,
-    /// Any number, including none.
-    Many,
-}
-
-/// How a post is filled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FillRoute {
-    /// Nominated by the Center (提名), then appointed by the Center (聘任).
-    Nomination,
-    /// Unit application (申报) → review (审核) → election (选举) → appointment.
-    ApplicationWithElection,
-    /// Selected by a council member unit (理事单位选派) → review → appointment (R8).
-    GroupSelection,
-}
-
-impl Cardinality {
-    pub const ALL: [Cardinality; 2] = [Cardinality::ExactlyOne, Cardinality::Many];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cardinality::ExactlyOne => "exactly_one",
-            Cardinality::Many => "many",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Cardinality::ExactlyOne => "限一人",
-            Cardinality::Many => "不限人数",
-        }
+alliance_events::vocabulary! {
+    pub enum Post {
+        /// 理事长 (council, exactly 1)
+        Chair = "chair" => "理事长",
+        /// 副理事长
+        ViceChair = "vice_chair" => "副理事长",
+        /// 秘书长 (council or group, exactly 1)
+        SecretaryGeneral = "secretary_general" => "秘书长",
+        /// 副秘书长
+        DeputySecretaryGeneral = "deputy_secretary_general" => "副秘书长",
+        /// 理事
+        CouncilMember = "council_member" => "理事",
+        /// 专家委员会委员
+        Expert = "expert" => "委员",
+        /// 主任委员 (group, exactly 1)
+        Director = "director" => "主任委员",
+        /// 副主任委员
+        DeputyDirector = "deputy_director" => "副主任委员",
+        /// 委员 (group)
+        Member = "member" => "委员",
+        /// 专业顾问
+        Advisor = "advisor" => "专业顾问",
+        /// 指导专家
+        GuidingExpert = "guiding_expert" => "指导专家",
     }
 }
 
-impl FillRoute {
-    pub const ALL: [FillRoute; 3] = [
-        FillRoute::Nomination,
-        FillRoute::ApplicationWithElection,
-        FillRoute::GroupSelection,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FillRoute::Nomination => "nomination",
-            FillRoute::ApplicationWithElection => "application_with_election",
-            FillRoute::GroupSelection => "group_selection",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            FillRoute::Nomination => "提名聘任",
-            FillRoute::ApplicationWithElection => "申报选举",
-            FillRoute::GroupSelection => "理事单位选派",
-        }
+alliance_events::vocabulary! {
+    pub enum Cardinality {
+        /// Exactly one holder; at most one active at any time (R1).
+        ExactlyOne = "exactly_one" => "限一人",
+        /// Any number, including none.
+        Many = "many" => "不限人数",
     }
 }
 
-impl Post {
-    pub const ALL: [Post; 11] = [
-        Post::Chair,
-        Post::ViceChair,
-        Post::SecretaryGeneral,
-        Post::DeputySecretaryGeneral,
-        Post::CouncilMember,
-        Post::Expert,
-        Post::Director,
-        Post::DeputyDirector,
-        Post::Member,
-        Post::Advisor,
-        Post::GuidingExpert,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Post::Chair => "chair",
-            Post::ViceChair => "vice_chair",
-            Post::SecretaryGeneral => "secretary_general",
-            Post::DeputySecretaryGeneral => "deputy_secretary_general",
-            Post::CouncilMember => "council_member",
-            Post::Expert => "expert",
-            Post::Director => "director",
-            Post::DeputyDirector => "deputy_director",
-            Post::Member => "member",
-            Post::Advisor => "advisor",
-            Post::GuidingExpert => "guiding_expert",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Post::Chair => "理事长",
-            Post::ViceChair => "副理事长",
-            Post::SecretaryGeneral => "秘书长",
-            Post::DeputySecretaryGeneral => "副秘书长",
-            Post::CouncilMember => "理事",
-            Post::Expert => "委员",
-            Post::Director => "主任委员",
-            Post::DeputyDirector => "副主任委员",
-            Post::Member => "委员",
-            Post::Advisor => "专业顾问",
-            Post::GuidingExpert => "指导专家",
-        }
+alliance_events::vocabulary! {
+    /// How a post is filled.
+    pub enum FillRoute {
+        /// Nominated by the Center (提名), then appointed by the Center (聘任).
+        Nomination = "nomination" => "提名聘任",
+        /// Unit application (申报) → review (审核) → election (选举) → appointment.
+        ApplicationWithElection = "application_with_election" => "申报选举",
+        /// Selected by a council member unit (理事单位选派) → review → appointment (R8).
+        GroupSelection = "group_selection" => "理事单位选派",
     }
 }
 
