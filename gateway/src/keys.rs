@@ -10,7 +10,10 @@ use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use jsonwebtoken::EncodingKey;
 use serde::Serialize;
+use service_kit::StartError;
 use utoipa::ToSchema;
+
+use crate::settings::{GatewaySettings, KeySource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -97,6 +100,22 @@ impl SigningKeys {
                 kid: self.kid.clone(),
                 x: URL_SAFE_NO_PAD.encode(self.public_raw),
             }],
+        }
+    }
+}
+
+/// Loads (or generates) the signing key; the suite calls this before starting the services,
+/// which need the public half.
+pub fn load_keys(settings: &GatewaySettings) -> Result<SigningKeys, StartError> {
+    match &settings.key {
+        KeySource::Pem(pem) => SigningKeys::from_pkcs8_pem(pem).map_err(|e| StartError::Auth(e.to_string())),
+        KeySource::File { private, public } => {
+            let (keys, created) =
+                SigningKeys::load_or_generate(private, public).map_err(|e| StartError::Auth(e.to_string()))?;
+            if created {
+                tracing::info!(path = %private.display(), "generated a new token signing key");
+            }
+            Ok(keys)
         }
     }
 }

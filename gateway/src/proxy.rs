@@ -287,6 +287,47 @@ fn request_body(req: &HttpRequest) -> RequestBody {
     }
 }
 
+/// The headers sent on to the service: the client's end-to-end headers, the request id and
+/// the `X-Forwarded-*` the gateway vouches for.
+fn upstream_headers(req: &HttpRequest, rid: &str, client_addr: Option<IpAddr>) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (k, v) in req.headers() {
+        if !is_hop_by_hop(k) && k != REQUEST_ID && k != header::CONTENT_LENGTH {
+            headers.append(k.clone(), v.clone());
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(rid) {
+        headers.insert(REQUEST_ID, v);
+    }
+    if let Some(ip) = client_addr
+        && let Ok(v) = HeaderValue::from_str(&ip.to_string())
+    {
+        headers.insert(HeaderName::from_static("x-forwarded-for"), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(req.connection_info().host()) {
+        headers.insert(HeaderName::from_static("x-forwarded-host"), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(req.connection_info().scheme()) {
+        headers.insert(HeaderName::from_static("x-forwarded-proto"), v);
+    }
+    headers
+}
+
+/// A place among the client's requests in flight, or 429 when it has its cap already.
+fn permit(config: &ProxyConfig, client_addr: Option<IpAddr>) -> Result<ClientPermit, ApiError> {
+    config.limiter.try_acquire(client_addr).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Code::TooManyRequests,
+            format!(
+                "this address already has {} requests in progress; wait for one to finish",
+                config.limiter.max
+            ),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+    })
+}
+
 pub async fn forward(
     req: HttpRequest,
     payload: web::Payload,
@@ -308,43 +349,14 @@ pub async fn forward(
         ));
     }
     let client_addr = client_ip(&req, &config.trusted_proxies);
-    let Some(permit) = config.limiter.try_acquire(client_addr) else {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            Code::TooManyRequests,
-            format!(
-                "this address already has {} requests in progress; wait for one to finish",
-                config.limiter.max
-            ),
-        )
-        .with_header(header::RETRY_AFTER, HeaderValue::from_static("1")));
-    };
+    let permit = permit(&config, client_addr)?;
     let target = format!(
         "{}{}",
         base.trim_end_matches('/'),
         req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/")
     );
     let rid = request_id(&req);
-    let mut headers = HeaderMap::new();
-    for (k, v) in req.headers() {
-        if !is_hop_by_hop(k) && k != REQUEST_ID && k != header::CONTENT_LENGTH {
-            headers.append(k.clone(), v.clone());
-        }
-    }
-    if let Ok(v) = HeaderValue::from_str(&rid) {
-        headers.insert(REQUEST_ID, v);
-    }
-    if let Some(ip) = client_addr
-        && let Ok(v) = HeaderValue::from_str(&ip.to_string())
-    {
-        headers.insert(HeaderName::from_static("x-forwarded-for"), v);
-    }
-    if let Ok(v) = HeaderValue::from_str(req.connection_info().host()) {
-        headers.insert(HeaderName::from_static("x-forwarded-host"), v);
-    }
-    if let Ok(v) = HeaderValue::from_str(req.connection_info().scheme()) {
-        headers.insert(HeaderName::from_static("x-forwarded-proto"), v);
-    }
+    let headers = upstream_headers(&req, &rid, client_addr);
 
     let body = request_body(&req);
     let uri: Uri = target

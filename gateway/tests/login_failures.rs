@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime};
 use gateway::db::{MIGRATIONS, login_failures};
-use gateway::throttle::NAME_FREE_FAILURES;
+use gateway::domain::throttle::NAME_FREE_FAILURES;
 use service_kit::Db;
 use test_db::test_databases;
 

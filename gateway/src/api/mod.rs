@@ -1,9 +1,9 @@
-//! The gateway's own endpoints under `/api/v1/auth`.
+//! The gateway's own endpoints under `/api/v1/auth`, and the internal revocation list.
 
 pub mod accounts;
 pub mod clients;
+pub mod revocations;
 pub mod token;
-pub mod validate;
 
 use actix_web::web;
 

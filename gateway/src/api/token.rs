@@ -1,22 +1,16 @@
 //! `POST /token` (password and client-credentials grants), `GET /me`, `GET /jwks`.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::{ApiError, Caller, Code, Db, Problem, Role};
 use utoipa::ToSchema;
 
-use crate::db::login_failures;
-use crate::db::models::{AccountRow, ClientRow};
-use crate::db::schema::{accounts, api_clients};
+use crate::app::AuthState;
+use crate::app::login::{self, Grant};
 use crate::keys::Jwks;
-use crate::passwords;
 use crate::proxy::{self, ProxyConfig};
-use crate::throttle::{Failure, LoginThrottle, NameRecord};
-use crate::tokens::{Subject, TokenIssuer};
 
 /// A token request (OAuth 2.0 style), as JSON or as a form.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -78,14 +72,6 @@ pub struct Me {
     pub name: Option<String>,
 }
 
-pub struct AuthState {
-    pub issuer: TokenIssuer,
-    pub throttle: LoginThrottle,
-    /// Where the one-process suite keeps the generated bootstrap password
-    /// ([`crate::BOOTSTRAP_FILE`]); removed when that account's password changes.
-    pub bootstrap_file: std::path::PathBuf,
-}
-
 /// Issue a token.
 #[utoipa::path(
     post, path = "/api/v1/auth/token", tag = "auth",
@@ -109,26 +95,35 @@ pub async fn issue(
     state: web::Data<AuthState>,
 ) -> Result<HttpResponse, ApiError> {
     let form: TokenRequest = parse_body(&req, &body)?;
-    let subject = match form.grant_type.as_str() {
-        "password" => password_grant(&req, form, &db, &state).await?,
-        "client_credentials" => client_grant(&req, form, &db, &state).await?,
-        other => {
-            return Err(ApiError::bad_request(
-                Code::UnsupportedGrantType,
-                format!("grant_type {other:?} is not supported; use password or client_credentials"),
-            ));
-        }
-    };
-    let scope = (!subject.scopes.is_empty()).then(|| subject.scopes.join(" "));
-    let (token, expires_in) = state.issuer.issue(subject)?;
+    let grant = grant(form)?;
+    let issued = login::issue(&db, &state, &peer(&req), grant).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse {
-            access_token: token,
+            access_token: issued.token,
             token_type: "Bearer".into(),
-            expires_in,
-            scope,
+            expires_in: issued.expires_in,
+            scope: issued.scope,
         }))
+}
+
+/// The grant asked for, with its fields: 400 for another `grant_type` or a missing field.
+fn grant(form: TokenRequest) -> Result<Grant, ApiError> {
+    match form.grant_type.as_str() {
+        "password" => Ok(Grant::Password {
+            username: required(form.username, "username")?,
+            password: required(form.password, "password")?,
+        }),
+        "client_credentials" => Ok(Grant::ClientCredentials {
+            client_id: required(form.client_id, "client_id")?,
+            client_secret: required(form.client_secret, "client_secret")?,
+            scope: form.scope,
+        }),
+        other => Err(ApiError::bad_request(
+            Code::UnsupportedGrantType,
+            format!("grant_type {other:?} is not supported; use password or client_credentials"),
+        )),
+    }
 }
 
 fn parse_body(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, ApiError> {
@@ -166,185 +161,6 @@ fn peer(req: &HttpRequest) -> String {
     proxy::client_ip(req, trusted)
         .map(|ip| ip.to_string())
         .unwrap_or_default()
-}
-
-fn too_many(wait: u64, detail: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        Code::RateLimited,
-        format!("{detail}; try again in {wait} s"),
-    )
-    .with_header(
-        header::RETRY_AFTER,
-        HeaderValue::from_str(&wait.to_string()).unwrap_or(HeaderValue::from_static("30")),
-    )
-}
-
-/// The answer to failed credentials: 401 `plain`, or 429 once the name is locked or the address
-/// is slowed (see [`crate::throttle`]), after the address's delay. The name's failure is counted
-/// in the database, so every replica sees it.
-async fn refuse(db: &Db, throttle: &LoginThrottle, name: &str, address: &str, plain: ApiError) -> ApiError {
-    let key = name.to_owned();
-    let record = match db
-        .run(move |c| Ok(login_failures::record_failure(c, &key, Utc::now().naive_utc())?))
-        .await
-    {
-        Ok(record) => record,
-        // Not counted: say so rather than answer as if it were.
-        Err(e) => return e,
-    };
-    match throttle.failed(&record, address) {
-        Failure::Plain => plain,
-        Failure::Limited {
-            delay,
-            retry_after_secs,
-        } => {
-            if !delay.is_zero() {
-                actix_web::rt::time::sleep(delay).await;
-            }
-            too_many(retry_after_secs, "too many failed logins from this address")
-        }
-    }
-}
-
-/// The name's recent failures, if any (see [`crate::throttle`]).
-async fn failures(db: &Db, name: &str) -> Result<Option<NameRecord>, ApiError> {
-    let key = name.to_owned();
-    db.run(move |c| Ok(login_failures::find(c, &key)?)).await
-}
-
-fn locked(record: Option<NameRecord>) -> Option<u64> {
-    record.and_then(|r| r.locked_for(Utc::now().naive_utc()))
-}
-
-/// A right password or secret: the name's failures, if it had any, are forgotten.
-async fn succeeded(db: &Db, name: &str, record: Option<NameRecord>) -> Result<(), ApiError> {
-    if record.is_none() {
-        return Ok(());
-    }
-    let key = name.to_owned();
-    db.run(move |c| Ok(login_failures::clear(c, &key)?)).await
-}
-
-async fn password_grant(
-    req: &HttpRequest,
-    form: TokenRequest,
-    db: &Db,
-    state: &AuthState,
-) -> Result<Subject, ApiError> {
-    let username = required(form.username, "username")?;
-    let password = required(form.password, "password")?;
-    let name_key = format!("user:{}", username.to_lowercase());
-    // A locked name is refused whatever the password: people's passwords can be guessed.
-    let record = failures(db, &name_key).await?;
-    if let Some(wait) = locked(record) {
-        return Err(too_many(wait, "too many failed logins for this user name"));
-    }
-    let name = username.clone();
-    let row = db
-        .run(move |c| {
-            let row = accounts::table
-                .filter(accounts::username.eq(&name))
-                .select(AccountRow::as_select())
-                .first(c)
-                .optional()?;
-            // Verify on the blocking pool too: argon2 is deliberately slow.
-            Ok(match row {
-                Some(r) if passwords::verify(&password, &r.password_hash) => Some(r),
-                Some(_) => None,
-                None => {
-                    passwords::verify_dummy(&password);
-                    None
-                }
-            })
-        })
-        .await?;
-    match row {
-        Some(r) if !r.disabled => {
-            succeeded(db, &name_key, record).await?;
-            let role: Role = r.role.parse().map_err(ApiError::internal)?;
-            Ok(Subject {
-                sub: format!("account:{}", r.id),
-                role,
-                scope: r.scope,
-                scopes: Vec::new(),
-                name: Some(r.display_name),
-                token_version: r.token_version,
-            })
-        }
-        Some(_) => Err(ApiError::unauthorized(
-            Code::AccountDisabled,
-            "this account is disabled",
-        )),
-        None => Err(refuse(
-            db,
-            &state.throttle,
-            &name_key,
-            &peer(req),
-            ApiError::unauthorized(Code::InvalidCredentials, "wrong user name or password"),
-        )
-        .await),
-    }
-}
-
-async fn client_grant(req: &HttpRequest, form: TokenRequest, db: &Db, state: &AuthState) -> Result<Subject, ApiError> {
-    let client_id = required(form.client_id, "client_id")?;
-    let secret = required(form.client_secret, "client_secret")?;
-    let name_key = format!("client:{client_id}");
-    // A locked client id is still checked: its right secret passes (see crate::throttle).
-    let record = failures(db, &name_key).await?;
-    let locked = locked(record);
-    let id = client_id.clone();
-    let row = db
-        .run(move |c| {
-            let row = api_clients::table
-                .filter(api_clients::client_id.eq(&id))
-                .select(ClientRow::as_select())
-                .first(c)
-                .optional()?;
-            Ok(match row {
-                Some(r) if passwords::verify(&secret, &r.secret_hash) => Some(r),
-                Some(_) => None,
-                None => {
-                    passwords::verify_dummy(&secret);
-                    None
-                }
-            })
-        })
-        .await?;
-    let Some(client) = row else {
-        let plain = match locked {
-            Some(wait) => too_many(wait, "too many failed attempts for this client id"),
-            None => ApiError::unauthorized(Code::InvalidClient, "wrong client id or secret"),
-        };
-        return Err(refuse(db, &state.throttle, &name_key, &peer(req), plain).await);
-    };
-    if client.disabled {
-        return Err(ApiError::unauthorized(Code::ClientDisabled, "this client is disabled"));
-    }
-    succeeded(db, &name_key, record).await?;
-    let granted: Vec<String> = client.scopes.split_whitespace().map(str::to_owned).collect();
-    let scopes = match form.scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => granted,
-        Some(asked) => {
-            let asked: Vec<String> = asked.split_whitespace().map(str::to_owned).collect();
-            if let Some(extra) = asked.iter().find(|s| !granted.contains(s)) {
-                return Err(ApiError::bad_request(
-                    Code::InvalidScope,
-                    format!("scope {extra:?} was not granted to this client"),
-                ));
-            }
-            asked
-        }
-    };
-    Ok(Subject {
-        sub: format!("client:{}", client.client_id),
-        role: Role::Service,
-        scope: None,
-        scopes,
-        name: Some(client.name),
-        token_version: client.token_version,
-    })
 }
 
 /// The caller's identity, role and scopes.

@@ -1,5 +1,5 @@
 //! Failed logins per name (`login_failures`), shared by every gateway replica; the rules are in
-//! [`crate::throttle`].
+//! [`crate::domain::throttle`].
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -7,7 +7,7 @@ use service_kit::db::{DbConn, write_tx};
 use service_kit::per_backend;
 
 use super::schema::login_failures;
-use crate::throttle::{NameRecord, WINDOW};
+use crate::domain::throttle::{NameRecord, WINDOW};
 
 type Row = (i64, NaiveDateTime, Option<NaiveDateTime>);
 

@@ -1,5 +1,10 @@
+//! The gateway's tables: schema, models, and one query module per aggregate.
+
+pub mod accounts;
+pub mod clients;
 pub mod login_failures;
 pub mod models;
+pub mod revocations;
 pub mod schema;
 
 use diesel_migrations::embed_migrations;

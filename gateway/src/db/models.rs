@@ -1,5 +1,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use service_kit::Role;
 
 use super::schema::{accounts, api_clients};
 
@@ -10,7 +11,7 @@ pub struct AccountRow {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub scope: Option<String>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
@@ -25,7 +26,7 @@ pub struct NewAccountRow {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub scope: Option<String>,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
@@ -37,7 +38,7 @@ pub struct NewAccountRow {
 pub struct AccountChanges {
     pub display_name: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub scope: Option<Option<String>>,
     pub disabled: Option<bool>,
     pub updated_at: Option<NaiveDateTime>,

@@ -1,19 +1,7 @@
-//! Field rules for accounts and clients.
+//! Accounts (people): the field rules, which role fits which scope, the last-admin rule and
+//! which changes end the tokens issued so far.
 
 use service_kit::{Code, FieldError, Role, ScopeRef};
-
-/// Scopes a service client may be given.
-pub const CLIENT_SCOPES: &[&str] = &[
-    "members:read",
-    "members:write",
-    "members:personal_data",
-    "meetings:read",
-    "meetings:write",
-    "documents:read",
-    "documents:write",
-    // The suite's own services calling each other's `/internal/*` endpoints.
-    service_kit::INTERNAL_SCOPE,
-];
 
 /// The roles an account may have, as the contract states them (`service` is for API clients).
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -24,28 +12,6 @@ pub enum AccountRole {
     GroupSecretary,
     UnitContact,
     Member,
-}
-
-/// The scopes an API client may be given (`CLIENT_SCOPES`), as the contract states them.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[allow(dead_code)]
-pub enum ClientScope {
-    #[serde(rename = "members:read")]
-    MembersRead,
-    #[serde(rename = "members:write")]
-    MembersWrite,
-    #[serde(rename = "members:personal_data")]
-    MembersPersonalData,
-    #[serde(rename = "meetings:read")]
-    MeetingsRead,
-    #[serde(rename = "meetings:write")]
-    MeetingsWrite,
-    #[serde(rename = "documents:read")]
-    DocumentsRead,
-    #[serde(rename = "documents:write")]
-    DocumentsWrite,
-    #[serde(rename = "internal")]
-    Internal,
 }
 
 pub fn username(v: &str, errors: &mut Vec<FieldError>) {
@@ -59,6 +25,7 @@ pub fn username(v: &str, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// The password policy: 10–256 characters.
 pub fn password(v: &str, errors: &mut Vec<FieldError>) {
     let n = v.chars().count();
     if !(10..=256).contains(&n) {
@@ -114,16 +81,31 @@ pub fn role_and_scope(role: &str, scope: Option<&str>, errors: &mut Vec<FieldErr
     Some(role)
 }
 
-pub fn client_scopes(scopes: &[String], errors: &mut Vec<FieldError>) {
-    for (i, s) in scopes.iter().enumerate() {
-        if !CLIENT_SCOPES.contains(&s.as_str()) {
-            errors.push(FieldError::new(
-                format!("scopes[{i}]"),
-                Code::UnknownScope,
-                format!("unknown scope {s:?}; known: {}", CLIENT_SCOPES.join(", ")),
-            ));
-        }
+/// An account as far as the rules below go: its role, scope and whether it is disabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub role: Role,
+    pub scope: Option<String>,
+    pub disabled: bool,
+}
+
+impl Standing {
+    fn enabled_admin(&self) -> bool {
+        self.role == Role::Admin && !self.disabled
     }
+}
+
+/// The change takes away an enabled admin (a new role, or a disable): it needs another enabled
+/// admin to remain.
+pub fn removes_an_admin(current: &Standing, next: &Standing) -> bool {
+    current.enabled_admin() && !next.enabled_admin()
+}
+
+/// Tokens carry the role and scope, and must not outlive a disable or a new password: all of
+/// these end the tokens issued so far. Re-enabling ends them too, so that a new token is told
+/// apart from the ones the disable ended.
+pub fn ends_tokens(current: &Standing, next: &Standing, new_password: bool) -> bool {
+    new_password || next.role != current.role || next.scope != current.scope || next.disabled != current.disabled
 }
 
 #[cfg(test)]
@@ -143,5 +125,62 @@ mod tests {
         let mut e = vec![];
         role_and_scope("admin", Some("unit:1"), &mut e);
         assert_eq!(e[0].code, "invalid_scope");
+    }
+
+    fn standing(role: Role, scope: Option<&str>, disabled: bool) -> Standing {
+        Standing {
+            role,
+            scope: scope.map(str::to_owned),
+            disabled,
+        }
+    }
+
+    #[test]
+    fn only_losing_an_enabled_admin_needs_another() {
+        let admin = standing(Role::Admin, None, false);
+        assert!(removes_an_admin(&admin, &standing(Role::Admin, None, true)));
+        assert!(removes_an_admin(
+            &admin,
+            &standing(Role::Member, Some("person:1"), false)
+        ));
+        assert!(!removes_an_admin(&admin, &admin));
+        // A disabled admin, or another role, is no admin to lose.
+        let disabled = standing(Role::Admin, None, true);
+        assert!(!removes_an_admin(
+            &disabled,
+            &standing(Role::Member, Some("person:1"), true)
+        ));
+        let member = standing(Role::Member, Some("person:1"), false);
+        assert!(!removes_an_admin(
+            &member,
+            &standing(Role::Member, Some("person:1"), true)
+        ));
+    }
+
+    #[test]
+    fn password_role_scope_and_disabling_end_the_tokens() {
+        let unit = standing(Role::UnitContact, Some("unit:1"), false);
+        assert!(!ends_tokens(&unit, &unit, false));
+        assert!(ends_tokens(&unit, &unit, true));
+        assert!(ends_tokens(
+            &unit,
+            &standing(Role::UnitContact, Some("unit:2"), false),
+            false
+        ));
+        assert!(ends_tokens(
+            &unit,
+            &standing(Role::UnitContact, Some("unit:1"), true),
+            false
+        ));
+        assert!(ends_tokens(
+            &standing(Role::UnitContact, Some("unit:1"), true),
+            &unit,
+            false
+        ));
+        assert!(ends_tokens(
+            &unit,
+            &standing(Role::GroupSecretary, Some("group:1"), false),
+            false
+        ));
     }
 }

@@ -1,0 +1,6 @@
+//! The gateway's rules, free of I/O: who may hold which role and scope, what a client may be
+//! granted, when tokens issued so far must end, and the login throttle.
+
+pub mod accounts;
+pub mod clients;
+pub mod throttle;
