@@ -1,4 +1,9 @@
 //! What documents are and when they are issued, free of I/O ("Documents" in ../shared/DOMAIN.md).
 
+pub mod batches;
+pub mod dates;
 pub mod kinds;
+pub mod mail;
+pub mod requests;
 pub mod serials;
+pub mod states;

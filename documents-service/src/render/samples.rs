@@ -101,30 +101,31 @@ pub fn sample_data(kind: TemplateKind) -> Value {
                 "citation": "积极参与、成效显著、贡献较大",
             }),
         ),
-        TemplateKind::MeetingNotice => with_common(
-            "JGLM-2026-000128",
-            ALLIANCE,
-            json!({
-                "person_name": "王志刚",
-                "title": format!("关于召开{ALLIANCE}\n2026年全体会议的通知"),
-                "meeting_name": format!("{ALLIANCE}2026年全体会议"),
-                "purpose": "为总结技工联盟2026年度工作，部署2027年度重点任务",
-                "starts_at_zh": "二〇二六年十二月十日（星期四）上午9:00",
-                "location": "北京市西城区三里河路46号机械工业教育发展中心第一会议室",
-                "agenda": [
-                    "审议技工联盟2026年度工作报告",
-                    "发布技工联盟2027年度工作计划",
-                    "确定调整、增补技工联盟理事及各专业建设协作组成员",
-                    "研究其他有关事项",
-                ],
-                "attendees": "技工联盟理事长、副理事长、秘书长、副秘书长、理事及专家委员会委员",
-                "reply_by_zh": zh(2026, 12, 3),
-                "contact_name": "孙丽",
-                "contact_phone": "010-12345678",
-            }),
-        ),
+        TemplateKind::MeetingNotice => with_common("JGLM-2026-000128", ALLIANCE, meeting_notice_fields()),
         TemplateKind::Roster => with_common("JGLM-2026-000129", ALLIANCE, roster_fields(120)),
     }
+}
+
+/// A 会议通知's own fields (its sample is long: a whole agenda).
+fn meeting_notice_fields() -> Value {
+    json!({
+        "person_name": "王志刚",
+        "title": format!("关于召开{ALLIANCE}\n2026年全体会议的通知"),
+        "meeting_name": format!("{ALLIANCE}2026年全体会议"),
+        "purpose": "为总结技工联盟2026年度工作，部署2027年度重点任务",
+        "starts_at_zh": "二〇二六年十二月十日（星期四）上午9:00",
+        "location": "北京市西城区三里河路46号机械工业教育发展中心第一会议室",
+        "agenda": [
+            "审议技工联盟2026年度工作报告",
+            "发布技工联盟2027年度工作计划",
+            "确定调整、增补技工联盟理事及各专业建设协作组成员",
+            "研究其他有关事项",
+        ],
+        "attendees": "技工联盟理事长、副理事长、秘书长、副秘书长、理事及专家委员会委员",
+        "reply_by_zh": zh(2026, 12, 3),
+        "contact_name": "孙丽",
+        "contact_phone": "010-12345678",
+    })
 }
 
 /// A roster of `n` people with plausible names, units and posts.

@@ -1,10 +1,11 @@
 //! Dates written the way Chinese certificates and notices write them: 二〇二六年十一月二十四日.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
-const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+use crate::domain::dates::ChineseDate;
 
-/// The year digit by digit (二〇二六), the month and day as numbers (十一, 二十四).
+/// The year digit by digit (二〇二六), the month and day as numbers (十一, 二十四): a
+/// [`ChineseDate`] written out, for template data.
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -13,44 +14,18 @@ const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '�
 /// assert_eq!(zh_date(date), "二〇二六年十一月二十四日");
 /// ```
 pub fn zh_date(date: NaiveDate) -> String {
-    let mut out = String::with_capacity(36);
-    for digit in date.year().to_string().chars() {
-        // Years before 1 do not occur in these documents; a sign would be kept as is.
-        out.push(digit.to_digit(10).map_or(digit, |d| DIGITS[d as usize]));
-    }
-    out.push('年');
-    out.push_str(&zh_number(date.month()));
-    out.push('月');
-    out.push_str(&zh_number(date.day()));
-    out.push('日');
-    out
+    ChineseDate::new(date).to_string()
 }
 
 /// Parses an ISO date (`2026-11-24`) and writes it with [`zh_date`].
 pub fn zh_date_iso(iso: &str) -> Option<String> {
-    NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok().map(zh_date)
-}
-
-/// 1..=99 as counted in Chinese: 一 … 十, 十一 … 十九, 二十, 二十一 … 九十九.
-fn zh_number(n: u32) -> String {
-    let (tens, ones) = (n / 10, n % 10);
-    let mut out = String::new();
-    match tens {
-        0 => {}
-        1 => out.push('十'),
-        t => {
-            out.push(DIGITS[(t % 10) as usize]);
-            out.push('十');
-        }
-    }
-    if ones != 0 || tens == 0 {
-        out.push(DIGITS[ones as usize]);
-    }
-    out
+    ChineseDate::parse_iso(iso).map(|d| d.to_string())
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::Datelike;
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
