@@ -18,12 +18,13 @@ use alliance_events::AppointmentFacts;
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use diesel::prelude::*;
-use documents_service::batches::BatchRunner;
+use documents_service::app::batches::BatchRunner;
+use documents_service::app::issuing::{DocumentRenderer, issue};
 use documents_service::db::MIGRATIONS;
 use documents_service::db::schema::{batch_items, batches};
 use documents_service::domain::kinds::DocumentKind;
-use documents_service::inbox_processing::appointment_request;
-use documents_service::issuing::{DocumentRenderer, issue};
+use documents_service::domain::requests::appointment_request;
+use documents_service::domain::states::{BatchItemStatus, BatchStatus};
 use documents_service::render::Renderer;
 use serde_json::{Value, json};
 use service_kit::Db;
@@ -133,8 +134,8 @@ fn bench_batch(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str, n: us
     let batch_id: i64 = write_tx(&mut conn, |c| {
         let id: i64 = diesel::insert_into(batches::table)
             .values((
-                batches::kind.eq("appointment_certificate"),
-                batches::status.eq("running"),
+                batches::kind.eq(DocumentKind::AppointmentCertificate),
+                batches::status.eq(BatchStatus::Running),
                 batches::send_mail.eq(true),
                 batches::reissue.eq(true),
                 batches::total.eq(n as i32),
@@ -151,7 +152,7 @@ fn bench_batch(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str, n: us
                     batch_items::batch_id.eq(id),
                     batch_items::appointment_id.eq(100_000 + i as i64),
                     batch_items::facts.eq(f.to_string()),
-                    batch_items::status.eq("pending"),
+                    batch_items::status.eq(BatchItemStatus::Pending),
                 ))
                 .execute(c)?;
         }
@@ -224,9 +225,9 @@ fn main() {
     let mut renders = Vec::new();
     for i in 0..100 {
         let req = appointment_request("r", DocumentKind::AppointmentCertificate, &facts(i), vec![]);
-        let p = documents_service::issuing::prepare(req, "https://jglm.example.cn", today(), i as i32 + 1);
+        let p = documents_service::app::issuing::prepare(req, "https://jglm.example.cn", today(), i as i32 + 1);
         let start = Instant::now();
-        std::hint::black_box(documents_service::issuing::render_prepared(&*renderer, &p).expect("render"));
+        std::hint::black_box(documents_service::app::issuing::render_prepared(&*renderer, &p).expect("render"));
         renders.push(start.elapsed());
     }
     renders.sort();
@@ -236,10 +237,10 @@ fn main() {
     let mut short = Vec::new();
     for i in 0..100 {
         let req = appointment_request("r", DocumentKind::AppointmentCertificate, &facts(i), vec![]);
-        let mut p = documents_service::issuing::prepare(req, "https://jglm.example.cn", today(), i as i32 + 1);
+        let mut p = documents_service::app::issuing::prepare(req, "https://jglm.example.cn", today(), i as i32 + 1);
         p.data["verify_url"] = json!(format!("https://jglm.cn/v/{i}"));
         let start = Instant::now();
-        std::hint::black_box(documents_service::issuing::render_prepared(&*renderer, &p).expect("render"));
+        std::hint::black_box(documents_service::app::issuing::render_prepared(&*renderer, &p).expect("render"));
         short.push(start.elapsed());
     }
     short.sort();

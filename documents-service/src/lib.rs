@@ -1,14 +1,15 @@
 //! documents-service: Chinese PDF certificates and notices (typst), public verification, e-mail.
 
 pub mod api;
-pub mod batches;
+pub mod app;
 pub mod db;
-pub mod delivery;
 pub mod domain;
-pub mod inbox_processing;
-pub mod issuing;
 pub mod mail;
 pub mod render;
+
+// The orchestration moved into `app/` (issue 10); these names stay until `start` uses `app::…`.
+pub use app::inbox as inbox_processing;
+pub use app::{batches, delivery, issuing};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,18 +5,16 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, Problem, Role};
 use utoipa::{IntoParams, ToSchema};
 
-pub use alliance_events::vocab::DeliveryStatus;
+pub use crate::domain::states::DeliveryStatus;
 
-use crate::db::models::DeliveryRow;
-use crate::db::schema::{deliveries, documents, inbox_events};
-use crate::delivery::retry_failed;
-use crate::inbox_processing::replay;
+use crate::app::{delivery, inbox};
+use crate::db::models::{DeadLetter, DeliveryRow};
+use crate::domain::states::shown_delivery_status;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 12, "document_serial": "JGLM-PS-2026-000012", "recipient": "zw@example.cn",
@@ -43,12 +41,7 @@ pub struct DeliveryItem {
 }
 
 fn status_of(d: &DeliveryRow) -> DeliveryStatus {
-    match d.status.as_str() {
-        "sent" => DeliveryStatus::Sent,
-        "failed" => DeliveryStatus::Failed,
-        _ if d.sending_since.is_some() => DeliveryStatus::Sending,
-        _ => DeliveryStatus::Queued,
-    }
+    shown_delivery_status(d.status, d.sending_since.is_some())
 }
 
 fn item(d: DeliveryRow, serial: String) -> DeliveryItem {
@@ -88,33 +81,10 @@ pub async fn list(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let (limit, after) = (page.limit()?, page.after_id()?);
+    let w = page.window()?;
     let status = filter.into_inner().status;
-    let rows: Vec<(DeliveryRow, String)> = db
-        .run(move |c| {
-            let mut q = deliveries::table
-                .inner_join(documents::table)
-                .filter(deliveries::id.gt(after))
-                .order(deliveries::id)
-                .limit(limit + 1)
-                .select((DeliveryRow::as_select(), documents::serial))
-                .into_boxed();
-            q = match status {
-                None => q,
-                Some(DeliveryStatus::Sent) => q.filter(deliveries::status.eq("sent")),
-                Some(DeliveryStatus::Failed) => q.filter(deliveries::status.eq("failed")),
-                Some(DeliveryStatus::Sending) => q
-                    .filter(deliveries::status.eq("queued"))
-                    .filter(deliveries::sending_since.is_not_null()),
-                Some(DeliveryStatus::Queued) => q
-                    .filter(deliveries::status.eq("queued"))
-                    .filter(deliveries::sending_since.is_null()),
-            };
-            Ok(q.load(c)?)
-        })
-        .await?;
-    let items: Vec<DeliveryItem> = rows.into_iter().map(|(d, serial)| item(d, serial)).collect();
-    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |d| d.id)))
+    let rows = db.run(move |c| delivery::list(c, status, w)).await?;
+    Ok(HttpResponse::Ok().json(rows.map(|(d, serial)| item(d, serial))))
 }
 
 /// Queues a failed delivery again at once, with the same Message-ID; its retry schedule starts
@@ -130,21 +100,12 @@ pub async fn retry(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Res
     caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     // `retry_failed` opens its own write transaction.
-    let row = db
-        .run(move |c| {
-            let Some(d) = retry_failed(c, id)? else {
-                return Ok(None);
-            };
-            let serial: String = documents::table
-                .find(d.document_id)
-                .select(documents::serial)
-                .first(c)?;
-            Ok(Some(item(d, serial)))
-        })
+    let (d, serial) = db
+        .run(move |c| delivery::retry_failed(c, id))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no delivery {id}")))?;
     tracing::info!(delivery = id, by = %caller.subject, "failed delivery queued again");
-    Ok(HttpResponse::Accepted().json(row))
+    Ok(HttpResponse::Accepted().json(item(d, serial)))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -166,16 +127,17 @@ pub struct FailedEvent {
     pub failed_at: NaiveDateTime,
 }
 
-type FailedRow = (
-    i64,
-    String,
-    String,
-    String,
-    i32,
-    Option<String>,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
+fn failed_event(r: DeadLetter) -> FailedEvent {
+    FailedEvent {
+        event_id: r.event_id,
+        source: r.source,
+        kind: r.kind,
+        attempts: r.attempts,
+        last_error: r.last_error,
+        failed_at: r.dead_at.unwrap_or(r.received_at),
+        received_at: r.received_at,
+    }
+}
 
 /// Received events parked as dead letters: each failed several times for a reason that will not
 /// go away by itself (bad data, a character no font has, an unknown kind). Admins only.
@@ -191,47 +153,9 @@ pub async fn failed_events(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
-    let (limit, after) = (page.limit()?, page.after_id()?);
-    let rows: Vec<FailedRow> = db
-        .run(move |c| {
-            Ok(inbox_events::table
-                .filter(inbox_events::dead_at.is_not_null())
-                .filter(inbox_events::id.gt(after))
-                .order(inbox_events::id)
-                .limit(limit + 1)
-                .select((
-                    inbox_events::id,
-                    inbox_events::event_id,
-                    inbox_events::source,
-                    inbox_events::kind,
-                    inbox_events::attempts,
-                    inbox_events::last_error,
-                    inbox_events::received_at,
-                    inbox_events::dead_at,
-                ))
-                .load(c)?)
-        })
-        .await?;
-    let page = Page::from_rows(rows, limit, |r| r.0);
-    let items: Vec<FailedEvent> = page
-        .items
-        .into_iter()
-        .map(
-            |(_, event_id, source, kind, attempts, last_error, received_at, dead_at)| FailedEvent {
-                event_id,
-                source,
-                kind,
-                attempts,
-                last_error,
-                received_at,
-                failed_at: dead_at.unwrap_or(received_at),
-            },
-        )
-        .collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    let w = page.window()?;
+    let rows = db.run(move |c| inbox::dead_letters(c, w)).await?;
+    Ok(HttpResponse::Ok().json(rows.map(failed_event)))
 }
 
 /// Tries a dead letter again at once (after the cause was fixed, e.g. a font added). Admins only.
@@ -251,7 +175,7 @@ pub async fn replay_event(
     caller.require(&[Role::Admin])?;
     let event_id = event_id.into_inner();
     let e2 = event_id.clone();
-    db.run(move |c| replay(c, &e2))
+    db.run(move |c| inbox::replay(c, &e2))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no event {event_id}")))?;
     tracing::info!(event_id, by = %caller.subject, "dead letter replayed");

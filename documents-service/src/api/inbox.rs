@@ -7,34 +7,12 @@
 //! changes nothing (200 `duplicate`). The rows are acted on by the documents work.
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use service_kit::{ApiError, Caller, Code, Db, FieldError, per_backend};
+use service_kit::{ApiError, Caller, Code, Db, FieldError};
 
-use crate::db::schema::inbox_events;
-
-/// The envelope's fields once checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Envelope {
-    pub event_id: String,
-    pub source: String,
-    pub kind: String,
-    pub occurred_at: NaiveDateTime,
-    pub payload: Value,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = inbox_events)]
-struct NewInboxEvent<'a> {
-    event_id: &'a str,
-    source: &'a str,
-    kind: &'a str,
-    payload: &'a str,
-    occurred_at: NaiveDateTime,
-    received_at: NaiveDateTime,
-    attempts: i32,
-}
+pub use crate::app::inbox::Envelope;
+use crate::app::inbox::receive as store;
 
 /// A name such as `members` or `certificate.issue`: 1–100 of `a-z 0-9 . _ -`.
 fn is_name(s: &str) -> bool {
@@ -129,33 +107,13 @@ pub fn parse_envelope(body: &Value) -> Result<Envelope, ApiError> {
 pub async fn receive(caller: Caller, body: web::Json<Value>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require_internal()?;
     let envelope = parse_envelope(&body)?;
-    let payload = serde_json::to_string(&envelope.payload).map_err(ApiError::internal)?;
     let event_id = envelope.event_id.clone();
-    let inserted = db
-        .write(move |c| {
-            let row = NewInboxEvent {
-                event_id: &envelope.event_id,
-                source: &envelope.source,
-                kind: &envelope.kind,
-                payload: &payload,
-                occurred_at: envelope.occurred_at,
-                received_at: Utc::now().naive_utc(),
-                attempts: 0,
-            };
-            let n = per_backend!(c, |conn| diesel::insert_into(inbox_events::table)
-                .values(&row)
-                .on_conflict(inbox_events::event_id)
-                .do_nothing()
-                .execute(conn))?;
-            Ok(n)
-        })
-        .await?;
-    if inserted == 0 {
-        tracing::debug!(%event_id, caller = %caller.subject, "event received again; already stored");
-        Ok(HttpResponse::Ok().json(json!({"status": "duplicate", "event_id": event_id})))
-    } else {
+    if store(&db, envelope).await? {
         tracing::info!(%event_id, caller = %caller.subject, "event accepted");
         Ok(HttpResponse::Accepted().json(json!({"status": "accepted", "event_id": event_id})))
+    } else {
+        tracing::debug!(%event_id, caller = %caller.subject, "event received again; already stored");
+        Ok(HttpResponse::Ok().json(json!({"status": "duplicate", "event_id": event_id})))
     }
 }
 

@@ -1,5 +1,6 @@
 //! HTTP handlers under `/api/v1/documents`, and the internal event inbox.
 
+pub mod access;
 pub mod batches;
 pub mod deliveries;
 pub mod documents;
@@ -7,7 +8,78 @@ pub mod inbox;
 pub mod previews;
 pub mod rosters;
 
+use std::sync::Arc;
+
 use actix_web::web;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::issuing::DocumentRenderer;
+use crate::db::models::DocumentMeta;
+use crate::domain::kinds::DocumentKind;
+use crate::domain::states::DocumentStatus;
+
+/// The renderer the handlers share (the typst one in production).
+pub type SharedRenderer = Arc<dyn DocumentRenderer>;
+
+/// The base of verification URLs printed on documents (the gateway's public address).
+#[derive(Debug, Clone)]
+pub struct PublicUrl(pub String);
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 1, "serial": "JGLM-PS-2026-000001", "kind": "appointment_certificate", "kind_label": "聘书",
+    "status": "valid", "person_name": "张伟", "post_label": "理事", "body_name": "理事会", "term_label": "第一届",
+    "content_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "issued_at": "2026-11-24T08:00:00.000Z"}))]
+pub struct Document {
+    pub id: i64,
+    /// e.g. JGLM-PS-2026-000001
+    pub serial: String,
+    pub kind: DocumentKind,
+    pub kind_label: String,
+    pub status: DocumentStatus,
+    pub person_name: String,
+    pub post_label: String,
+    pub body_name: String,
+    pub term_label: String,
+    pub person_id: Option<i64>,
+    pub appointment_id: Option<i64>,
+    /// SHA-256 of the stored PDF, hex.
+    pub content_hash: String,
+    #[serde(with = "service_kit::utc")]
+    pub issued_at: NaiveDateTime,
+    #[serde(with = "service_kit::utc::option")]
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_reason: Option<String>,
+    pub superseded_by: Option<i64>,
+    pub verification_count: i64,
+    /// The public verification path (also printed as the QR code).
+    pub verify_path: String,
+}
+
+pub fn to_document(d: DocumentMeta) -> Document {
+    let kind = d.kind;
+    Document {
+        id: d.id,
+        verify_path: format!("/api/v1/documents/verify/{}", d.verify_token),
+        serial: d.serial,
+        kind,
+        kind_label: kind.label_zh().into(),
+        status: d.status,
+        person_name: d.person_name,
+        post_label: d.post_label,
+        body_name: d.body_name,
+        term_label: d.term_label,
+        person_id: d.person_id,
+        appointment_id: d.appointment_id,
+        content_hash: d.content_hash,
+        issued_at: d.issued_at,
+        revoked_at: d.revoked_at,
+        revoked_reason: d.revoked_reason,
+        superseded_by: d.superseded_by,
+        verification_count: d.verification_count,
+    }
+}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, resource};

@@ -1,19 +1,15 @@
 //! `POST /documents/previews`: render a template with sample data (optionally overridden) for
 //! administrators, without issuing anything.
 
-use std::sync::Arc;
-
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::Value;
-use service_kit::{ApiError, Caller, Code, Problem, Role};
+use service_kit::{ApiError, Caller, Problem, Role};
 use utoipa::ToSchema;
 
+pub use super::SharedRenderer;
+use crate::app::previews;
 use crate::domain::kinds::DocumentKind;
-use crate::issuing::{DocumentRenderer, check_glyphs};
-use crate::render::sample_data;
-
-pub type SharedRenderer = Arc<dyn DocumentRenderer>;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,17 +35,6 @@ pub async fn preview(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     let req = body.into_inner();
-    let mut data = sample_data(req.kind);
-    match (&mut data, req.data) {
-        (Value::Object(base), Value::Object(extra)) => base.extend(extra),
-        (_, Value::Null) => {}
-        _ => return Err(ApiError::unprocessable(Code::InvalidBody, "data must be a JSON object")),
-    }
-    let renderer = renderer.get_ref().clone();
-    check_glyphs(&*renderer, &data)?;
-    let pdf = web::block(move || renderer.render(req.kind, &data))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::unprocessable(Code::RenderFailed, format!("the template could not be rendered: {e}")))?;
+    let pdf = previews::preview(renderer.get_ref().clone(), req.kind, req.data).await?;
     Ok(HttpResponse::Ok().content_type("application/pdf").body(pdf))
 }

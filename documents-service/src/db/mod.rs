@@ -1,5 +1,13 @@
+//! The database: schema, models with their insert and update forms, one query module per
+//! aggregate, and the migrations of both backends (embedded, run at start).
+
+pub mod batches;
+pub mod deliveries;
+pub mod documents;
+pub mod inbox;
 pub mod models;
 pub mod schema;
+pub mod serials;
 
 use diesel_migrations::embed_migrations;
 use service_kit::db::Migrations;

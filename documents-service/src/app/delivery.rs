@@ -17,15 +17,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
-use diesel::prelude::*;
 use prometheus::{IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use service_kit::db::write_tx;
+use service_kit::pagination::{Page, Window};
 use service_kit::queue::{Heartbeat, Holder, Next, Queue, RetryPolicy};
 use service_kit::{ApiError, Code, Db, DbConn};
 
-use crate::db::models::DeliveryRow;
-use crate::db::schema::{deliveries, delivery_attempts, documents};
-use crate::domain::kinds::DocumentKind;
+use crate::db::models::{AttemptRow, DeliveryRow, DeliveryUpdate, DocumentMeta};
+use crate::db::{deliveries, documents, inbox};
+use crate::domain::states::{AttemptOutcome, DeliveryStatus};
 use crate::mail::{DocumentMail, Mailer, SendError};
 
 pub const QUEUE: Queue = Queue::new(
@@ -84,30 +84,16 @@ impl DeliveryMetrics {
     }
 
     fn refresh(&self, conn: &mut DbConn) -> Result<(), ApiError> {
-        let count = |conn: &mut DbConn, status: &str, sending: bool| -> Result<i64, ApiError> {
-            let q = deliveries::table.filter(deliveries::status.eq(status)).into_boxed();
-            let q = if sending {
-                q.filter(deliveries::sending_since.is_not_null())
-            } else {
-                q
-            };
-            Ok(q.count().get_result(conn)?)
-        };
         self.by_status
-            .with_label_values(&["queued"])
-            .set(count(conn, "queued", false)?);
+            .with_label_values(&[DeliveryStatus::Queued.as_str()])
+            .set(deliveries::count(conn, DeliveryStatus::Queued, false)?);
         self.by_status
-            .with_label_values(&["sending"])
-            .set(count(conn, "queued", true)?);
+            .with_label_values(&[DeliveryStatus::Sending.as_str()])
+            .set(deliveries::count(conn, DeliveryStatus::Queued, true)?);
         self.by_status
-            .with_label_values(&["failed"])
-            .set(count(conn, "failed", false)?);
-        self.inbox_dead.set(
-            crate::db::schema::inbox_events::table
-                .filter(crate::db::schema::inbox_events::dead_at.is_not_null())
-                .count()
-                .get_result(conn)?,
-        );
+            .with_label_values(&[DeliveryStatus::Failed.as_str()])
+            .set(deliveries::count(conn, DeliveryStatus::Failed, false)?);
+        self.inbox_dead.set(inbox::count_dead(conn)?);
         Ok(())
     }
 }
@@ -123,8 +109,6 @@ pub struct DeliveryWorker {
     pub metrics: Option<DeliveryMetrics>,
 }
 
-type DocFields = (String, String, String, String, Vec<u8>);
-
 /// Starts an attempt: the claim must still be ours; an attempt a crash left `sending` is
 /// closed as `interrupted`; the new one is written as `sending` before any byte goes out.
 fn begin_attempt(conn: &mut DbConn, holder: &Holder, id: i64) -> Result<Option<(DeliveryRow, i64)>, ApiError> {
@@ -132,47 +116,29 @@ fn begin_attempt(conn: &mut DbConn, holder: &Holder, id: i64) -> Result<Option<(
         if !QUEUE.holds(c, holder, id)? {
             return Ok(None);
         }
-        let d: DeliveryRow = deliveries::table.find(id).select(DeliveryRow::as_select()).first(c)?;
-        if d.status != "queued" {
+        let d = deliveries::get(c, id)?;
+        if d.status != DeliveryStatus::Queued {
             return Ok(None);
         }
         let now = Utc::now().naive_utc();
-        let interrupted = diesel::update(
-            delivery_attempts::table
-                .filter(delivery_attempts::delivery_id.eq(id))
-                .filter(delivery_attempts::outcome.eq("sending")),
-        )
-        .set((
-            delivery_attempts::outcome.eq("interrupted"),
-            delivery_attempts::detail
-                .eq("the worker stopped during the SMTP transaction; sent again with the same Message-ID"),
-        ))
-        .execute(c)?;
+        let interrupted = deliveries::interrupt_attempts(
+            c,
+            id,
+            "the worker stopped during the SMTP transaction; sent again with the same Message-ID",
+        )?;
         if interrupted > 0 {
             tracing::warn!(
                 delivery = id,
                 "an interrupted attempt is sent again with the same Message-ID"
             );
         }
-        diesel::insert_into(delivery_attempts::table)
-            .values((
-                delivery_attempts::delivery_id.eq(id),
-                delivery_attempts::at.eq(now),
-                delivery_attempts::outcome.eq("sending"),
-                delivery_attempts::detail.eq(""),
-            ))
-            .execute(c)?;
-        let attempt: i64 = delivery_attempts::table
-            .filter(delivery_attempts::delivery_id.eq(id))
-            .select(diesel::dsl::max(delivery_attempts::id))
-            .first::<Option<i64>>(c)?
-            .ok_or_else(|| ApiError::internal("the attempt just written is gone"))?;
-        diesel::update(deliveries::table.find(id))
-            .set((
-                deliveries::attempts.eq(d.attempts.saturating_add(1)),
-                deliveries::sending_since.eq(Some(now)),
-            ))
-            .execute(c)?;
+        let attempt = deliveries::begin_attempt(c, id, now)?;
+        let change = DeliveryUpdate {
+            attempts: Some(d.attempts.saturating_add(1)),
+            sending_since: Some(Some(now)),
+            ..DeliveryUpdate::default()
+        };
+        deliveries::update(c, id, &change)?;
         Ok(Some((d, attempt)))
     })
 }
@@ -218,22 +184,18 @@ fn record(
     d: &DeliveryRow,
     attempt: i64,
     result: &Result<(), SendError>,
-) -> Result<&'static str, ApiError> {
+) -> Result<AttemptOutcome, ApiError> {
     let now = Utc::now().naive_utc();
     let next = after(schedule, d, result, now);
-    let (status, outcome, detail, next_at) = match &next {
-        After::Sent => ("sent", "sent", String::new(), now),
-        After::Failed(e) => ("failed", "failed", e.clone(), now),
-        After::RetryAt(t, e) => ("queued", "retry", e.clone(), *t),
+    let (outcome, detail, next_at) = match &next {
+        After::Sent => (AttemptOutcome::Sent, String::new(), now),
+        After::Failed(e) => (AttemptOutcome::Failed, e.clone(), now),
+        After::RetryAt(t, e) => (AttemptOutcome::Retry, e.clone(), *t),
     };
+    let status = outcome.delivery_status();
     write_tx(conn, |c| {
         // The attempt row is ours whatever became of the claim: its outcome is a fact.
-        diesel::update(delivery_attempts::table.find(attempt))
-            .set((
-                delivery_attempts::outcome.eq(outcome),
-                delivery_attempts::detail.eq(&detail),
-            ))
-            .execute(c)?;
+        deliveries::finish_attempt(c, attempt, outcome, &detail)?;
         if !QUEUE.holds(c, holder, d.id)? {
             tracing::warn!(
                 delivery = d.id,
@@ -241,22 +203,23 @@ fn record(
             );
             return Ok::<(), ApiError>(());
         }
-        diesel::update(deliveries::table.find(d.id))
-            .set((
-                deliveries::status.eq(status),
-                deliveries::next_attempt_at.eq(next_at),
-                deliveries::claimed_by.eq(None::<String>),
-                deliveries::claimed_until.eq(None::<NaiveDateTime>),
-                deliveries::sending_since.eq(None::<NaiveDateTime>),
-                deliveries::last_error.eq((!detail.is_empty()).then_some(detail.clone())),
-                deliveries::sent_at.eq((status == "sent").then_some(now)),
-            ))
-            .execute(c)?;
-        Ok(())
+        let change = DeliveryUpdate {
+            status: Some(status),
+            next_attempt_at: Some(next_at),
+            claimed_by: Some(None),
+            claimed_until: Some(None),
+            sending_since: Some(None),
+            last_error: Some((!detail.is_empty()).then_some(detail.clone())),
+            sent_at: Some((status == DeliveryStatus::Sent).then_some(now)),
+            ..DeliveryUpdate::default()
+        };
+        deliveries::update(c, d.id, &change)
     })?;
     match status {
-        "failed" => tracing::warn!(delivery = d.id, recipient = %d.recipient, error = %detail, "delivery failed"),
-        "queued" => {
+        DeliveryStatus::Failed => {
+            tracing::warn!(delivery = d.id, recipient = %d.recipient, error = %detail, "delivery failed")
+        }
+        DeliveryStatus::Queued => {
             tracing::info!(delivery = d.id, retry_at = %next_at, error = %detail, "delivery will be retried")
         }
         _ => {}
@@ -287,7 +250,7 @@ impl DeliveryWorker {
                 .run(move |c| record(c, &holder, schedule, &d, attempt, &result))
                 .await?;
             if let Some(m) = &self.metrics {
-                m.attempts.with_label_values(&[outcome]).inc();
+                m.attempts.with_label_values(&[outcome.as_str()]).inc();
             }
         }
         Ok(attempted)
@@ -295,39 +258,27 @@ impl DeliveryWorker {
 
     async fn send(&self, d: &DeliveryRow) -> Result<(), SendError> {
         let doc_id = d.document_id;
-        let doc: Result<DocFields, ApiError> = self
+        let doc = self
             .db
-            .run(move |c| {
-                Ok(documents::table
-                    .find(doc_id)
-                    .select((
-                        documents::serial,
-                        documents::kind,
-                        documents::person_name,
-                        documents::verify_token,
-                        documents::pdf,
-                    ))
-                    .first(c)?)
-            })
-            .await;
-        let doc = doc.map_err(|e| SendError {
-            permanent: false,
-            detail: format!("cannot read the document: {e}"),
-        })?;
-        let kind = DocumentKind::parse(&doc.1).unwrap_or(DocumentKind::AppointmentCertificate);
+            .run(move |c| documents::for_mail(c, doc_id))
+            .await
+            .map_err(|e| SendError {
+                permanent: false,
+                detail: format!("cannot read the document: {e}"),
+            })?;
         let verify_url = format!(
             "{}/api/v1/documents/verify/{}",
             self.base_url.trim_end_matches('/'),
-            doc.3
+            doc.verify_token
         );
         let message = self.mailer.document_message(&DocumentMail {
-            kind,
-            serial: &doc.0,
-            person_name: &doc.2,
+            kind: doc.kind,
+            serial: &doc.serial,
+            person_name: &doc.person_name,
             recipient: &d.recipient,
             message_id: &d.message_id,
             verify_url: &verify_url,
-            pdf: &doc.4,
+            pdf: &doc.pdf,
         })?;
         self.mailer.send(message).await
     }
@@ -375,37 +326,52 @@ pub fn spawn_worker(worker: DeliveryWorker, poll: Duration) -> actix_web::rt::ta
 /// Queues a failed delivery again at once, its retry schedule started anew (`attempts` counts
 /// the attempts of this round; the history keeps all of them). `None` when there is no such
 /// delivery; 409 when it has not failed.
-pub fn retry_failed(conn: &mut DbConn, id: i64) -> Result<Option<DeliveryRow>, ApiError> {
+pub fn retry_failed(conn: &mut DbConn, id: i64) -> Result<Option<(DeliveryRow, String)>, ApiError> {
     write_tx(conn, |c| {
-        let Some(d) = deliveries::table
-            .find(id)
-            .select(DeliveryRow::as_select())
-            .first(c)
-            .optional()?
-        else {
+        let Some(d) = deliveries::find(c, id)? else {
             return Ok(None);
         };
-        if d.status != "failed" {
+        if d.status != DeliveryStatus::Failed {
             return Err(ApiError::conflict(
                 Code::DeliveryNotFailed,
                 format!("delivery {id} is {}; only a failed delivery can be retried", d.status),
             ));
         }
         let now = Utc::now().naive_utc();
-        diesel::update(deliveries::table.find(id))
-            .set((
-                deliveries::status.eq("queued"),
-                deliveries::attempts.eq(0),
-                deliveries::next_attempt_at.eq(now),
-                deliveries::queued_at.eq(Some(now)),
-                deliveries::claimed_by.eq(None::<String>),
-                deliveries::claimed_until.eq(None::<NaiveDateTime>),
-            ))
-            .execute(c)?;
-        Ok(Some(
-            deliveries::table.find(id).select(DeliveryRow::as_select()).first(c)?,
-        ))
+        let change = DeliveryUpdate {
+            status: Some(DeliveryStatus::Queued),
+            attempts: Some(0),
+            next_attempt_at: Some(now),
+            queued_at: Some(Some(now)),
+            claimed_by: Some(None),
+            claimed_until: Some(None),
+            ..DeliveryUpdate::default()
+        };
+        deliveries::update(c, id, &change)?;
+        let d = deliveries::get(c, id)?;
+        let serial = documents::serial_of(c, d.document_id)?;
+        Ok(Some((d, serial)))
     })
+}
+
+/// A page of deliveries across all documents with their documents' serials (`status`: as shown).
+pub fn list(
+    c: &mut DbConn,
+    status: Option<DeliveryStatus>,
+    w: Window,
+) -> Result<Page<(DeliveryRow, String)>, ApiError> {
+    deliveries::list(c, status, w)
+}
+
+/// A delivery with every attempt of it, in order.
+pub type DeliveryWithAttempts = (DeliveryRow, Vec<AttemptRow>);
+
+/// A document's deliveries with their attempts; 404 for an unknown serial. The document comes
+/// along, so the caller can check who may read it.
+pub fn of_document(c: &mut DbConn, serial: &str) -> Result<(DocumentMeta, Vec<DeliveryWithAttempts>), ApiError> {
+    let meta = documents::by_serial(c, serial)?;
+    let rows = deliveries::of_document(c, meta.id)?;
+    Ok((meta, rows))
 }
 
 #[cfg(test)]
@@ -422,7 +388,7 @@ mod tests {
             document_id: 1,
             recipient: "a@example.cn".into(),
             message_id: "<m@jglm>".into(),
-            status: "queued".into(),
+            status: DeliveryStatus::Queued,
             attempts,
             next_attempt_at: t(queued),
             claimed_until: None,

@@ -1,0 +1,194 @@
+//! Issuing a document: a serial unique per kind and year, an unguessable verification token,
+//! the PDF rendered from JSON data, its SHA-256, and a delivery per recipient — one write
+//! transaction, so a document exists whole or not at all.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use diesel::Connection;
+use serde_json::{Value, json};
+use service_kit::{ApiError, Code, DbConn};
+use sha2::{Digest, Sha256};
+
+use crate::db::models::{DocumentMeta, NewDelivery, NewDocument};
+use crate::db::{deliveries, documents, serials};
+use crate::domain::dates::ChineseDate;
+use crate::domain::kinds::DocumentKind;
+use crate::domain::mail::{message_id, recipients};
+use crate::domain::serials::{serial, verify_token};
+use crate::domain::states::{DeliveryStatus, DocumentStatus};
+
+/// What turns data into PDF bytes (the typst renderer in production).
+pub trait DocumentRenderer: Send + Sync {
+    fn render(&self, kind: DocumentKind, data: &Value) -> Result<Vec<u8>, String>;
+    /// Characters in any string of `data` that no loaded font can draw.
+    fn missing_glyphs_in(&self, data: &Value) -> Vec<char>;
+}
+
+pub use crate::domain::requests::IssueRequest;
+
+impl DocumentRenderer for crate::render::Renderer {
+    fn render(&self, kind: DocumentKind, data: &Value) -> Result<Vec<u8>, String> {
+        crate::render::Renderer::render(self, kind, data).map_err(|e| e.to_string())
+    }
+    fn missing_glyphs_in(&self, data: &Value) -> Vec<char> {
+        crate::render::Renderer::missing_glyphs_in(self, data)
+    }
+}
+
+/// 422 naming the characters no font has; a certificate with a missing glyph is never issued.
+pub fn check_glyphs(renderer: &dyn DocumentRenderer, data: &Value) -> Result<(), ApiError> {
+    let missing = renderer.missing_glyphs_in(data);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list: String = missing
+        .iter()
+        .map(|c| format!("{c} (U+{:04X})", *c as u32))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(ApiError::unprocessable(
+        Code::MissingGlyphs,
+        format!("the fonts cannot print these characters, so the document was not issued: {list}"),
+    ))
+}
+
+/// A document whose serial and token are chosen and whose template data is complete: all
+/// that is left is to render it and [`store`] it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub req: IssueRequest,
+    pub year: i32,
+    pub seq: i32,
+    pub serial: String,
+    pub token: String,
+    /// The template data, with `serial`, `verify_url`, `issued_on` and `issued_on_zh` added.
+    pub data: Value,
+}
+
+/// Reserves `n` consecutive sequence numbers of `kind` in `year` and returns the first (see
+/// [`serials::reserve`]).
+pub fn reserve_serials(conn: &mut DbConn, kind: DocumentKind, year: i32, n: i32) -> Result<i32, ApiError> {
+    serials::reserve(conn, kind, year, n)
+}
+
+/// Chooses the token and completes the data of `req` as document number `seq` of `year`.
+pub fn prepare(req: IssueRequest, public_base_url: &str, today: NaiveDate, seq: i32) -> Prepared {
+    let year = today.year();
+    let serial = serial(req.kind, year, seq);
+    let token = verify_token();
+    let verify_url = format!(
+        "{}/api/v1/documents/verify/{token}",
+        public_base_url.trim_end_matches('/')
+    );
+    let mut data = req.data.clone();
+    if let Value::Object(m) = &mut data {
+        m.insert("serial".into(), json!(serial));
+        m.insert("verify_url".into(), json!(verify_url));
+        m.insert("issued_on".into(), json!(today.to_string()));
+        m.insert("issued_on_zh".into(), json!(ChineseDate::new(today).to_string()));
+    }
+    Prepared {
+        req,
+        year,
+        seq,
+        serial,
+        token,
+        data,
+    }
+}
+
+/// Checks the glyphs and renders a prepared document.
+pub fn render_prepared(renderer: &dyn DocumentRenderer, p: &Prepared) -> Result<Vec<u8>, ApiError> {
+    check_glyphs(renderer, &p.data)?;
+    renderer
+        .render(p.req.kind, &p.data)
+        .map_err(|e| ApiError::internal(format!("rendering {} failed: {e}", p.serial)))
+}
+
+/// The document already issued for this request's source event, if any.
+pub fn existing_for_event(conn: &mut DbConn, req: &IssueRequest) -> Result<Option<DocumentMeta>, ApiError> {
+    match &req.source_event_id {
+        Some(ev) => documents::for_event(conn, ev, req.kind),
+        None => Ok(None),
+    }
+}
+
+/// Issues inside the caller's write transaction; with a `source_event_id` already used for
+/// this kind, returns the existing document (idempotent).
+pub fn issue(
+    conn: &mut DbConn,
+    renderer: &dyn DocumentRenderer,
+    public_base_url: &str,
+    today: NaiveDate,
+    req: IssueRequest,
+) -> Result<DocumentMeta, ApiError> {
+    if let Some(d) = existing_for_event(conn, &req)? {
+        return Ok(d);
+    }
+    let seq = reserve_serials(conn, req.kind, today.year(), 1)?;
+    let p = prepare(req, public_base_url, today, seq);
+    let pdf = render_prepared(renderer, &p)?;
+    store(conn, &p, &pdf)
+}
+
+/// As [`issue`], in a savepoint of its own inside the caller's transaction, so a failure
+/// leaves the rest of the transaction as it was (a batch stores each item this way).
+pub fn store_alone(conn: &mut DbConn, p: &Prepared, pdf: &[u8]) -> Result<DocumentMeta, ApiError> {
+    conn.transaction(|c| store(c, p, pdf))
+}
+
+/// Stores a rendered document with its hash, supersedes what it replaces and queues one
+/// delivery per recipient, inside the caller's transaction.
+pub fn store(conn: &mut DbConn, p: &Prepared, pdf: &[u8]) -> Result<DocumentMeta, ApiError> {
+    let req = &p.req;
+    let hash = hex::encode(Sha256::digest(pdf));
+    let now = Utc::now().naive_utc();
+    let doc = documents::insert(
+        conn,
+        &NewDocument {
+            serial: &p.serial,
+            kind: req.kind,
+            year: p.year,
+            seq: p.seq,
+            status: DocumentStatus::Valid,
+            verify_token: &p.token,
+            subject_key: &req.subject_key,
+            person_name: &req.person_name,
+            post_label: &req.post_label,
+            body_name: &req.body_name,
+            term_label: &req.term_label,
+            person_id: req.person_id,
+            appointment_id: req.appointment_id,
+            source_event_id: req.source_event_id.as_deref(),
+            data: p.data.to_string(),
+            pdf,
+            content_hash: &hash,
+            issued_at: now,
+        },
+    )?;
+    // A new document replaces the valid one of its kind about the same subject (a reissued
+    // certificate, a notice sent again) and, on renewal, the previous appointment's.
+    let replaced: Vec<&str> = std::iter::once(req.subject_key.as_str())
+        .chain(req.supersedes_subject.as_deref())
+        .collect();
+    documents::supersede(conn, &replaced, req.kind, doc.id)?;
+    for r in recipients(&req.recipients) {
+        deliveries::insert(
+            conn,
+            &NewDelivery {
+                document_id: doc.id,
+                recipient: &r,
+                message_id: message_id(&p.serial, &r),
+                status: DeliveryStatus::Queued,
+                next_attempt_at: now,
+                created_at: now,
+                queued_at: Some(now),
+            },
+        )?;
+    }
+    Ok(doc)
+}
+
+/// Revokes the valid documents of `kind` about `subject` (an appointment that ended early).
+pub fn revoke(conn: &mut DbConn, kind: DocumentKind, subject: &str, reason: &str) -> Result<usize, ApiError> {
+    documents::revoke(conn, kind, subject, reason, Utc::now().naive_utc())
+}
