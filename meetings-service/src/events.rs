@@ -11,7 +11,6 @@ use service_kit::{ApiError, DbConn};
 
 use crate::db::models::{ActivityRow, InviteeRow};
 use crate::domain::absence::CountedAbsence;
-use crate::domain::activities::ActivityKind;
 use crate::domain::agenda::AgendaItem;
 
 pub const MEMBERS: &str = "members";
@@ -61,15 +60,14 @@ pub fn meeting_notice(c: &mut DbConn, a: &ActivityRow, invitee: &InviteeRow) -> 
     if invitee.person_email.as_deref().is_none_or(|e| e.trim().is_empty()) {
         return Ok(None);
     }
-    let kind = ActivityKind::parse(&a.kind);
     let agenda: Vec<AgendaItem> = serde_json::from_str(&a.agenda).map_err(ApiError::internal)?;
     let event = ToDocuments::NoticeSend(NoticeSend::MeetingNotice {
         activity: ActivityFacts {
             activity_id: a.id,
             body_id: a.body_id,
             body_name: a.body_name.clone(),
-            kind: a.kind.clone(),
-            kind_label: kind.map(|k| k.label_zh()).unwrap_or_default().to_owned(),
+            kind: a.kind.as_str().to_owned(),
+            kind_label: a.kind.label_zh().to_owned(),
             title: a.title.clone(),
             held_on: a.held_on,
             starts_at: a.starts_at.clone(),

@@ -1,11 +1,11 @@
 //! meetings-service: activities of the bodies, attendance and the two-absences rule (R13, R18, R19).
 
 pub mod api;
+pub mod app;
 pub mod db;
 pub mod domain;
 pub mod events;
 pub mod members;
-pub mod rules;
 pub mod settings;
 
 use crate::api::activities::ActivityUpdateConditions;

@@ -1,5 +1,5 @@
 //! HTTP handlers under `/api/v1/meetings`: each module parses, authorises (see [`access`]),
-//! calls the domain and the database, and maps errors.
+//! calls one use case of [`crate::app`] and maps the result.
 
 pub mod access;
 pub mod activities;
@@ -11,6 +11,23 @@ pub mod internal;
 pub mod statistics;
 
 use actix_web::web::{self, get, patch, post, put, resource};
+use chrono::NaiveDate;
+use service_kit::{ApiError, Code};
+
+use crate::domain::work_year::WorkYearStart;
+
+/// Years a query may name (as declared on the parameters); far years made dates such as
+/// `-0651-01-01` (issue 9).
+pub const QUERY_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// The first and last day of work year `year`, or 400 `invalid_query` outside [`QUERY_YEARS`].
+pub fn work_year_bounds(ws: WorkYearStart, year: i32) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    QUERY_YEARS
+        .contains(&year)
+        .then(|| ws.bounds(year))
+        .flatten()
+        .ok_or_else(|| ApiError::bad_request(Code::InvalidQuery, "year must be between 1900 and 2200"))
+}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Resources, so that a known path with another method answers 405.
@@ -57,4 +74,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     // Outside /api/v1: the gateway forwards only /api/v1/{service}/…, so this stays internal.
     .service(resource(service_kit::outbox::EVENTS_PATH).route(post().to(internal::events)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9: `year=-651` answered the dates of `-0651-01-01`; years outside the declared
+    /// 1900..=2200 are a 400 problem.
+    #[test]
+    fn query_years_are_bounded() {
+        let ws = WorkYearStart::default();
+        for bad in [-651, 0, 1899, 2201, i32::MAX] {
+            let e = work_year_bounds(ws, bad)
+                .err()
+                .map(|e| (e.status().as_u16(), e.code().to_string()));
+            assert_eq!(e, Some((400, "invalid_query".to_owned())), "{bad}");
+        }
+        assert_eq!(
+            work_year_bounds(ws, 2026).ok(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).zip(NaiveDate::from_ymd_opt(2026, 12, 31))
+        );
+        assert!(work_year_bounds(ws, 1900).is_ok() && work_year_bounds(ws, 2200).is_ok());
+    }
 }

@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use service_kit::clock::today;
 use service_kit::{ApiError, Caller, Db, Problem};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access;
-use crate::db::schema::{activities, attendance, invitees};
+use super::{access, work_year_bounds};
+use crate::app::attendance as app;
+use crate::db::invitees::HeldInvitation;
+use crate::domain::attendance::AttendanceStatus;
 use crate::settings::MeetingsConfig;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,13 +40,13 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, status: Option<&str>) {
+    fn add(&mut self, status: Option<AttendanceStatus>) {
         self.invited += 1;
         match status {
-            Some("present") => self.present += 1,
-            Some("excused") => self.excused += 1,
-            Some("absent") => self.absent += 1,
-            _ => self.not_recorded += 1,
+            Some(AttendanceStatus::Present) => self.present += 1,
+            Some(AttendanceStatus::Excused) => self.excused += 1,
+            Some(AttendanceStatus::Absent) => self.absent += 1,
+            None => self.not_recorded += 1,
         }
     }
 
@@ -89,8 +90,6 @@ pub struct AttendanceStatistics {
     pub people: Vec<PersonStatistics>,
 }
 
-type Row = (i64, i64, String, i64, i64, String, String, String);
-
 /// Attendance rate per body and per person in a work year.
 #[utoipa::path(get, path = "/api/v1/meetings/statistics/attendance", tag = "attendance", params(StatisticsQuery),
     extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "service:meetings:read"]))),
@@ -107,71 +106,55 @@ pub async fn attendance_statistics(
     access::read_statistics(&caller, q.body_id)?;
     let ws = config.work_year;
     let year = q.year.unwrap_or_else(|| ws.work_year_of(today()));
-    let (from, to) = super::activities::work_year_bounds(ws, year)?;
-    let body_id = q.body_id;
-    let (rows, marks): (Vec<Row>, Vec<(i64, i64, String)>) = db
-        .run(move |c| {
-            let mut query = invitees::table
-                .inner_join(activities::table)
-                .filter(activities::status.eq("held"))
-                .filter(activities::held_on.ge(from))
-                .filter(activities::held_on.le(to))
-                .order((activities::body_id, invitees::appointment_id))
-                .select((
-                    activities::id,
-                    activities::body_id,
-                    activities::body_name,
-                    invitees::appointment_id,
-                    invitees::person_id,
-                    invitees::person_name,
-                    invitees::unit_name,
-                    invitees::post_label,
-                ))
-                .into_boxed();
-            if let Some(b) = body_id {
-                query = query.filter(activities::body_id.eq(b));
-            }
-            let rows: Vec<Row> = query.load(c)?;
-            let activity_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            let marks = attendance::table
-                .filter(attendance::activity_id.eq_any(&activity_ids))
-                .select((attendance::activity_id, attendance::appointment_id, attendance::status))
-                .load(c)?;
-            Ok((rows, marks))
-        })
-        .await?;
+    let (from, to) = work_year_bounds(ws, year)?;
+    let (rows, marks) = app::held_between(&db, from, to, q.body_id).await?;
+    let (bodies, people) = tally(rows, &marks);
+    Ok(HttpResponse::Ok().json(AttendanceStatistics {
+        work_year: year,
+        from,
+        to,
+        bodies,
+        people,
+    }))
+}
+
+/// Counts per body and per person, each with its rate.
+fn tally(
+    rows: Vec<HeldInvitation>,
+    marks: &[(i64, i64, AttendanceStatus)],
+) -> (Vec<BodyStatistics>, Vec<PersonStatistics>) {
     let mut bodies: BTreeMap<i64, (BodyStatistics, Vec<i64>)> = BTreeMap::new();
     let mut people: BTreeMap<(i64, i64), PersonStatistics> = BTreeMap::new();
-    for (activity_id, body, body_name, appointment_id, person_id, person_name, unit_name, post_label) in rows {
+    for r in rows {
         let status = marks
             .iter()
-            .find(|(a, p, _)| *a == activity_id && *p == appointment_id)
-            .map(|(_, _, s)| s.as_str());
-        let (b, seen) = bodies.entry(body).or_insert_with(|| {
+            .find(|(a, p, _)| *a == r.activity_id && *p == r.appointment_id)
+            .map(|(_, _, s)| *s);
+        let (b, seen) = bodies.entry(r.body_id).or_insert_with(|| {
             (
                 BodyStatistics {
-                    body_id: body,
-                    body_name: body_name.clone(),
+                    body_id: r.body_id,
+                    body_name: r.body_name.clone(),
                     activities_held: 0,
                     counts: Counts::default(),
                 },
                 Vec::new(),
             )
         });
-        if !seen.contains(&activity_id) {
-            seen.push(activity_id);
+        if !seen.contains(&r.activity_id) {
+            seen.push(r.activity_id);
             b.activities_held += 1;
         }
         b.counts.add(status);
         people
-            .entry((body, appointment_id))
+            .entry((r.body_id, r.appointment_id))
             .or_insert_with(|| PersonStatistics {
-                body_id: body,
-                appointment_id,
-                person_id,
-                person_name,
-                unit_name,
-                post_label,
+                body_id: r.body_id,
+                appointment_id: r.appointment_id,
+                person_id: r.person_id,
+                person_name: r.person_name,
+                unit_name: r.unit_name,
+                post_label: r.post_label,
                 counts: Counts::default(),
             })
             .counts
@@ -191,11 +174,5 @@ pub async fn attendance_statistics(
             p
         })
         .collect();
-    Ok(HttpResponse::Ok().json(AttendanceStatistics {
-        work_year: year,
-        from,
-        to,
-        bodies,
-        people,
-    }))
+    (bodies, people)
 }

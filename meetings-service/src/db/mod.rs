@@ -1,3 +1,9 @@
+pub mod absence_cases;
+pub mod activities;
+pub mod annual;
+pub mod attendance;
+pub mod elections;
+pub mod invitees;
 pub mod models;
 pub mod schema;
 

@@ -5,18 +5,22 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::schema::*;
+use crate::domain::absence::CaseStatus;
+use crate::domain::activities::{ActivityKind, ActivityStatus};
+use crate::domain::annual::AnnualDocumentKind;
+use crate::domain::attendance::AttendanceStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = activities)]
 pub struct ActivityRow {
     pub id: i64,
     pub body_id: i64,
-    pub kind: String,
+    pub kind: ActivityKind,
     pub title: String,
     pub held_on: NaiveDate,
     pub place: String,
     pub description: String,
-    pub status: String,
+    pub status: ActivityStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub body_name: String,
@@ -37,12 +41,12 @@ pub struct ActivityRow {
 #[diesel(table_name = activities)]
 pub struct NewActivityRow {
     pub body_id: i64,
-    pub kind: String,
+    pub kind: ActivityKind,
     pub title: String,
     pub held_on: NaiveDate,
     pub place: String,
     pub description: String,
-    pub status: String,
+    pub status: ActivityStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub body_name: String,
@@ -55,6 +59,28 @@ pub struct NewActivityRow {
     pub created_by: String,
     pub invitees_fetched_at: Option<NaiveDateTime>,
     pub idempotency_key: Option<String>,
+}
+
+/// A change of an activity, written in one UPDATE: `None` leaves a column as it is, and for
+/// a nullable column `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = activities)]
+pub struct ActivityChanges {
+    pub title: Option<String>,
+    pub held_on: Option<NaiveDate>,
+    pub place: Option<String>,
+    pub description: Option<String>,
+    pub starts_at: Option<Option<String>>,
+    pub agenda: Option<String>,
+    pub reply_by: Option<Option<NaiveDate>>,
+    pub contact_name: Option<Option<String>>,
+    pub contact_phone: Option<Option<String>>,
+    pub status: Option<ActivityStatus>,
+    pub cancelled_at: Option<Option<NaiveDateTime>>,
+    pub cancel_reason: Option<Option<String>>,
+    pub body_name: Option<String>,
+    pub invitees_fetched_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -98,10 +124,31 @@ pub struct AttendanceRow {
     pub id: i64,
     pub activity_id: i64,
     pub appointment_id: i64,
-    pub status: String,
+    pub status: AttendanceStatus,
     pub reason: Option<String>,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = attendance)]
+pub struct NewAttendanceRow<'a> {
+    pub activity_id: i64,
+    pub appointment_id: i64,
+    pub status: AttendanceStatus,
+    pub reason: Option<&'a str>,
+    pub recorded_by: &'a str,
+    pub recorded_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A correction of an attendance record (its status and reason), in one UPDATE.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = attendance, treat_none_as_null = true)]
+pub struct AttendanceChange<'a> {
+    pub status: AttendanceStatus,
+    pub reason: Option<&'a str>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -110,12 +157,25 @@ pub struct AttendanceRow {
 pub struct CorrectionRow {
     pub id: i64,
     pub attendance_id: i64,
-    pub before_status: String,
+    pub before_status: AttendanceStatus,
     pub before_reason: Option<String>,
-    pub after_status: String,
+    pub after_status: AttendanceStatus,
     pub after_reason: Option<String>,
     pub why: String,
     pub corrected_by: String,
+    pub corrected_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = attendance_corrections)]
+pub struct NewCorrectionRow<'a> {
+    pub attendance_id: i64,
+    pub before_status: AttendanceStatus,
+    pub before_reason: Option<&'a str>,
+    pub after_status: AttendanceStatus,
+    pub after_reason: Option<&'a str>,
+    pub why: &'a str,
+    pub corrected_by: &'a str,
     pub corrected_at: NaiveDateTime,
 }
 
@@ -125,7 +185,7 @@ pub struct AbsenceCaseRow {
     pub id: i64,
     pub appointment_id: i64,
     pub work_year: i32,
-    pub status: String,
+    pub status: CaseStatus,
     pub absences: String,
     pub open_event_id: String,
     pub withdraw_event_id: Option<String>,
@@ -133,12 +193,39 @@ pub struct AbsenceCaseRow {
     pub withdrawn_at: Option<NaiveDateTime>,
 }
 
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = absence_cases)]
+pub struct NewAbsenceCaseRow<'a> {
+    pub appointment_id: i64,
+    pub work_year: i32,
+    pub status: CaseStatus,
+    pub absences: String,
+    pub open_event_id: &'a str,
+    pub opened_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = annual_documents)]
 pub struct AnnualDocumentRow {
     pub id: i64,
     pub body_id: i64,
-    pub kind: String,
+    pub kind: AnnualDocumentKind,
+    pub year: i32,
+    pub title: String,
+    pub text: String,
+    pub file_name: Option<String>,
+    pub file_content_type: Option<String>,
+    pub file_base64: Option<String>,
+    pub file_size: Option<i64>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = annual_documents)]
+pub struct NewAnnualDocumentRow {
+    pub body_id: i64,
+    pub kind: AnnualDocumentKind,
     pub year: i32,
     pub title: String,
     pub text: String,

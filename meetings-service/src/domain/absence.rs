@@ -7,13 +7,23 @@
 //! fell within the appointment (on or after it started, on or before its planned end, and
 //! before the day it ended early). Excused absences never count.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::attendance::AttendanceStatus;
 use super::work_year::WorkYearStart;
+
+alliance_events::vocabulary! {
+    /// A dismissal case this service asked members-service for (one open per appointment and
+    /// work year).
+    pub enum CaseStatus {
+        Open = "open" => "已提请",
+        /// A correction or cancellation brought the count below two.
+        Withdrawn = "withdrawn" => "已撤回",
+    }
+}
 
 /// Unexcused absences in one work year that open a case.
 pub const ABSENCES_FOR_A_CASE: usize = 2;
@@ -76,6 +86,21 @@ pub fn counted_absences(
         list.sort_by_key(|a| (a.held_on, a.activity_id));
     }
     by_year
+}
+
+/// The (appointment id, activity id) of every absence that counts (R13), over several
+/// appointments: each given with its dates and the attendance facts recorded for it.
+pub fn counted_by_appointment<'a>(
+    appointments: impl IntoIterator<Item = (i64, &'a AppointmentSpan, &'a [AttendanceFact])>,
+    work_year: WorkYearStart,
+) -> BTreeSet<(i64, i64)> {
+    let mut counted = BTreeSet::new();
+    for (appointment_id, span, facts) in appointments {
+        for list in counted_absences(span, facts, work_year).values() {
+            counted.extend(list.iter().map(|a| (appointment_id, a.activity_id)));
+        }
+    }
+    counted
 }
 
 /// Whether this service has a case open for an appointment and work year.
@@ -315,6 +340,19 @@ mod tests {
             evaluate(&span(), &r, CAL, &none()).as_slice(),
             [CaseAction::Open { work_year: 2026, .. }]
         ));
+    }
+
+    #[test]
+    fn r13_counted_absences_are_named_per_appointment() {
+        let a = [fact(1, d(2026, 3, 1), Absent), fact(2, d(2026, 6, 1), Excused)];
+        let late = AppointmentSpan {
+            starts_on: d(2026, 4, 1),
+            ..span()
+        };
+        let b = [fact(1, d(2026, 3, 1), Absent), fact(3, d(2026, 9, 1), Absent)];
+        let s = span();
+        let counted = counted_by_appointment([(10, &s, &a[..]), (11, &late, &b[..])], CAL);
+        assert_eq!(counted, BTreeSet::from([(10, 1), (11, 3)]));
     }
 
     #[test]

@@ -3,7 +3,21 @@
 //! and is audited.
 
 pub use alliance_events::vocab::AttendanceStatus;
+use serde::Deserialize;
 use service_kit::Code;
+use utoipa::ToSchema;
+
+// A request to record an invitee's attendance (no doc comment: it would enter the contract).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "excused", "reason": "出差（请假条已交秘书处）", "correction_reason": "会后补交请假条"}))]
+pub struct AttendanceInput {
+    pub status: AttendanceStatus,
+    /// 请假事由: required for `excused`, absent otherwise.
+    pub reason: Option<String>,
+    /// Required when attendance is already recorded and this changes it (audited).
+    pub correction_reason: Option<String>,
+}
 
 /// Whether this record is an unexcused absence (the only kind R13 counts).
 pub fn is_unexcused_absence(status: AttendanceStatus) -> bool {

@@ -46,6 +46,25 @@ pub struct CandidateVotes {
     pub abstentions: i64,
 }
 
+// The election results of one plenary, as the Center records them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"voters_present": 40, "threshold": null, "results": [
+    {"application_id": 12, "votes_for": 31, "votes_against": 5, "abstentions": 4},
+    {"application_id": 13, "votes_for": 15, "votes_against": 20, "abstentions": 5}]}))]
+pub struct RecordElectionResults {
+    /// The number of voters present (R10: "more than half" counts those present, not votes cast).
+    #[schema(minimum = 1, maximum = 1000000)]
+    pub voters_present: i64,
+    /// A threshold the meeting recorded instead of "more than half": elected with more than
+    /// numerator/denominator of those present. Absent or null: more than half.
+    #[serde(default)]
+    pub threshold: Option<Threshold>,
+    /// One entry per candidate, by their application in members-service; each application once.
+    #[schema(min_items = 1, max_items = 500)]
+    pub results: Vec<CandidateVotes>,
+}
+
 /// A problem with one field of the recording (`results[2].votes_for`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoteError {
@@ -108,58 +127,69 @@ pub fn validate(voters_present: i64, threshold: Option<Threshold>, results: &[Ca
         );
     }
     for (i, r) in results.iter().enumerate() {
-        if r.application_id < 1 {
+        candidate(&mut errors, i, r, &results[..i], voters_present);
+    }
+    errors
+}
+
+/// One candidate's numbers (`results[i]`), `earlier` the entries before it.
+fn candidate(
+    errors: &mut Vec<VoteError>,
+    i: usize,
+    r: &CandidateVotes,
+    earlier: &[CandidateVotes],
+    voters_present: i64,
+) {
+    if r.application_id < 1 {
+        err(
+            errors,
+            format!("results[{i}].application_id"),
+            Code::Invalid,
+            "an application id of members-service",
+        );
+    } else if earlier.iter().any(|o| o.application_id == r.application_id) {
+        err(
+            errors,
+            format!("results[{i}].application_id"),
+            Code::Duplicate,
+            format!("application {} is listed more than once", r.application_id),
+        );
+    }
+    let mut counts_ok = true;
+    for (field, v) in [
+        ("votes_for", r.votes_for),
+        ("votes_against", r.votes_against),
+        ("abstentions", r.abstentions),
+    ] {
+        if v < 0 {
+            counts_ok = false;
             err(
-                &mut errors,
-                format!("results[{i}].application_id"),
-                Code::Invalid,
-                "an application id of members-service",
+                errors,
+                format!("results[{i}].{field}"),
+                Code::Negative,
+                "must not be negative",
             );
-        } else if results[..i].iter().any(|o| o.application_id == r.application_id) {
+        } else if v > MAX_COUNT {
+            counts_ok = false;
             err(
-                &mut errors,
-                format!("results[{i}].application_id"),
-                Code::Duplicate,
-                format!("application {} is listed more than once", r.application_id),
-            );
-        }
-        let mut counts_ok = true;
-        for (field, v) in [
-            ("votes_for", r.votes_for),
-            ("votes_against", r.votes_against),
-            ("abstentions", r.abstentions),
-        ] {
-            if v < 0 {
-                counts_ok = false;
-                err(
-                    &mut errors,
-                    format!("results[{i}].{field}"),
-                    Code::Negative,
-                    "must not be negative",
-                );
-            } else if v > MAX_COUNT {
-                counts_ok = false;
-                err(
-                    &mut errors,
-                    format!("results[{i}].{field}"),
-                    Code::TooLarge,
-                    format!("at most {MAX_COUNT}"),
-                );
-            }
-        }
-        if counts_ok && voters_present >= 1 && r.votes_for + r.votes_against + r.abstentions > voters_present {
-            err(
-                &mut errors,
-                format!("results[{i}]"),
-                Code::MoreVotesThanVoters,
-                format!(
-                    "R10: for + against + abstain ({}) exceeds voters_present ({voters_present})",
-                    r.votes_for + r.votes_against + r.abstentions
-                ),
+                errors,
+                format!("results[{i}].{field}"),
+                Code::TooLarge,
+                format!("at most {MAX_COUNT}"),
             );
         }
     }
-    errors
+    if counts_ok && voters_present >= 1 && r.votes_for + r.votes_against + r.abstentions > voters_present {
+        err(
+            errors,
+            format!("results[{i}]"),
+            Code::MoreVotesThanVoters,
+            format!(
+                "R10: for + against + abstain ({}) exceeds voters_present ({voters_present})",
+                r.votes_for + r.votes_against + r.abstentions
+            ),
+        );
+    }
 }
 
 /// Why results cannot be recorded at an activity.

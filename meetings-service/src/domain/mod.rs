@@ -3,6 +3,7 @@
 pub mod absence;
 pub mod activities;
 pub mod agenda;
+pub mod annual;
 pub mod attendance;
 pub mod elections;
 pub mod work_year;

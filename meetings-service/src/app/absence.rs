@@ -8,82 +8,16 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use chrono::Utc;
 use service_kit::{ApiError, DbConn};
 
-use crate::db::models::AbsenceCaseRow;
-use crate::db::schema::{absence_cases, activities, attendance, invitees};
-use crate::domain::absence::{AppointmentSpan, AttendanceFact, CaseAction, CaseState, evaluate};
-use crate::domain::attendance::AttendanceStatus;
+use crate::db::models::NewAbsenceCaseRow;
+use crate::db::{absence_cases, attendance, invitees};
+use crate::domain::absence::{AppointmentSpan, CaseAction, CaseState, CaseStatus, evaluate};
 use crate::domain::work_year::WorkYearStart;
 use crate::events;
 
-/// Serialises evaluations of one appointment on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already
-/// serialises every write transaction): two absences recorded at once both see each other.
-pub fn lock_appointment(c: &mut DbConn, appointment_id: i64) -> Result<(), ApiError> {
-    if let DbConn::Pg(pg) = c {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>((8082_i64 << 32) ^ appointment_id)
-            .execute(pg)?;
-    }
-    Ok(())
-}
-
-/// The appointment's dates as last snapshotted with an invitation.
-pub fn snapshot_span(c: &mut DbConn, appointment_id: i64) -> Result<Option<AppointmentSpan>, ApiError> {
-    let row: Option<(NaiveDate, NaiveDate, Option<NaiveDate>)> = invitees::table
-        .filter(invitees::appointment_id.eq(appointment_id))
-        .order(invitees::id.desc())
-        .select((
-            invitees::appointment_starts_on,
-            invitees::appointment_ends_on,
-            invitees::appointment_ended_on,
-        ))
-        .first(c)
-        .optional()?;
-    Ok(row.map(|(starts_on, ends_on, ended_on)| AppointmentSpan {
-        starts_on,
-        ends_on,
-        ended_on,
-    }))
-}
-
-/// Every attendance record of the appointment with what R13 needs of its activity.
-pub fn facts(c: &mut DbConn, appointment_id: i64) -> Result<Vec<AttendanceFact>, ApiError> {
-    let rows: Vec<(i64, NaiveDate, String, String, String)> = attendance::table
-        .inner_join(activities::table)
-        .filter(attendance::appointment_id.eq(appointment_id))
-        .select((
-            activities::id,
-            activities::held_on,
-            activities::title,
-            activities::status,
-            attendance::status,
-        ))
-        .load(c)?;
-    rows.into_iter()
-        .map(|(activity_id, held_on, title, activity_status, status)| {
-            Ok(AttendanceFact {
-                activity_id,
-                held_on,
-                title,
-                activity_cancelled: activity_status == "cancelled",
-                status: AttendanceStatus::parse(&status)
-                    .ok_or_else(|| ApiError::internal(format!("unknown attendance status {status:?}")))?,
-            })
-        })
-        .collect()
-}
-
-pub fn open_cases(c: &mut DbConn, appointment_id: i64) -> Result<Vec<AbsenceCaseRow>, ApiError> {
-    Ok(absence_cases::table
-        .filter(absence_cases::appointment_id.eq(appointment_id))
-        .filter(absence_cases::status.eq("open"))
-        .select(AbsenceCaseRow::as_select())
-        .load(c)?)
-}
+pub use crate::db::absence_cases::lock_appointment;
 
 /// What an evaluation did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -111,13 +45,13 @@ pub fn reevaluate(
     lock_appointment(c, appointment_id)?;
     let span = match span {
         Some(s) => s,
-        None => match snapshot_span(c, appointment_id)? {
+        None => match invitees::snapshot_span(c, appointment_id)? {
             Some(s) => s,
             None => return Ok(Outcome::default()),
         },
     };
-    let records = facts(c, appointment_id)?;
-    let open = open_cases(c, appointment_id)?;
+    let records = attendance::facts(c, appointment_id)?;
+    let open = absence_cases::open_of(c, &[appointment_id])?;
     let states: BTreeMap<i32, CaseState> = open.iter().map(|r| (r.work_year, CaseState::Open)).collect();
     let mut outcome = Outcome::default();
     let now = Utc::now().naive_utc();
@@ -128,33 +62,23 @@ pub fn reevaluate(
                 absences,
             } => {
                 let event_id = events::open_case(c, appointment_id, year, &absences)?;
-                diesel::insert_into(absence_cases::table)
-                    .values((
-                        absence_cases::appointment_id.eq(appointment_id),
-                        absence_cases::work_year.eq(year),
-                        absence_cases::status.eq("open"),
-                        absence_cases::absences.eq(serde_json::to_string(&absences).map_err(ApiError::internal)?),
-                        absence_cases::open_event_id.eq(&event_id),
-                        absence_cases::opened_at.eq(now),
-                    ))
-                    .execute(c)?;
+                absence_cases::insert(
+                    c,
+                    &NewAbsenceCaseRow {
+                        appointment_id,
+                        work_year: year,
+                        status: CaseStatus::Open,
+                        absences: serde_json::to_string(&absences).map_err(ApiError::internal)?,
+                        open_event_id: &event_id,
+                        opened_at: now,
+                    },
+                )?;
                 tracing::info!(appointment_id, work_year = year, %event_id, "R13: dismissal case opened");
                 outcome.opened.push(year);
             }
             CaseAction::Withdraw { work_year: year } => {
                 let event_id = events::withdraw_case(c, appointment_id, year, withdraw_reason)?;
-                diesel::update(
-                    absence_cases::table
-                        .filter(absence_cases::appointment_id.eq(appointment_id))
-                        .filter(absence_cases::work_year.eq(year))
-                        .filter(absence_cases::status.eq("open")),
-                )
-                .set((
-                    absence_cases::status.eq("withdrawn"),
-                    absence_cases::withdraw_event_id.eq(Some(&event_id)),
-                    absence_cases::withdrawn_at.eq(Some(now)),
-                ))
-                .execute(c)?;
+                absence_cases::withdraw(c, appointment_id, year, &event_id, now)?;
                 tracing::info!(appointment_id, work_year = year, %event_id, "R13: dismissal case withdrawn");
                 outcome.withdrawn.push(year);
             }
@@ -176,6 +100,8 @@ mod tests {
     use super::*;
     use crate::db::MIGRATIONS;
     use crate::db::models::{NewActivityRow, NewInviteeRow};
+    use crate::db::schema::{absence_cases, activities, attendance, invitees};
+    use crate::domain::activities::{ActivityKind, ActivityStatus};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
@@ -189,12 +115,12 @@ mod tests {
         let id: i64 = diesel::insert_into(activities::table)
             .values(&NewActivityRow {
                 body_id: 1,
-                kind: "thematic".into(),
+                kind: ActivityKind::Thematic,
                 title: format!("专题会议 {held_on}"),
                 held_on,
                 place: "天津".into(),
                 description: String::new(),
-                status: "held".into(),
+                status: ActivityStatus::Held,
                 created_at: now,
                 updated_at: now,
                 body_name: "数控技术专业建设协作组".into(),
@@ -329,7 +255,7 @@ mod tests {
 
             // Cancelling one of the two activities withdraws it again.
             diesel::update(activities::table.find(a2))
-                .set(activities::status.eq("cancelled"))
+                .set(activities::status.eq(ActivityStatus::Cancelled))
                 .execute(c)
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(evaluate_now(c).withdrawn, vec![2026]);
