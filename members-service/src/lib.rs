@@ -4,12 +4,12 @@
 
 pub mod api;
 pub mod app;
-pub mod appointing;
 pub mod clock;
 pub mod db;
 pub mod domain;
-pub mod events;
-pub mod jobs;
+
+/// The scheduled jobs (R6 lapse, renewals, reminders) are use cases of `app`.
+pub use app::jobs;
 
 use std::time::Duration;
 

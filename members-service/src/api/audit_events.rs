@@ -1,35 +1,14 @@
 //! `GET /audit-events`: who changed what, when, why; filter by entity and actor.
 
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, Problem};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::access;
-use crate::db::models::AuditRow;
-use crate::db::schema::audit_events;
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AuditEvent {
-    pub id: i64,
-    #[serde(with = "service_kit::utc")]
-    pub at: NaiveDateTime,
-    /// `account:<id>`, `client:<id>` or `system:<job>`.
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: i64,
-    #[schema(value_type = Option<Object>)]
-    pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
-    pub after: Option<serde_json::Value>,
-    pub reason: Option<String>,
-    /// The `X-Request-Id` of the request that made the change; none for the system's jobs.
-    pub request_id: Option<String>,
-}
+use crate::app::audit::{self as app, AuditEvent};
+use crate::db::audit::AuditQuery;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -52,46 +31,14 @@ pub async fn list(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
-    let (limit, after) = (page.limit()?, page.after_id()?);
+    let w = page.window()?;
     let f = filter.into_inner();
-    let rows = db
-        .run(move |c| {
-            let mut q = audit_events::table
-                .filter(audit_events::id.gt(after))
-                .order(audit_events::id)
-                .limit(limit + 1)
-                .select(AuditRow::as_select())
-                .into_boxed();
-            if let Some(v) = f.entity {
-                q = q.filter(audit_events::entity.eq(v));
-            }
-            if let Some(v) = f.entity_id {
-                q = q.filter(audit_events::entity_id.eq(v));
-            }
-            if let Some(v) = f.actor {
-                q = q.filter(audit_events::actor.eq(v));
-            }
-            if let Some(v) = f.action {
-                q = q.filter(audit_events::action.eq(v));
-            }
-            Ok(q.load(c)?)
-        })
-        .await?;
-    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-    let items: Vec<AuditEvent> = rows
-        .into_iter()
-        .map(|r| AuditEvent {
-            id: r.id,
-            at: r.at,
-            actor: r.actor,
-            action: r.action,
-            entity: r.entity,
-            entity_id: r.entity_id,
-            before: parse(r.before_json),
-            after: parse(r.after_json),
-            reason: r.reason,
-            request_id: r.request_id,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(Page::from_rows(items, limit, |e| e.id)))
+    let q = AuditQuery {
+        entity: f.entity,
+        entity_id: f.entity_id,
+        actor: f.actor,
+        action: f.action,
+    };
+    let page = db.run(move |c| app::list(c, &q, w)).await?;
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use service_kit::{ApiError, Caller, Db, Problem};
 
 use super::access;
-use crate::jobs::{JobReport, run_all};
+use crate::app::jobs::{JobReport, run_all};
 
 pub struct JobSettings {
     pub reminder_days: Vec<u32>,

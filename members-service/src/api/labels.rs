@@ -12,8 +12,10 @@ use actix_web::HttpResponse;
 use alliance_events::vocab::{ActivityKind, AgendaItemKind, AttendanceStatus, DeliveryStatus, DocumentKind};
 use service_kit::{Caller, Role};
 
-use crate::domain::applications::{ApplicationAction, ApplicationStatus};
-use crate::domain::appointments::{AppointmentStatus, DismissalGround};
+use crate::domain::applications::{ApplicationAction, ApplicationStatus, NominationStatus};
+use crate::domain::appointments::{
+    AppointmentSource, AppointmentStatus, DismissalCaseStatus, DismissalGround, ResignationStatus,
+};
 use crate::domain::assessments::AssessmentResult;
 use crate::domain::bodies::BodyKind;
 use crate::domain::eligibility::EligibilityIssue;
@@ -44,6 +46,10 @@ pub fn all() -> Labels {
         "unit_kind" => UnitKind,
         "title_level" => TitleLevel,
         "appointment_status" => AppointmentStatus,
+        "appointment_source" => AppointmentSource,
+        "resignation_status" => ResignationStatus,
+        "dismissal_case_status" => DismissalCaseStatus,
+        "nomination_status" => NominationStatus,
         "application_status" => ApplicationStatus,
         "application_action" => ApplicationAction,
         "assessment_result" => AssessmentResult,

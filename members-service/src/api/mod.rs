@@ -1,6 +1,6 @@
 //! HTTP handlers under `/api/v1/members` (public, through the gateway) and `/internal/v1`
-//! (service-to-service only): each module parses, authorises (see [`access`]), calls the
-//! domain and the database, and maps errors.
+//! (service-to-service only): each module parses, authorises (see [`access`]), calls one use
+//! case of [`crate::app`] and maps its result.
 
 pub mod access;
 pub mod applications;

@@ -5,8 +5,10 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use serde::Serialize;
+use service_kit::pagination::{Page, Window};
 use service_kit::{ApiError, Caller, DbConn};
 
+use super::models::AuditRow;
 use super::schema::audit_events;
 
 /// One audited change; `before`/`after` are JSON snapshots (see [`snapshot`]).
@@ -60,4 +62,35 @@ pub fn created<A: Serialize>(
             reason: None,
         },
     )
+}
+
+/// What an audit list asks for.
+#[derive(Debug, Default)]
+pub struct AuditQuery {
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+}
+
+pub fn list(conn: &mut DbConn, f: &AuditQuery, w: Window) -> Result<Page<AuditRow>, ApiError> {
+    let mut q = audit_events::table
+        .filter(audit_events::id.gt(w.after))
+        .order(audit_events::id)
+        .limit(w.fetch())
+        .select(AuditRow::as_select())
+        .into_boxed();
+    if let Some(v) = &f.entity {
+        q = q.filter(audit_events::entity.eq(v.clone()));
+    }
+    if let Some(v) = f.entity_id {
+        q = q.filter(audit_events::entity_id.eq(v));
+    }
+    if let Some(v) = &f.actor {
+        q = q.filter(audit_events::actor.eq(v.clone()));
+    }
+    if let Some(v) = &f.action {
+        q = q.filter(audit_events::action.eq(v.clone()));
+    }
+    Ok(w.page(q.load(conn)?, |r| r.id))
 }

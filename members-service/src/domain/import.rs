@@ -111,7 +111,7 @@ pub fn parse(csv_bytes: &[u8], ctx: &ParseContext) -> (Vec<ImportRow>, Vec<RowEr
 
 /// Where each of [`COLUMNS`] is in the header, or the header's problems.
 fn header_index<R: std::io::Read>(reader: &mut csv::Reader<R>) -> Result<Vec<Option<usize>>, Vec<RowError>> {
-    let headers = reader.headers().map(|h| h.clone()).map_err(|e| {
+    let headers = reader.headers().cloned().map_err(|e| {
         vec![RowError {
             line: 1,
             field: "header".into(),

@@ -90,6 +90,31 @@ pub fn check_renewal(
     Ok(())
 }
 
+/// Where a renewal into the next term starts (R5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenewalStart {
+    pub starts_on: NaiveDate,
+    /// `Active` when the next term has begun (the renewed appointment completes now), else
+    /// `Pending` until the term starts.
+    pub status: AppointmentStatus,
+}
+
+/// R5: a renewal into a term that has already begun starts now (today, within the term); into
+/// a term still to come, it waits for the term's first day.
+pub fn renewal_start(next_starts_on: NaiveDate, next_ends_on: NaiveDate, today: NaiveDate) -> RenewalStart {
+    if next_starts_on <= today {
+        RenewalStart {
+            starts_on: today.min(next_ends_on),
+            status: AppointmentStatus::Active,
+        }
+    } else {
+        RenewalStart {
+            starts_on: next_starts_on,
+            status: AppointmentStatus::Pending,
+        }
+    }
+}
+
 /// R6: what becomes of an active appointment when its term has ended on `term_end` and today
 /// is `today`. `None` while the term runs. Renewed appointments end as `completed`; the others
 /// lapse (逾期不续聘者自行解聘).
@@ -209,5 +234,26 @@ mod tests {
         assert_eq!(due_reminders(end, d(2027, 1, 1), &[90, 30]), vec![90]);
         assert_eq!(due_reminders(end, d(2027, 3, 20), &[90, 30]), vec![90, 30]);
         assert!(due_reminders(end, d(2027, 4, 1), &[90, 30]).is_empty());
+    }
+
+    #[test]
+    fn r5_a_renewal_into_a_running_term_starts_now_else_with_the_term() {
+        let (start, end) = (d(2027, 4, 1), d(2031, 3, 31));
+        assert_eq!(
+            renewal_start(start, end, d(2027, 3, 1)),
+            RenewalStart {
+                starts_on: start,
+                status: AppointmentStatus::Pending
+            }
+        );
+        assert_eq!(
+            renewal_start(start, end, d(2027, 5, 2)),
+            RenewalStart {
+                starts_on: d(2027, 5, 2),
+                status: AppointmentStatus::Active
+            }
+        );
+        // A term already over: the start stays within it.
+        assert_eq!(renewal_start(start, end, d(2032, 1, 1)).starts_on, end);
     }
 }

@@ -6,21 +6,18 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
-use diesel::prelude::*;
+use chrono::NaiveDate;
 use serde::Serialize;
 use service_kit::db::write_tx;
 use service_kit::{ApiError, Caller, Db, DbConn};
 use utoipa::ToSchema;
 
-use crate::api::appointments::complete;
-use crate::appointing::{appointment, end_with_term};
+use super::appointing::{complete, end_with_term};
+use super::events;
 use crate::db::audit::{self, Change, snapshot};
-use crate::db::models::{AppointmentRow, TermRow};
-use crate::db::schema::{appointments, term_reminders, terms};
+use crate::db::{appointments, terms};
 use crate::domain::appointments::AppointmentStatus;
 use crate::domain::terms::due_reminders;
-use crate::events;
 
 pub const LAPSE_JOB: &str = "lapse";
 
@@ -38,33 +35,18 @@ pub fn run_all(db: &Db, today: NaiveDate, reminder_days: &[u32]) -> Result<JobRe
     let mut report = JobReport::default();
     let mut conn = db.get()?;
     let system = Caller::system(LAPSE_JOB);
-    let due: Vec<i64> = terms::table
-        .filter(terms::ends_on.lt(today))
-        .filter(terms::lapse_processed_at.is_null())
-        .order(terms::ends_on)
-        .select(terms::id)
-        .load(&mut *conn)?;
+    let due = terms::due_for_close(&mut conn, today)?;
     for term_id in due {
         write_tx(&mut conn, |c| close_term(c, &system, term_id, today, &mut report))?;
     }
-    let pending: Vec<i64> = appointments::table
-        .filter(appointments::status.eq("pending"))
-        .filter(appointments::starts_on.le(today))
-        .select(appointments::id)
-        .load(&mut *conn)?;
+    let pending = appointments::pending_due(&mut conn, today)?;
     for id in pending {
         write_tx(&mut conn, |c| activate(c, &system, id, &mut report))?;
     }
     // R6 for late entries: an appointment active in a term already closed (entered after the
     // close, or racing it on PostgreSQL, or a renewal activated late) ends as the close would
     // have ended it; the close never looks at its term again.
-    let late: Vec<i64> = appointments::table
-        .inner_join(terms::table)
-        .filter(terms::lapse_processed_at.is_not_null())
-        .filter(appointments::status.eq("active"))
-        .order(appointments::id)
-        .select(appointments::id)
-        .load(&mut *conn)?;
+    let late = appointments::active_in_closed_terms(&mut conn)?;
     for id in late {
         write_tx(&mut conn, |c| end_late_entry(c, &system, id, today, &mut report))?;
     }
@@ -72,22 +54,6 @@ pub fn run_all(db: &Db, today: NaiveDate, reminder_days: &[u32]) -> Result<JobRe
         send_reminders(&mut conn, &system, today, reminder_days, &mut report)?;
     }
     Ok(report)
-}
-
-/// Locks the term row so a second replica skips it, then re-checks it is still unprocessed.
-fn lock_unprocessed_term(c: &mut DbConn, term_id: i64) -> Result<Option<TermRow>, ApiError> {
-    let q = terms::table
-        .filter(terms::id.eq(term_id))
-        .filter(terms::lapse_processed_at.is_null());
-    Ok(match c {
-        DbConn::Pg(pg) => q
-            .select(TermRow::as_select())
-            .for_update()
-            .skip_locked()
-            .first(pg)
-            .optional()?,
-        DbConn::Sqlite(lite) => q.select(TermRow::as_select()).first(lite).optional()?,
-    })
 }
 
 /// R6: every active appointment of an ended term ends — `completed` if renewed, else `lapsed`
@@ -99,24 +65,17 @@ fn close_term(
     today: NaiveDate,
     report: &mut JobReport,
 ) -> Result<(), ApiError> {
-    let Some(term) = lock_unprocessed_term(c, term_id)? else {
+    let Some(term) = terms::lock_unprocessed(c, term_id)? else {
         return Ok(());
     };
-    let active: Vec<AppointmentRow> = appointments::table
-        .filter(appointments::term_id.eq(term_id))
-        .filter(appointments::status.eq("active"))
-        .select(AppointmentRow::as_select())
-        .load(c)?;
-    for a in active {
+    for a in appointments::active_in_term(c, term_id)? {
         match end_with_term(c, system, &a, term.ends_on, today)? {
             Some(AppointmentStatus::Completed) => report.completed += 1,
             Some(AppointmentStatus::Lapsed) => report.lapsed += 1,
             _ => {}
         }
     }
-    diesel::update(terms::table.find(term_id))
-        .set(terms::lapse_processed_at.eq(Some(Utc::now().naive_utc())))
-        .execute(c)?;
+    terms::mark_closed(c, term_id)?;
     audit::record(
         c,
         system,
@@ -142,22 +101,11 @@ fn end_late_entry(
     today: NaiveDate,
     report: &mut JobReport,
 ) -> Result<(), ApiError> {
-    let q = appointments::table
-        .filter(appointments::id.eq(id))
-        .filter(appointments::status.eq("active"));
-    let row = match c {
-        DbConn::Pg(pg) => q
-            .select(AppointmentRow::as_select())
-            .for_update()
-            .skip_locked()
-            .first(pg)
-            .optional()?,
-        DbConn::Sqlite(lite) => q.select(AppointmentRow::as_select()).first(lite).optional()?,
-    };
+    let row = appointments::lock_active(c, id)?;
     let Some(a) = row else {
         return Ok(());
     };
-    let term = crate::appointing::term(c, a.term_id)?;
+    let term = terms::find(c, a.term_id)?;
     match end_with_term(c, system, &a, term.ends_on, today)? {
         Some(AppointmentStatus::Completed) => report.completed += 1,
         Some(AppointmentStatus::Lapsed) => report.lapsed += 1,
@@ -168,25 +116,19 @@ fn end_late_entry(
 
 /// A renewed appointment starts when its term starts.
 fn activate(c: &mut DbConn, system: &Caller, id: i64, report: &mut JobReport) -> Result<(), ApiError> {
-    let before = appointment(c, id)?;
-    if before.status != "pending" {
+    let before = appointments::find(c, id)?;
+    if before.status != AppointmentStatus::Pending {
         return Ok(());
     }
     // The previous appointment must have completed first (its term ended).
     if let Some(prev) = before.previous_appointment_id {
-        let p = appointment(c, prev)?;
-        if p.status == "active" {
+        let p = appointments::find(c, prev)?;
+        if p.status == AppointmentStatus::Active {
             complete(c, system, &p)?;
             report.completed += 1;
         }
     }
-    diesel::update(appointments::table.find(id))
-        .set((
-            appointments::status.eq("active"),
-            appointments::updated_at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(c)?;
-    let after = appointment(c, id)?;
+    let after = appointments::activate(c, id)?;
     audit::record(
         c,
         system,
@@ -211,37 +153,13 @@ fn send_reminders(
     schedule: &[u32],
     report: &mut JobReport,
 ) -> Result<(), ApiError> {
-    let current: Vec<TermRow> = terms::table
-        .filter(terms::starts_on.le(today))
-        .filter(terms::ends_on.ge(today))
-        .select(TermRow::as_select())
-        .load(conn)?;
-    for term in current {
+    for term in terms::running_on(conn, today)? {
         for days in due_reminders(term.ends_on, today, schedule) {
-            let holders: Vec<AppointmentRow> = appointments::table
-                .filter(appointments::term_id.eq(term.id))
-                .filter(appointments::status.eq("active"))
-                .select(AppointmentRow::as_select())
-                .load(conn)?;
-            for a in holders {
+            for a in appointments::active_in_term(conn, term.id)? {
                 write_tx(conn, |c| {
-                    let sent: i64 = term_reminders::table
-                        .filter(term_reminders::term_id.eq(term.id))
-                        .filter(term_reminders::appointment_id.eq(a.id))
-                        .filter(term_reminders::days_before.eq(days as i32))
-                        .count()
-                        .get_result(c)?;
-                    if sent > 0 {
+                    if !terms::record_reminder(c, term.id, a.id, days)? {
                         return Ok::<(), ApiError>(());
                     }
-                    diesel::insert_into(term_reminders::table)
-                        .values((
-                            term_reminders::term_id.eq(term.id),
-                            term_reminders::appointment_id.eq(a.id),
-                            term_reminders::days_before.eq(days as i32),
-                            term_reminders::sent_at.eq(Utc::now().naive_utc()),
-                        ))
-                        .execute(c)?;
                     events::term_end_reminder(c, &a, days)?;
                     audit::record(
                         c,

@@ -4,15 +4,11 @@
 use alliance_events::{
     BodyMembersChanged, CertificateIssue, CertificateRevoke, NoticeSend, TermEndReminder, ToDocuments, ToMeetings,
 };
-use chrono::NaiveDate;
-use diesel::prelude::*;
 use service_kit::{ApiError, DbConn};
 
 use crate::db::models::AppointmentRow;
-use crate::db::schema::{bodies, people, terms, units};
+use crate::db::{bodies, people, terms, units};
 use crate::domain::appointments::AppointmentStatus;
-use crate::domain::people::TitleLevel;
-use crate::domain::posts::Post;
 
 pub const DOCUMENTS: &str = "documents";
 pub const MEETINGS: &str = "meetings";
@@ -21,46 +17,31 @@ pub const MEETINGS: &str = "meetings";
 /// (defined once, with the events, in `alliance_events`).
 pub use alliance_events::AppointmentFacts;
 
-pub fn facts(conn: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, ApiError> {
-    let (person_name, person_email, job_post, title_level): (String, Option<String>, String, String) = people::table
-        .find(a.person_id)
-        .select((people::name, people::email, people::job_post, people::title_level))
-        .first(conn)?;
-    let (unit_name, unit_contact_email): (String, Option<String>) = units::table
-        .find(a.unit_id)
-        .select((units::name, units::contact_email))
-        .first(conn)?;
-    let body_name: String = bodies::table.find(a.body_id).select(bodies::name).first(conn)?;
-    let (term_number, term_starts_on, term_ends_on): (i32, NaiveDate, NaiveDate) = terms::table
-        .find(a.term_id)
-        .select((terms::number, terms::starts_on, terms::ends_on))
-        .first(conn)?;
+pub fn facts(c: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, ApiError> {
+    let person = people::find(c, a.person_id)?;
+    let unit = units::find(c, a.unit_id)?;
+    let body = bodies::find(c, a.body_id)?;
+    let term = terms::find(c, a.term_id)?;
     Ok(AppointmentFacts {
         appointment_id: a.id,
         person_id: a.person_id,
-        person_name,
-        person_email,
-        job_post,
-        title_label: TitleLevel::parse(&title_level)
-            .map(|t| t.label_zh())
-            .unwrap_or_default()
-            .to_owned(),
+        person_name: person.name,
+        person_email: person.email,
+        job_post: person.job_post,
+        title_label: person.title_level.label_zh().to_owned(),
         unit_id: a.unit_id,
-        unit_name,
-        unit_contact_email,
+        unit_name: unit.name,
+        unit_contact_email: unit.contact_email,
         body_id: a.body_id,
-        body_name,
-        post_label: Post::parse(&a.post)
-            .map(|p| p.label_zh())
-            .unwrap_or_default()
-            .to_owned(),
-        post: a.post.clone(),
-        term_number,
-        term_starts_on,
-        term_ends_on,
+        body_name: body.name,
+        post_label: a.post.label_zh().to_owned(),
+        post: a.post.as_str().to_owned(),
+        term_number: term.number,
+        term_starts_on: term.starts_on,
+        term_ends_on: term.ends_on,
         starts_on: a.starts_on,
         ends_on: a.ends_on,
-        status: a.status.clone(),
+        status: a.status.as_str().to_owned(),
         ended_on: a.ended_on,
         end_reason: a.end_reason.clone(),
         previous_appointment_id: a.previous_appointment_id,

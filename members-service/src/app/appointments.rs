@@ -1,0 +1,319 @@
+//! Appointments: listing them, renewal (R5), resignation (R11) and dismissal for conduct (R12).
+//! Ended appointments stay, with status, date and reason.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use service_kit::pagination::{Page, Window};
+use service_kit::{ApiError, Caller, Code, DbConn, FieldError, Role};
+use utoipa::ToSchema;
+
+use super::access;
+use super::appointing::{self, Appoint, EarlyEnd};
+use crate::clock;
+use crate::db::appointments::{self, AppointmentQuery};
+use crate::db::audit::{self, Change, snapshot};
+use crate::db::models::{AppointmentRow, NewResignationRow, ResignationDecision, ResignationRow};
+use crate::db::{bodies, people, resignations, terms, units};
+use crate::domain::appointments::{AppointmentSource, AppointmentStatus, DismissalGround, ResignationStatus};
+use crate::domain::posts::Post;
+use crate::domain::terms::{RenewalError, check_renewal, renewal_start};
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": 12, "body_id": 1, "body_name": "理事会", "term_id": 1, "term_number": 1, "person_id": 7,
+    "person_name": "张伟", "unit_id": 3, "unit_name": "天津市机电工艺技师学院", "post": "chair", "post_label": "理事长",
+    "status": "active", "status_label": "在任", "starts_on": "2026-12-01", "ends_on": "2027-03-31", "ended_on": null,
+    "end_reason": null, "dismissal_ground": null, "source": "nomination", "source_id": 4, "previous_appointment_id": null,
+    "created_at": "2026-11-24T08:00:00"}))]
+pub struct Appointment {
+    pub id: i64,
+    pub body_id: i64,
+    pub body_name: String,
+    pub term_id: i64,
+    pub term_number: i32,
+    pub person_id: i64,
+    pub person_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub post: Post,
+    pub post_label: String,
+    pub status: AppointmentStatus,
+    pub status_label: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    pub dismissal_ground: Option<DismissalGround>,
+    /// nomination, application or renewal
+    pub source: AppointmentSource,
+    pub source_id: Option<i64>,
+    /// The appointment this one renews (R5).
+    pub previous_appointment_id: Option<i64>,
+    #[serde(with = "service_kit::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+pub fn to_appointments(c: &mut DbConn, rows: Vec<AppointmentRow>) -> Result<Vec<Appointment>, ApiError> {
+    let ids = |f: fn(&AppointmentRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+    let persons = people::names(c, &ids(|r| r.person_id))?;
+    let unit_names = units::names(c, &ids(|r| r.unit_id))?;
+    let body_names = bodies::names(c, &ids(|r| r.body_id))?;
+    let term_numbers = terms::numbers(c, &ids(|r| r.term_id))?;
+    fn name<T: Clone + Default>(list: &[(i64, T)], id: i64) -> T {
+        list.iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| Appointment {
+            id: r.id,
+            body_id: r.body_id,
+            body_name: name(&body_names, r.body_id),
+            term_id: r.term_id,
+            term_number: name(&term_numbers, r.term_id),
+            person_id: r.person_id,
+            person_name: name(&persons, r.person_id),
+            unit_id: r.unit_id,
+            unit_name: name(&unit_names, r.unit_id),
+            post: r.post,
+            post_label: r.post.label_zh().into(),
+            status: r.status,
+            status_label: r.status.label_zh().into(),
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            ended_on: r.ended_on,
+            end_reason: r.end_reason,
+            dismissal_ground: r.dismissal_ground,
+            source: r.source,
+            source_id: r.source_id,
+            previous_appointment_id: r.previous_appointment_id,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+pub fn to_appointment(c: &mut DbConn, row: AppointmentRow) -> Result<Appointment, ApiError> {
+    to_appointments(c, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("appointment vanished"))
+}
+
+/// Scoped roles see only their part, whatever the filter says.
+pub fn list(c: &mut DbConn, caller: &Caller, f: &AppointmentQuery, w: Window) -> Result<Page<Appointment>, ApiError> {
+    let page = appointments::list(c, access::only(caller), f, w)?;
+    let items = to_appointments(c, page.items)?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub fn get(c: &mut DbConn, caller: &Caller, id: i64) -> Result<Appointment, ApiError> {
+    let row = appointments::find(c, id)?;
+    if !access::sees_appointment(caller, &row) {
+        return Err(ApiError::forbidden("this appointment is outside your scope"));
+    }
+    to_appointment(c, row)
+}
+
+/// R5: re-appoints into the next term (`term_id`, or the body's next by number): a new
+/// appointment linked to this one, pending until that term starts; if it has begun, the old
+/// one completes now and the new one starts today.
+pub fn renew(c: &mut DbConn, caller: &Caller, id: i64, term_id: Option<i64>) -> Result<Appointment, ApiError> {
+    let prev = appointments::find(c, id)?;
+    let from = terms::find(c, prev.term_id)?;
+    let next = match term_id {
+        Some(t) => terms::find(c, t)?,
+        None => terms::by_number(c, prev.body_id, from.number + 1)?.ok_or_else(|| {
+            ApiError::unprocessable(
+                Code::NoNextTerm,
+                format!("R5: open term {} of this body before renewing", from.number + 1),
+            )
+        })?,
+    };
+    if next.body_id != prev.body_id {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "term_id",
+            Code::TermOfAnotherBody,
+            "renewal stays in the same body",
+        )]));
+    }
+    let renewed = appointments::is_renewed(c, id)?;
+    check_renewal(prev.status, from.number, next.number, renewed).map_err(|e| match e {
+        RenewalError::NotRenewable(s) => ApiError::conflict(
+            Code::NotRenewable,
+            format!("R5: a {} appointment cannot be renewed", s.as_str()),
+        ),
+        RenewalError::NotTheNextTerm { expected } => {
+            ApiError::unprocessable(Code::NotTheNextTerm, format!("R5: renewal goes into term {expected}"))
+        }
+        RenewalError::AlreadyRenewed => {
+            ApiError::conflict(Code::AlreadyRenewed, "this appointment has already been renewed")
+        }
+    })?;
+    let start = renewal_start(next.starts_on, next.ends_on, clock::today());
+    if start.status == AppointmentStatus::Active {
+        appointing::complete(c, caller, &prev)?;
+    }
+    let row = appointing::appoint(
+        c,
+        caller,
+        Appoint {
+            body_id: prev.body_id,
+            term_id: next.id,
+            person_id: prev.person_id,
+            post: prev.post,
+            starts_on: start.starts_on,
+            source: AppointmentSource::Renewal,
+            source_id: Some(prev.id),
+            previous_appointment_id: Some(prev.id),
+            status: start.status,
+        },
+    )?;
+    to_appointment(c, row)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Resignation {
+    pub id: i64,
+    pub appointment_id: i64,
+    pub reason: String,
+    /// requested, approved or refused
+    pub status: ResignationStatus,
+    pub requested_by: String,
+    pub decided_by: Option<String>,
+    #[serde(with = "service_kit::utc::option")]
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    #[serde(with = "service_kit::utc")]
+    pub created_at: NaiveDateTime,
+}
+
+impl From<ResignationRow> for Resignation {
+    fn from(r: ResignationRow) -> Self {
+        Self {
+            id: r.id,
+            appointment_id: r.appointment_id,
+            reason: r.reason,
+            status: r.status,
+            requested_by: r.requested_by,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            decision_reason: r.decision_reason,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// R11: the holder (or the Center) applies to resign; one open request at a time. The reason
+/// is checked already (it becomes the end reason that notices print).
+pub fn request_resignation(c: &mut DbConn, caller: &Caller, id: i64, reason: &str) -> Result<Resignation, ApiError> {
+    let a = appointments::find(c, id)?;
+    let own = access::member_person(caller) == Some(a.person_id);
+    if !(own || caller.role == Role::Admin) {
+        return Err(ApiError::forbidden("only the holder or the Center may apply to resign"));
+    }
+    if a.status != AppointmentStatus::Active {
+        return Err(ApiError::conflict(
+            Code::AppointmentNotActive,
+            format!("appointment {id} is {}", a.status),
+        ));
+    }
+    if resignations::open_for(c, id)?.is_some() {
+        return Err(ApiError::conflict(
+            Code::ResignationOpen,
+            "a resignation request is already open",
+        ));
+    }
+    let row = resignations::insert(
+        c,
+        &NewResignationRow {
+            appointment_id: id,
+            reason: reason.trim(),
+            status: ResignationStatus::Requested,
+            requested_by: &caller.subject,
+            created_at: Utc::now().naive_utc(),
+        },
+    )?;
+    audit::created(c, caller, "resignation", row.id, &row)?;
+    Ok(Resignation::from(row))
+}
+
+/// The Center's decision on an open resignation request.
+pub struct ResignationVerdict {
+    pub approve: bool,
+    pub reason: String,
+    /// The end date; today when absent.
+    pub effective_on: Option<NaiveDate>,
+}
+
+/// R11, R14: approval ends the appointment as `resigned`, revokes the certificate and sends the
+/// 辞聘确认函; refusal leaves it running.
+pub fn decide_resignation(
+    c: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    d: &ResignationVerdict,
+) -> Result<Appointment, ApiError> {
+    let req = resignations::open_for(c, id)?
+        .ok_or_else(|| ApiError::conflict(Code::NoOpenResignation, "there is no open resignation request"))?;
+    let status = if d.approve {
+        ResignationStatus::Approved
+    } else {
+        ResignationStatus::Refused
+    };
+    resignations::decide(
+        c,
+        req.id,
+        &ResignationDecision {
+            status,
+            decided_by: Some(&caller.subject),
+            decided_at: Some(Utc::now().naive_utc()),
+            decision_reason: Some(d.reason.trim()),
+        },
+    )?;
+    audit::record(
+        c,
+        caller,
+        Change {
+            action: status.as_str(),
+            entity: "resignation",
+            entity_id: req.id,
+            before: snapshot(&req),
+            after: None,
+            reason: Some(&d.reason),
+        },
+    )?;
+    let row = if d.approve {
+        let end = EarlyEnd {
+            status: AppointmentStatus::Resigned,
+            ground: None,
+            reason: &req.reason,
+            on: d.effective_on.unwrap_or_else(clock::today),
+        };
+        appointing::end_early(c, caller, id, end)?
+    } else {
+        appointments::find(c, id)?
+    };
+    to_appointment(c, row)
+}
+
+/// R12, R14: dismissal for conduct, with the stated reason; revokes the certificate and sends
+/// the 解聘通知书.
+pub fn dismiss(
+    c: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    reason: &str,
+    effective_on: Option<NaiveDate>,
+) -> Result<Appointment, ApiError> {
+    let end = EarlyEnd {
+        status: AppointmentStatus::Dismissed,
+        ground: Some(DismissalGround::Conduct),
+        reason,
+        on: effective_on.unwrap_or_else(clock::today),
+    };
+    let row = appointing::end_early(c, caller, id, end)?;
+    to_appointment(c, row)
+}
