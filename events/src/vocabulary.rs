@@ -31,7 +31,10 @@ macro_rules! vocabulary {
         $vis:vis enum $name:ident {
             $(
                 $(#[$vmeta:meta])*
-                $variant:ident = $wire:literal => $label:literal
+                // `tt`, not `literal`: utoipa reads `#[serde(rename = …)]` only from a bare literal
+                // token, and a `literal` fragment reaches it wrapped (the schema then showed the
+                // Rust names).
+                $variant:ident = $wire:tt => $label:tt
             ),+ $(,)?
         }
     ) => {
@@ -142,6 +145,14 @@ mod tests {
         assert_eq!(Stage::parse("Draft"), None, "wire values are exact");
         assert_eq!(serde_json::to_string(&Stage::Done).ok().as_deref(), Some(r#""done""#));
         assert!(serde_json::from_str::<Stage>(r#""cancelled""#).is_err());
+    }
+
+    /// The contract lists the wire values, as serde sends them.
+    #[test]
+    fn the_schema_lists_the_wire_values() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Stage::schema()).unwrap_or_default();
+        assert_eq!(schema["enum"], serde_json::json!(["draft", "done"]), "{schema}");
     }
 
     /// Stored as its wire value, read back as the variant; a stored value that is not one of

@@ -74,8 +74,9 @@ fn kit_settings(settings: &GatewaySettings, public_key_pem: &str) -> ServiceSett
             body_timeout: settings.limits.body_timeout,
             ..HttpLimits::default()
         },
-        // The gateway counts no calendar dates of the charter.
-        utc_offset_hours: service_kit::clock::DEFAULT_OFFSET_HOURS,
+        // The gateway counts no calendar dates: it keeps the zone the services installed (in
+        // the one-process suite they share the setting).
+        utc_offset_hours: service_kit::clock::offset_hours(),
     }
 }
 

@@ -34,9 +34,11 @@ impl PageQuery {
 
     /// The checked limit and cursor.
     pub fn window(&self) -> Result<Window, ApiError> {
+        // The limit first: a request with both wrong is told about the limit, as before.
+        let limit = self.limit()?;
         Ok(Window {
             after: self.after_id()?,
-            limit: self.limit()?,
+            limit,
         })
     }
 
