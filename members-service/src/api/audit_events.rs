@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use super::access;
 use crate::app::audit::{self as app, AuditEvent};
 use crate::db::audit::AuditQuery;
+use crate::domain::audit::AuditAction;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -17,7 +18,7 @@ pub struct AuditFilter {
     pub entity: Option<String>,
     pub entity_id: Option<i64>,
     pub actor: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
 }
 
 /// The audit log (the Center only).

@@ -9,7 +9,7 @@ use service_kit::{ApiError, Caller, Code, Db, Problem};
 use utoipa::IntoParams;
 
 use super::access;
-use crate::app::import::{self as app, ImportReport};
+use crate::app::import::{self as app, ImportReport, RosterFormat};
 use crate::clock;
 use crate::db::appointments::RosterQuery;
 use crate::domain::appointments::AppointmentStatus;
@@ -44,8 +44,7 @@ pub async fn import(
 ) -> Result<HttpResponse, ApiError> {
     access::admin(&caller)?;
     let commit = q.commit;
-    let (rows, errors) = app::read(&body)?;
-    let report = db.write(move |c| app::import(c, &caller, rows, errors, commit)).await?;
+    let report = db.write(move |c| app::import(c, &caller, &body, commit)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -71,34 +70,23 @@ pub struct ExportQuery {
 pub async fn export(caller: Caller, q: web::Query<ExportQuery>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     caller.require_admin_or_scope("members:read")?;
     let q = q.into_inner();
-    let format = q.format.clone().unwrap_or_else(|| "csv".into());
-    if format != "csv" && format != "xlsx" {
-        return Err(ApiError::bad_request(Code::InvalidFormat, "format is csv or xlsx"));
-    }
+    let format = match q.format.as_deref() {
+        None | Some("csv") => RosterFormat::Csv,
+        Some("xlsx") => RosterFormat::Xlsx,
+        Some(_) => return Err(ApiError::bad_request(Code::InvalidFormat, "format is csv or xlsx")),
+    };
     let f = RosterQuery {
         body_id: q.body_id,
         term_id: q.term_id,
         status: q.status,
     };
-    let cells = db.run(move |c| app::roster(c, &f)).await?;
+    let bytes = db.run(move |c| app::roster_file(c, &f, format)).await?;
     let stamp = clock::today().format("%Y%m%d");
-    let (bytes, content_type, ext) = if format == "xlsx" {
-        let bytes = web::block(move || app::roster_xlsx(&cells))
-            .await
-            .map_err(ApiError::internal)??;
-        (
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
-    } else {
-        (app::roster_csv(&cells)?, "text/csv; charset=utf-8", "csv")
-    };
     Ok(HttpResponse::Ok()
-        .content_type(content_type)
+        .content_type(format.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"roster-{stamp}.{ext}\""),
+            format!("attachment; filename=\"roster-{stamp}.{}\"", format.extension()),
         ))
         .body(bytes))
 }

@@ -17,6 +17,7 @@ use crate::domain::appointments::{
     AppointmentSource, AppointmentStatus, DismissalCaseStatus, DismissalGround, ResignationStatus,
 };
 use crate::domain::assessments::AssessmentResult;
+use crate::domain::audit::AuditAction;
 use crate::domain::bodies::BodyKind;
 use crate::domain::eligibility::EligibilityIssue;
 use crate::domain::people::{TitleLevel, UnitKind};
@@ -47,6 +48,7 @@ pub fn all() -> Labels {
         "title_level" => TitleLevel,
         "appointment_status" => AppointmentStatus,
         "appointment_source" => AppointmentSource,
+        "audit_action" => AuditAction,
         "resignation_status" => ResignationStatus,
         "dismissal_case_status" => DismissalCaseStatus,
         "nomination_status" => NominationStatus,

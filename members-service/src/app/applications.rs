@@ -357,7 +357,7 @@ pub(crate) fn apply_transition(
         c,
         caller,
         audit::Change {
-            action: t.action.as_str(),
+            action: t.action.into(),
             entity: "application",
             entity_id: id,
             before: audit::snapshot(&app),

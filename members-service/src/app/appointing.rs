@@ -10,6 +10,7 @@ use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{AppointmentChanges, AppointmentRow, BodyRow, NewAppointmentRow, PersonRow, TermRow};
 use crate::db::{appointments, bodies, people, terms};
 use crate::domain::appointments::{AppointmentSource, AppointmentStatus, DismissalGround, EndError, check_early_end};
+use crate::domain::audit::AuditAction;
 use crate::domain::bodies::BodyKind;
 use crate::domain::eligibility::{EligibilityIssue, Verdict, council_issues, judge};
 use crate::domain::posts::{self, Cardinality, Post};
@@ -212,7 +213,7 @@ pub fn complete(c: &mut DbConn, actor: &Caller, prev: &AppointmentRow) -> Result
         c,
         actor,
         Change {
-            action: "complete",
+            action: AuditAction::Complete,
             entity: "appointment",
             entity_id: prev.id,
             before: snapshot(prev),
@@ -251,7 +252,7 @@ pub fn end_with_term(
                 c,
                 system,
                 Change {
-                    action: "lapse",
+                    action: AuditAction::Lapse,
                     entity: "appointment",
                     entity_id: a.id,
                     before: snapshot(a),
@@ -326,7 +327,7 @@ pub fn end_early(conn: &mut DbConn, actor: &Caller, id: i64, end: EarlyEnd<'_>) 
         conn,
         actor,
         Change {
-            action: end.status.as_str(),
+            action: AuditAction::ended_as(end.status),
             entity: "appointment",
             entity_id: id,
             before: snapshot(&before),
@@ -357,7 +358,7 @@ fn end_pending_renewals(conn: &mut DbConn, actor: &Caller, id: i64, end: &EarlyE
             conn,
             actor,
             Change {
-                action: end.status.as_str(),
+                action: AuditAction::ended_as(end.status),
                 entity: "appointment",
                 entity_id: b.id,
                 before: snapshot(&b),

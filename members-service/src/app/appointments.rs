@@ -15,6 +15,7 @@ use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{AppointmentRow, NewResignationRow, ResignationDecision, ResignationRow};
 use crate::db::{bodies, people, resignations, terms, units};
 use crate::domain::appointments::{AppointmentSource, AppointmentStatus, DismissalGround, ResignationStatus};
+use crate::domain::audit::AuditAction;
 use crate::domain::posts::Post;
 use crate::domain::terms::{RenewalError, check_renewal, renewal_start};
 
@@ -277,7 +278,7 @@ pub fn decide_resignation(
         c,
         caller,
         Change {
-            action: status.as_str(),
+            action: AuditAction::resignation(status),
             entity: "resignation",
             entity_id: req.id,
             before: snapshot(&req),

@@ -7,6 +7,7 @@ use service_kit::{ApiError, DbConn};
 use utoipa::ToSchema;
 
 use crate::db::audit::{self, AuditQuery};
+use crate::domain::audit::AuditAction;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
@@ -15,7 +16,7 @@ pub struct AuditEvent {
     pub at: NaiveDateTime,
     /// `account:<id>`, `client:<id>` or `system:<job>`.
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     pub entity: String,
     pub entity_id: i64,
     #[schema(value_type = Option<Object>)]

@@ -14,6 +14,7 @@ use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{CaseDecision, DismissalCaseRow, NewDismissalCaseRow};
 use crate::db::{appointments, dismissal_cases};
 use crate::domain::appointments::{AppointmentStatus, DismissalCaseStatus, DismissalGround};
+use crate::domain::audit::AuditAction;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DismissalCase {
@@ -174,7 +175,7 @@ pub fn withdraw(c: &mut DbConn, caller: &Caller, w: &WithdrawCase) -> Result<Opt
         c,
         caller,
         Change {
-            action: "withdraw",
+            action: AuditAction::Withdraw,
             entity: "dismissal_case",
             entity_id: case.id,
             before: snapshot(&case),
@@ -229,7 +230,7 @@ pub fn decide_case(
         c,
         caller,
         Change {
-            action: status.as_str(),
+            action: AuditAction::case(status),
             entity: "dismissal_case",
             entity_id: id,
             before: snapshot(&case),

@@ -36,7 +36,7 @@ pub struct ImportReport {
 
 /// Parses a CSV file: its rows, or the 422 of a file that is not a CSV of people (no header with
 /// the required columns: there are no rows to report on, so even a dry run refuses it).
-pub fn read(csv: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
+fn read(csv: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
     let (rows, errors) = parse(csv, &edge::context());
     if errors.iter().any(is_header_error) {
         return Err(ApiError::unprocessable(
@@ -48,15 +48,10 @@ pub fn read(csv: &[u8]) -> Result<(Vec<ImportRow>, Vec<RowError>), ApiError> {
     Ok((rows, errors))
 }
 
-/// Checks parsed rows against what is stored (unit kinds must agree, people must be new) and,
-/// with `commit`, writes every unit and person or nothing.
-pub fn import(
-    c: &mut DbConn,
-    caller: &Caller,
-    rows: Vec<ImportRow>,
-    mut errors: Vec<RowError>,
-    commit: bool,
-) -> Result<ImportReport, ApiError> {
+/// Parses a CSV file of units and people, checks its rows against what is stored (unit kinds
+/// must agree, people must be new) and, with `commit`, writes every unit and person or nothing.
+pub fn import(c: &mut DbConn, caller: &Caller, csv: &[u8], commit: bool) -> Result<ImportReport, ApiError> {
+    let (rows, mut errors) = read(csv)?;
     let names: Vec<String> = rows.iter().map(|r| r.unit_name.clone()).collect();
     let existing = units::by_names(c, &names)?;
     let new_units = check_against_stored(c, &rows, &existing, &mut errors)?;
@@ -164,7 +159,7 @@ fn issue(e: &RowError) -> ImportIssue {
     }
 }
 
-pub const HEADERS: [&str; 11] = [
+const HEADERS: [&str; 11] = [
     "机构",
     "届次",
     "职务",
@@ -178,8 +173,41 @@ pub const HEADERS: [&str; 11] = [
     "离任原因",
 ];
 
+/// The two files the roster comes as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RosterFormat {
+    /// UTF-8 with a BOM, for Excel.
+    Csv,
+    Xlsx,
+}
+
+impl RosterFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            RosterFormat::Csv => "text/csv; charset=utf-8",
+            RosterFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            RosterFormat::Csv => "csv",
+            RosterFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// The roster (成员名册) as a file, with Chinese headers and labels.
+pub fn roster_file(c: &mut DbConn, f: &RosterQuery, format: RosterFormat) -> Result<Vec<u8>, ApiError> {
+    let cells = roster(c, f)?;
+    match format {
+        RosterFormat::Csv => roster_csv(&cells),
+        RosterFormat::Xlsx => roster_xlsx(&cells),
+    }
+}
+
 /// The roster's lines, as the cells of its sheet (labels in Chinese).
-pub fn roster(c: &mut DbConn, f: &RosterQuery) -> Result<Vec<[String; 11]>, ApiError> {
+fn roster(c: &mut DbConn, f: &RosterQuery) -> Result<Vec<[String; 11]>, ApiError> {
     Ok(appointments::roster(c, f)?
         .into_iter()
         .map(|r| {
@@ -201,7 +229,7 @@ pub fn roster(c: &mut DbConn, f: &RosterQuery) -> Result<Vec<[String; 11]>, ApiE
 }
 
 /// The roster as CSV: UTF-8 with a BOM, for Excel.
-pub fn roster_csv(cells: &[[String; 11]]) -> Result<Vec<u8>, ApiError> {
+fn roster_csv(cells: &[[String; 11]]) -> Result<Vec<u8>, ApiError> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(HEADERS).map_err(ApiError::internal)?;
     for row in cells {
@@ -211,7 +239,7 @@ pub fn roster_csv(cells: &[[String; 11]]) -> Result<Vec<u8>, ApiError> {
 }
 
 /// The roster as an XLSX workbook with one sheet, 成员名册.
-pub fn roster_xlsx(cells: &[[String; 11]]) -> Result<Vec<u8>, ApiError> {
+fn roster_xlsx(cells: &[[String; 11]]) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

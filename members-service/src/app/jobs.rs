@@ -17,6 +17,7 @@ use super::events;
 use crate::db::audit::{self, Change, snapshot};
 use crate::db::{appointments, terms};
 use crate::domain::appointments::AppointmentStatus;
+use crate::domain::audit::AuditAction;
 use crate::domain::terms::due_reminders;
 
 pub const LAPSE_JOB: &str = "lapse";
@@ -80,7 +81,7 @@ fn close_term(
         c,
         system,
         Change {
-            action: "close",
+            action: AuditAction::Close,
             entity: "term",
             entity_id: term_id,
             before: snapshot(&term),
@@ -133,7 +134,7 @@ fn activate(c: &mut DbConn, system: &Caller, id: i64, report: &mut JobReport) ->
         c,
         system,
         Change {
-            action: "activate",
+            action: AuditAction::Activate,
             entity: "appointment",
             entity_id: id,
             before: snapshot(&before),
@@ -165,7 +166,7 @@ fn send_reminders(
                         c,
                         system,
                         Change {
-                            action: "remind_term_end",
+                            action: AuditAction::RemindTermEnd,
                             entity: "appointment",
                             entity_id: a.id,
                             before: None,

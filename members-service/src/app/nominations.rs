@@ -14,6 +14,7 @@ use crate::db::models::{NewNominationRow, NominationRow};
 use crate::db::{nominations, people, terms};
 use crate::domain::applications::NominationStatus;
 use crate::domain::appointments::{AppointmentSource, AppointmentStatus};
+use crate::domain::audit::AuditAction;
 use crate::domain::eligibility::EligibilityIssue;
 use crate::domain::posts::{FillRoute, Post, route};
 
@@ -165,7 +166,7 @@ pub fn appoint(
         c,
         caller,
         Change {
-            action: "appoint",
+            action: AuditAction::Appoint,
             entity: "nomination",
             entity_id: id,
             before: snapshot(&before),

@@ -13,6 +13,7 @@ use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::PersonRow;
 use crate::db::people::{self, PersonQuery};
 use crate::db::units;
+use crate::domain::audit::AuditAction;
 use crate::domain::people::{PersonDraft, TitleLevel, ValidPerson, validate_person};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -186,7 +187,7 @@ pub fn update(c: &mut DbConn, caller: &Caller, id: i64, patch: PersonPatch) -> R
         c,
         caller,
         Change {
-            action: "update",
+            action: AuditAction::Update,
             entity: "person",
             entity_id: id,
             before: snapshot(&before),

@@ -16,6 +16,7 @@ use crate::db::recognition::{self, AssessmentWrite};
 use crate::db::{appointments, people, units};
 use crate::domain::appointments::AppointmentStatus;
 use crate::domain::assessments::{AssessmentResult, assessable};
+use crate::domain::audit::AuditAction;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Assessment {
@@ -92,7 +93,11 @@ pub fn put_assessment(
         c,
         caller,
         Change {
-            action: if existing.is_some() { "update" } else { "create" },
+            action: if existing.is_some() {
+                AuditAction::Update
+            } else {
+                AuditAction::Create
+            },
             entity: "assessment",
             entity_id: id,
             before: existing

@@ -11,6 +11,7 @@ use super::access;
 use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{NewUnitRow, UnitChanges, UnitRow};
 use crate::db::units::{self, UnitQuery};
+use crate::domain::audit::AuditAction;
 use crate::domain::people::{UnitKind, check_phone, check_text};
 use crate::domain::values::Email;
 
@@ -162,7 +163,7 @@ pub fn update(c: &mut DbConn, caller: &Caller, id: i64, u: UnitInput) -> Result<
         c,
         caller,
         Change {
-            action: "update",
+            action: AuditAction::Update,
             entity: "unit",
             entity_id: id,
             before: snapshot(&before),

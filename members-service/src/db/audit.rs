@@ -10,10 +10,11 @@ use service_kit::{ApiError, Caller, DbConn};
 
 use super::models::AuditRow;
 use super::schema::audit_events;
+use crate::domain::audit::AuditAction;
 
 /// One audited change; `before`/`after` are JSON snapshots (see [`snapshot`]).
 pub struct Change<'a> {
-    pub action: &'a str,
+    pub action: AuditAction,
     pub entity: &'a str,
     pub entity_id: i64,
     pub before: Option<String>,
@@ -54,7 +55,7 @@ pub fn created<A: Serialize>(
         conn,
         actor,
         Change {
-            action: "create",
+            action: AuditAction::Create,
             entity,
             entity_id: id,
             before: None,
@@ -70,7 +71,7 @@ pub struct AuditQuery {
     pub entity: Option<String>,
     pub entity_id: Option<i64>,
     pub actor: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<AuditAction>,
 }
 
 pub fn list(conn: &mut DbConn, f: &AuditQuery, w: Window) -> Result<Page<AuditRow>, ApiError> {
@@ -89,8 +90,8 @@ pub fn list(conn: &mut DbConn, f: &AuditQuery, w: Window) -> Result<Page<AuditRo
     if let Some(v) = &f.actor {
         q = q.filter(audit_events::actor.eq(v.clone()));
     }
-    if let Some(v) = &f.action {
-        q = q.filter(audit_events::action.eq(v.clone()));
+    if let Some(v) = f.action {
+        q = q.filter(audit_events::action.eq(v));
     }
     Ok(w.page(q.load(conn)?, |r| r.id))
 }

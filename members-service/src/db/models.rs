@@ -11,6 +11,7 @@ use crate::domain::appointments::{
     AppointmentSource, AppointmentStatus, DismissalCaseStatus, DismissalGround, ResignationStatus,
 };
 use crate::domain::assessments::AssessmentResult;
+use crate::domain::audit::AuditAction;
 use crate::domain::bodies::BodyKind;
 use crate::domain::people::{TitleLevel, UnitKind};
 use crate::domain::posts::Post;
@@ -230,7 +231,7 @@ pub struct AuditRow {
     pub id: i64,
     pub at: NaiveDateTime,
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     pub entity: String,
     pub entity_id: i64,
     pub before_json: Option<String>,

@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod appointments;
 pub mod assessments;
+pub mod audit;
 pub mod bodies;
 pub mod elections;
 pub mod eligibility;
