@@ -224,4 +224,55 @@ mod tests {
         assert!(TitleLevel::Senior > TitleLevel::AssociateSenior);
         assert!(!TitleLevel::Intermediate.is_associate_senior_or_above());
     }
+
+    fn draft() -> PersonDraft {
+        PersonDraft {
+            name: " 张伟 ".into(),
+            unit_id: 3,
+            job_post: " 副校长 ".into(),
+            title_level: TitleLevel::Senior,
+            specialty: String::new(),
+            date_of_birth: NaiveDate::from_ymd_opt(1970, 5, 1),
+            email: Some("zw@example.cn".into()),
+            phone: Some("13812345678".into()),
+        }
+    }
+
+    fn ctx() -> ParseContext {
+        ParseContext {
+            today: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+            sendable: crate::app::edge::sendable,
+        }
+    }
+
+    #[test]
+    fn a_valid_person_is_trimmed_and_every_bad_field_is_reported_in_order() {
+        let p = validate_person(draft(), &ctx()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((p.name.as_str(), p.job_post.as_str()), ("张伟", "副校长"));
+        assert_eq!(p.email.map(Email::into_inner).as_deref(), Some("zw@example.cn"));
+        let bad = PersonDraft {
+            name: "".into(),
+            specialty: "王😀".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(1899, 1, 1),
+            email: Some("a@b@c.cn".into()),
+            phone: Some("12345".into()),
+            ..draft()
+        };
+        let codes: Vec<String> = validate_person(bad, &ctx())
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| format!("{}:{}", e.field, e.code))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "name:required",
+                "specialty:unprintable_characters",
+                "date_of_birth:invalid_date",
+                "email:invalid_email",
+                "phone:invalid_phone"
+            ]
+        );
+    }
 }
