@@ -55,9 +55,7 @@ pub fn assessment(c: &mut DbConn, caller: &Caller, year: i32, id: i64) -> Result
     if !allowed {
         return Err(ApiError::forbidden("this assessment is outside your scope"));
     }
-    recognition::assessment(c, id, year)?
-        .map(Assessment::from)
-        .ok_or_else(|| ApiError::not_found(format!("no assessment of appointment {id} for {year}")))
+    Ok(Assessment::from(recognition::find_assessment(c, id, year)?))
 }
 
 /// R15: records (or corrects) the year's result of an appointment that ran in that year.

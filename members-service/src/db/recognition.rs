@@ -2,12 +2,23 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use service_kit::db::Found;
 use service_kit::pagination::{Page, Window};
 use service_kit::{ApiError, DbConn};
 
 use super::models::{AssessmentRow, CommendationRow, NewCommendationRow};
 use super::schema::{assessments, commendations};
 use crate::domain::assessments::AssessmentResult;
+
+/// The year's assessment of an appointment, or 404.
+pub fn find_assessment(c: &mut DbConn, appointment_id: i64, year: i32) -> Result<AssessmentRow, ApiError> {
+    assessments::table
+        .filter(assessments::appointment_id.eq(appointment_id))
+        .filter(assessments::year.eq(year))
+        .select(AssessmentRow::as_select())
+        .first(c)
+        .found(|| format!("no assessment of appointment {appointment_id} for {year}"))
+}
 
 pub fn assessment(c: &mut DbConn, appointment_id: i64, year: i32) -> Result<Option<AssessmentRow>, ApiError> {
     Ok(assessments::table
