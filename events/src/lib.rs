@@ -16,8 +16,8 @@ mod schema;
 mod to_documents;
 mod to_meetings;
 mod to_members;
-mod vocabulary;
 pub mod vocab;
+mod vocabulary;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -20,6 +20,25 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where an activity stands.
+    pub enum ActivityStatus {
+        Scheduled = "scheduled" => "已安排",
+        /// Attendance is recorded.
+        Held = "held" => "已举行",
+        /// Counts no absence (R13).
+        Cancelled = "cancelled" => "已取消",
+    }
+}
+
+vocabulary! {
+    /// Which of a body's annual documents.
+    pub enum AnnualDocumentKind {
+        WorkPlan = "work_plan" => "年度工作计划",
+        WorkReport = "work_report" => "年度工作报告",
+    }
+}
+
 // ----- meetings-service: a plenary's agenda items (议程, R19)
 
 vocabulary! {
@@ -71,6 +90,52 @@ vocabulary! {
         Sent = "sent" => "已发送",
         /// Refused for good (5xx) or retried until the schedule ended; can be retried by hand.
         Failed = "failed" => "发送失败",
+    }
+}
+
+vocabulary! {
+    /// Where an issued document stands; what its verification link answers.
+    pub enum DocumentStatus {
+        Valid = "valid" => "有效",
+        /// Revoked: the appointment it certifies ended early.
+        Revoked = "revoked" => "已撤销",
+        /// Replaced by a newer document of its kind about the same subject (a reissue, a renewal).
+        Superseded = "superseded" => "已被替代",
+    }
+}
+
+vocabulary! {
+    /// Where a batch stands.
+    pub enum BatchStatus {
+        /// Items are still pending; the worker takes it chunk by chunk.
+        Running = "running" => "进行中",
+        Finished = "finished" => "已完成",
+    }
+}
+
+vocabulary! {
+    /// What became of one appointment of a batch.
+    pub enum BatchItemStatus {
+        Pending = "pending" => "待签发",
+        /// A new certificate was issued.
+        Issued = "issued" => "已签发",
+        /// A valid certificate existed already (without `reissue`), or was issued before a crash.
+        Existing = "existing" => "已有证书",
+        Failed = "failed" => "签发失败",
+    }
+}
+
+vocabulary! {
+    /// The outcome of one attempt to deliver a document by e-mail.
+    pub enum AttemptOutcome {
+        /// Written before the SMTP transaction; replaced by its outcome after it.
+        Sending = "sending" => "发送中",
+        Sent = "sent" => "已发送",
+        /// A transient failure; the delivery is tried again later.
+        Retry = "retry" => "稍后重试",
+        Failed = "failed" => "发送失败",
+        /// Its worker stopped during the SMTP transaction; sent again with the same Message-ID.
+        Interrupted = "interrupted" => "已中断",
     }
 }
 

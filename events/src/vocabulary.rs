@@ -164,7 +164,9 @@ mod tests {
             .get_result(&mut c)
             .expect("binds as text");
         assert_eq!(stored, "done");
-        let read: Stage = diesel::select(sql::<Text>("'draft'")).get_result(&mut c).expect("reads");
+        let read: Stage = diesel::select(sql::<Text>("'draft'"))
+            .get_result(&mut c)
+            .expect("reads");
         assert_eq!(read, Stage::Draft);
         let unknown = diesel::select(sql::<Text>("'cancelled'")).get_result::<Stage>(&mut c);
         let err = unknown.err().map(|e| format!("{e:?}")).unwrap_or_default();

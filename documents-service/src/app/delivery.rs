@@ -25,7 +25,7 @@ use service_kit::{ApiError, Code, Db, DbConn};
 
 use crate::db::models::{AttemptRow, DeliveryRow, DeliveryUpdate, DocumentMeta};
 use crate::db::{deliveries, documents, inbox};
-use crate::domain::states::{AttemptOutcome, DeliveryStatus};
+use crate::domain::states::{self, AttemptOutcome, DeliveryStatus};
 use crate::mail::{DocumentMail, Mailer, SendError};
 
 pub const QUEUE: Queue = Queue::new(
@@ -192,7 +192,7 @@ fn record(
         After::Failed(e) => (AttemptOutcome::Failed, e.clone(), now),
         After::RetryAt(t, e) => (AttemptOutcome::Retry, e.clone(), *t),
     };
-    let status = outcome.delivery_status();
+    let status = states::delivery_status_after(outcome);
     write_tx(conn, |c| {
         // The attempt row is ours whatever became of the claim: its outcome is a fact.
         deliveries::finish_attempt(c, attempt, outcome, &detail)?;

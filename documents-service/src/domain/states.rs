@@ -2,62 +2,15 @@
 //! value is what the API sends and the database stores (the migrations' CHECK lists), so no
 //! state is compared or written as a bare string.
 
-pub use alliance_events::vocab::DeliveryStatus;
+// Declared in the shared vocabulary, so that members-service's `/labels` can list them.
+pub use alliance_events::vocab::{AttemptOutcome, BatchItemStatus, BatchStatus, DeliveryStatus, DocumentStatus};
 
-alliance_events::vocabulary! {
-    /// Where an issued document stands; what its verification link answers.
-    pub enum DocumentStatus {
-        Valid = "valid" => "有效",
-        /// Revoked: the appointment it certifies ended early.
-        Revoked = "revoked" => "已撤销",
-        /// Replaced by a newer document of its kind about the same subject (a reissue, a renewal).
-        Superseded = "superseded" => "已被替代",
-    }
-}
-
-alliance_events::vocabulary! {
-    /// Where a batch stands.
-    pub enum BatchStatus {
-        /// Items are still pending; the worker takes it chunk by chunk.
-        Running = "running" => "进行中",
-        Finished = "finished" => "已完成",
-    }
-}
-
-alliance_events::vocabulary! {
-    /// What became of one appointment of a batch.
-    pub enum BatchItemStatus {
-        Pending = "pending" => "待签发",
-        /// A new certificate was issued.
-        Issued = "issued" => "已签发",
-        /// A valid certificate existed already (without `reissue`), or was issued before a crash.
-        Existing = "existing" => "已有证书",
-        Failed = "failed" => "签发失败",
-    }
-}
-
-alliance_events::vocabulary! {
-    /// The outcome of one attempt to deliver a document by e-mail.
-    pub enum AttemptOutcome {
-        /// Written before the SMTP transaction; replaced by its outcome after it.
-        Sending = "sending" => "发送中",
-        Sent = "sent" => "已发送",
-        /// A transient failure; the delivery is tried again later.
-        Retry = "retry" => "稍后重试",
-        Failed = "failed" => "发送失败",
-        /// Its worker stopped during the SMTP transaction; sent again with the same Message-ID.
-        Interrupted = "interrupted" => "已中断",
-    }
-}
-
-impl AttemptOutcome {
-    /// The delivery's stored status after an attempt with this outcome (`Retry` waits queued).
-    pub fn delivery_status(self) -> DeliveryStatus {
-        match self {
-            AttemptOutcome::Sent => DeliveryStatus::Sent,
-            AttemptOutcome::Failed => DeliveryStatus::Failed,
-            AttemptOutcome::Sending | AttemptOutcome::Retry | AttemptOutcome::Interrupted => DeliveryStatus::Queued,
-        }
+/// The delivery's stored status after an attempt with this outcome (`Retry` waits queued).
+pub fn delivery_status_after(outcome: AttemptOutcome) -> DeliveryStatus {
+    match outcome {
+        AttemptOutcome::Sent => DeliveryStatus::Sent,
+        AttemptOutcome::Failed => DeliveryStatus::Failed,
+        AttemptOutcome::Sending | AttemptOutcome::Retry | AttemptOutcome::Interrupted => DeliveryStatus::Queued,
     }
 }
 
@@ -106,7 +59,7 @@ mod tests {
             shown_delivery_status(DeliveryStatus::Failed, true),
             DeliveryStatus::Failed
         );
-        assert_eq!(AttemptOutcome::Retry.delivery_status(), DeliveryStatus::Queued);
-        assert_eq!(AttemptOutcome::Sent.delivery_status(), DeliveryStatus::Sent);
+        assert_eq!(delivery_status_after(AttemptOutcome::Retry), DeliveryStatus::Queued);
+        assert_eq!(delivery_status_after(AttemptOutcome::Sent), DeliveryStatus::Sent);
     }
 }

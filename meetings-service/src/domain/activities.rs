@@ -10,16 +10,8 @@ pub use alliance_events::vocab::ActivityKind;
 
 use super::agenda::{self, AgendaItem};
 
-alliance_events::vocabulary! {
-    /// Where an activity stands.
-    pub enum ActivityStatus {
-        Scheduled = "scheduled" => "已安排",
-        /// Attendance is recorded.
-        Held = "held" => "已举行",
-        /// Counts no absence (R13).
-        Cancelled = "cancelled" => "已取消",
-    }
-}
+// Declared in the shared vocabulary, so that members-service's `/labels` can list it.
+pub use alliance_events::vocab::ActivityStatus;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -10,13 +10,8 @@ use utoipa::ToSchema;
 /// Largest attached file (decoded).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
-alliance_events::vocabulary! {
-    /// Which of a body's annual documents.
-    pub enum AnnualDocumentKind {
-        WorkPlan = "work_plan" => "年度工作计划",
-        WorkReport = "work_report" => "年度工作报告",
-    }
-}
+// Declared in the shared vocabulary, so that members-service's `/labels` can list it.
+pub use alliance_events::vocab::AnnualDocumentKind;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -9,7 +9,10 @@
 use std::collections::BTreeMap;
 
 use actix_web::HttpResponse;
-use alliance_events::vocab::{ActivityKind, AgendaItemKind, AttendanceStatus, DeliveryStatus, DocumentKind};
+use alliance_events::vocab::{
+    ActivityKind, ActivityStatus, AgendaItemKind, AnnualDocumentKind, AttemptOutcome, AttendanceStatus,
+    BatchItemStatus, BatchStatus, DeliveryStatus, DocumentKind, DocumentStatus,
+};
 use service_kit::{Caller, Role};
 
 use crate::domain::applications::{ApplicationAction, ApplicationStatus, NominationStatus};
@@ -61,11 +64,17 @@ pub fn all() -> Labels {
         "role" => Role,
         // meetings-service
         "activity_kind" => ActivityKind,
+        "activity_status" => ActivityStatus,
+        "annual_document_kind" => AnnualDocumentKind,
         "agenda_item_kind" => AgendaItemKind,
         "attendance_status" => AttendanceStatus,
         // documents-service
         "document_kind" => DocumentKind,
         "delivery_status" => DeliveryStatus,
+        "document_status" => DocumentStatus,
+        "batch_status" => BatchStatus,
+        "batch_item_status" => BatchItemStatus,
+        "attempt_outcome" => AttemptOutcome,
     }
 }
 
