@@ -7,16 +7,15 @@ pub mod app;
 pub mod clock;
 pub mod db;
 pub mod domain;
+pub mod settings;
 
 /// The scheduled jobs (R6 lapse, renewals, reminders) are use cases of `app`.
 pub use app::jobs;
-
-use std::time::Duration;
+pub use settings::Settings;
 
 use crate::api::applications::TransitionRequestConditions;
 use crate::api::recognition::NewCommendationConditions;
 use actix_web::web;
-use service_kit::config::{ConfigError, ServiceSettings, parse_or, var_or};
 use service_kit::server::serve;
 use service_kit::{Kit, ServiceHandle, StartError};
 use utoipa::OpenApi;
@@ -59,37 +58,52 @@ pub const DEFAULT_PORT: u16 = 8081;
 )]
 pub struct ApiDoc;
 
-/// `MEMBERS_*` and `ALLIANCE_*` variables (see the README).
-pub fn settings_from_env() -> Result<ServiceSettings, ConfigError> {
-    ServiceSettings::from_env("MEMBERS", DEFAULT_PORT, "members.db")
-}
-
-/// Term-end reminder schedule, days before the end (`MEMBERS_TERM_REMINDER_DAYS`, default `90,30`).
-pub fn reminder_days() -> Vec<u32> {
-    var_or("MEMBERS_TERM_REMINDER_DAYS", "90,30")
-        .split(',')
-        .filter_map(|d| d.trim().parse().ok())
-        .collect()
-}
-
 /// Connects, migrates, starts the scheduler, the outbox worker and the HTTP server; the one
-/// way to start this service.
-pub async fn start(settings: ServiceSettings) -> Result<ServiceHandle, StartError> {
-    let kit = Kit::start(NAME, &settings, db::MIGRATIONS)?;
-    let interval = Duration::from_secs(
-        parse_or("MEMBERS_JOBS_INTERVAL_SECS", 3600).map_err(|e| StartError::Other(e.to_string()))?,
-    );
-    let days = reminder_days();
-    let scheduler = jobs::spawn_scheduler(kit.db.get_ref().clone(), interval, days.clone());
-    let job_settings = web::Data::new(api::jobs::JobSettings { reminder_days: days });
+/// way to start this service (`main.rs`, the one-process suite and the tests).
+pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
+    let Settings {
+        service,
+        jobs_interval,
+        reminder_days,
+        absence_dismiss_at_once,
+    } = settings;
+    let kit = Kit::start(NAME, &service, db::MIGRATIONS)?;
+    let scheduler = jobs::spawn_scheduler(kit.db.get_ref().clone(), jobs_interval, reminder_days.clone());
+    let job_settings = web::Data::new(api::jobs::JobSettings { reminder_days });
     let policy = web::Data::new(api::internal::AbsencePolicy {
-        dismiss_at_once: parse_or("MEMBERS_ABSENCE_DISMISS_AT_ONCE", false)
-            .map_err(|e| StartError::Other(e.to_string()))?,
+        dismiss_at_once: absence_dismiss_at_once,
     });
-    let worker = kit.spawn_outbox(&settings)?;
-    let handle = serve(kit, &settings.bind, settings.workers, move |cfg| {
+    let worker = kit.spawn_outbox(&service)?;
+    let handle = serve(kit, &service.bind, service.workers, move |cfg| {
         cfg.app_data(job_settings.clone()).app_data(policy.clone());
         api::routes(cfg);
     })?;
     Ok(handle.with_outbox(worker).with_task(scheduler))
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    /// Every e-mail field of a request states the pattern `check_email` enforces, so a client
+    /// (and the contract fuzzer) knows exactly which addresses are taken.
+    #[test]
+    fn every_email_field_states_the_checked_pattern() {
+        let doc = serde_json::to_value(super::ApiDoc::openapi()).unwrap_or_default();
+        let mut seen = 0;
+        for (name, schema) in doc["components"]["schemas"].as_object().into_iter().flatten() {
+            for (field, prop) in schema["properties"].as_object().into_iter().flatten() {
+                // Requests state a pattern; responses (which show stored values) state none.
+                if field.contains("email") && prop.get("pattern").is_some() {
+                    assert_eq!(
+                        prop["pattern"].as_str(),
+                        Some(crate::domain::people::EMAIL_PATTERN),
+                        "{name}.{field}"
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 4, "{seen} e-mail fields");
+    }
 }

@@ -39,7 +39,10 @@ pub struct NewPerson {
     )]
     pub specialty: String,
     pub date_of_birth: Option<NaiveDate>,
-    #[schema(max_length = 254, pattern = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){1,2})@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    )]
     pub email: Option<String>,
     #[schema(pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]
     pub phone: Option<String>,
@@ -69,7 +72,7 @@ pub struct PersonPatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub date_of_birth: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
-    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")]
+    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){1,2})@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<String>, pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]

@@ -33,7 +33,10 @@ pub struct NewUnit {
         pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
     )]
     pub contact_name: Option<String>,
-    #[schema(max_length = 254, pattern = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){1,2})@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+    )]
     pub contact_email: Option<String>,
     #[schema(pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]
     pub contact_phone: Option<String>,
@@ -55,7 +58,7 @@ pub struct UnitPatch {
     #[schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
     pub contact_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
-    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")]
+    #[schema(value_type = Option<String>, max_length = 254, pattern = r"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){1,2})@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<String>, pattern = r"^(\+86 ?)?(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})([#转][0-9]{1,6})?$")]

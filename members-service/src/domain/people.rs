@@ -67,24 +67,41 @@ pub fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldEr
     }
 }
 
-/// A plain e-mail address check: one `@`, a dotted domain, no spaces.
+/// The contract's e-mail pattern ([`EMAIL_PATTERN`]), checked by hand: an ASCII address every
+/// SMTP relay takes and lettre (documents-service's mailer) accepts — a local part of up to 64
+/// characters without dots, or of two or three dot-separated atoms of up to 20; a domain of two
+/// or more labels of 1–63 letters, digits and inner hyphens; 254 characters in all.
 pub fn check_email(field: &str, value: &str, errors: &mut Vec<FieldError>) {
-    let ok = value.len() <= 254
-        && !value.contains(char::is_whitespace)
-        && match value.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains("..")
-            }
-            None => false,
-        };
-    if !ok {
+    if !is_email(value) {
         errors.push(FieldError::new(field, Code::InvalidEmail, "not an e-mail address"));
     }
+}
+
+/// The pattern the contract states for every e-mail field (keep it equal to [`is_email`]; the
+/// schemas repeat it as a literal, checked by a test).
+pub const EMAIL_PATTERN: &str = r"^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){1,2})@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$";
+
+fn is_email(value: &str) -> bool {
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    let atoms: Vec<&str> = local.split('.').collect();
+    let local_ok = atoms.iter().all(|a| !a.is_empty() && a.chars().all(atext))
+        && match atoms.len() {
+            1 => local.len() <= 64,
+            2 | 3 => atoms.iter().all(|a| a.len() <= 20),
+            _ => false,
+        };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+    value.len() <= 254 && local_ok && domain_ok
 }
 
 /// Mainland mobile (11 digits starting with 1) or a landline such as 010-12345678, optionally
@@ -193,8 +210,49 @@ mod tests {
     #[test]
     fn emails() {
         assert!(errs(|e| check_email("email", "zhang.wei@school.edu.cn", e)).is_empty());
-        for bad in ["", "a", "a@b", "a@@b.cn", "a b@c.cn", "@c.cn", "a@.cn", "a@c..cn"] {
+        let long_label = format!("0@0.{}", "0".repeat(64));
+        let long_local = format!("{}@school.edu.cn", "z".repeat(65));
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a@@b.cn",
+            "a b@c.cn",
+            "@c.cn",
+            "a@.cn",
+            "a@c..cn",
+            ".a@c.cn",
+            "a.@c.cn",
+            "a..b@c.cn",
+            "a.b.c.d@c.cn",
+            "\"x\"@c.cn",
+            "a@-c.cn",
+            "a@c-.cn",
+            "a@c_d.cn",
+            "张伟@学校.cn",
+            &long_label,
+            &long_local,
+        ] {
             assert_eq!(errs(|e| check_email("email", bad, e)), ["invalid_email"], "{bad}");
+        }
+    }
+
+    /// Every address the pattern lets through, lettre (documents-service's mailer) accepts.
+    #[test]
+    fn what_the_pattern_accepts_lettre_accepts() {
+        use std::str::FromStr;
+        let max_label = format!("wang@{}.cn", "x".repeat(63));
+        let max_local = format!("{}@school.edu.cn", "z".repeat(64));
+        for ok in [
+            "zhang.wei@school.edu.cn",
+            "a.b.c@c.cn",
+            "o'brien+jglm@mail-1.example.org",
+            "!#$%&'*+/=?^_`{|}~-@x.y",
+            &max_label,
+            &max_local,
+        ] {
+            assert!(errs(|e| check_email("email", ok, e)).is_empty(), "{ok}");
+            assert!(lettre::Address::from_str(ok).is_ok(), "lettre refuses {ok}");
         }
     }
 
