@@ -8,10 +8,11 @@ pub mod events;
 pub mod members;
 pub mod settings;
 
+pub use settings::Settings;
+
 use crate::api::activities::ActivityUpdateConditions;
 use crate::api::annual::NewAnnualDocumentConditions;
 use actix_web::web;
-use service_kit::config::{ConfigError, ServiceSettings};
 use service_kit::peer::Peers;
 use service_kit::server::serve;
 use service_kit::{Kit, ServiceHandle, StartError};
@@ -42,28 +43,15 @@ pub const DEFAULT_PORT: u16 = 8082;
 )]
 pub struct ApiDoc;
 
-/// `MEETINGS_*` and `ALLIANCE_*` variables (see the README).
-pub fn settings_from_env() -> Result<ServiceSettings, ConfigError> {
-    ServiceSettings::from_env("MEETINGS", DEFAULT_PORT, "meetings.db")
-}
-
 /// Connects, migrates, starts the outbox worker and the HTTP server; the one way to start this
-/// service. `MEETINGS_WORK_YEAR_START` (MM-DD, default 01-01) sets the work year (R13).
-pub async fn start(settings: ServiceSettings) -> Result<ServiceHandle, StartError> {
-    let config = settings::MeetingsConfig::from_env().map_err(|e| StartError::Other(e.to_string()))?;
-    start_with(settings, config).await
-}
-
-/// [`start`] with the meeting rules' settings given (tests).
-pub async fn start_with(
-    settings: ServiceSettings,
-    config: settings::MeetingsConfig,
-) -> Result<ServiceHandle, StartError> {
-    let kit = Kit::start(NAME, &settings, db::MIGRATIONS)?;
-    let peers = web::Data::new(Peers::from_settings(&settings));
-    let config = web::Data::new(config);
-    let worker = kit.spawn_outbox(&settings)?;
-    let handle = serve(kit, &settings.bind, settings.workers, move |cfg| {
+/// service (`main.rs`, the one-process suite and the tests).
+pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
+    let Settings { service, rules } = settings;
+    let kit = Kit::start(NAME, &service, db::MIGRATIONS)?;
+    let peers = web::Data::new(Peers::from_settings(&service));
+    let config = web::Data::new(rules);
+    let worker = kit.spawn_outbox(&service)?;
+    let handle = serve(kit, &service.bind, service.workers, move |cfg| {
         cfg.app_data(peers.clone()).app_data(config.clone());
         api::routes(cfg);
     })?;

@@ -2,7 +2,7 @@
 async fn main() -> std::process::ExitCode {
     service_kit::server::run_main(
         meetings_service::NAME,
-        meetings_service::settings_from_env,
+        meetings_service::Settings::from_env,
         meetings_service::start,
     )
     .await

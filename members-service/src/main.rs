@@ -2,7 +2,7 @@
 async fn main() -> std::process::ExitCode {
     service_kit::server::run_main(
         members_service::NAME,
-        members_service::settings_from_env,
+        members_service::Settings::from_env,
         members_service::start,
     )
     .await

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use documents_service::DocumentsConfig;
 use gateway::{Gateway, GatewaySettings, KeySource, ServiceClientSeed};
 use service_kit::config::{
     AuthSettings, ConfigError, HttpLimits, PreBound, ServiceClient, ServiceSettings, parse_or, var_opt,
@@ -16,12 +15,11 @@ use service_kit::{ServiceHandle, StartError};
 #[derive(Debug, Clone)]
 pub struct SuiteSettings {
     pub gateway: GatewaySettings,
-    pub members: ServiceSettings,
-    pub meetings: ServiceSettings,
-    pub documents: ServiceSettings,
-    /// Mail, public URL and seal of documents-service; its `public_url` is set to the
-    /// gateway's address at start unless a test changed it.
-    pub documents_config: DocumentsConfig,
+    pub members: members_service::Settings,
+    pub meetings: meetings_service::Settings,
+    /// Its `config.public_url` (the verification links) is set to the gateway's address at
+    /// start unless a test changed it.
+    pub documents: documents_service::Settings,
 }
 
 impl SuiteSettings {
@@ -67,6 +65,7 @@ impl SuiteSettings {
             http: HttpLimits::default(),
             utc_offset_hours: service_kit::clock::DEFAULT_OFFSET_HOURS,
         };
+        let documents = service(documents, "documents.db", documents_service::NAME);
         let key = match key {
             Some(pem) => KeySource::Pem(pem),
             None => KeySource::File {
@@ -96,10 +95,13 @@ impl SuiteSettings {
                 service_clients: seeds.clone(),
                 limits: gateway::proxy::ClientLimits::default(),
             },
-            members: service(members, "members.db", members_service::NAME),
-            meetings: service(meetings, "meetings.db", meetings_service::NAME),
-            documents: service(documents, "documents.db", documents_service::NAME),
-            documents_config: DocumentsConfig::local(&data_dir, ""),
+            members: members_service::Settings::with_service(service(members, "members.db", members_service::NAME)),
+            meetings: meetings_service::Settings::with_service(service(
+                meetings,
+                "meetings.db",
+                meetings_service::NAME,
+            )),
+            documents: documents_service::Settings::local(documents, ""),
         }
     }
 }
@@ -115,9 +117,21 @@ impl SuiteSettings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut gateway = GatewaySettings::from_env()?;
         let read = |prefix: &str, port: u16, db: &str| ServiceSettings::from_env_without_key(prefix, port, db);
-        let mut members = read("MEMBERS", members_service::DEFAULT_PORT, "members.db")?;
-        let mut meetings = read("MEETINGS", meetings_service::DEFAULT_PORT, "meetings.db")?;
-        let mut documents = read("DOCUMENTS", documents_service::DEFAULT_PORT, "documents.db")?;
+        let mut members = read(
+            members_service::settings::PREFIX,
+            members_service::DEFAULT_PORT,
+            members_service::settings::DEFAULT_DB_FILE,
+        )?;
+        let mut meetings = read(
+            meetings_service::settings::PREFIX,
+            meetings_service::DEFAULT_PORT,
+            meetings_service::settings::DEFAULT_DB_FILE,
+        )?;
+        let mut documents = read(
+            documents_service::settings::PREFIX,
+            documents_service::DEFAULT_PORT,
+            documents_service::settings::DEFAULT_DB_FILE,
+        )?;
 
         if var_opt("SUITE_PORT").is_some() {
             let first: u16 = parse_or("SUITE_PORT", 8080)?;
@@ -146,7 +160,6 @@ impl SuiteSettings {
 
         // The verification links point at the gateway this process binds, unless configured.
         documents.gateway_url = var_opt("ALLIANCE_GATEWAY_URL").unwrap_or_default();
-        let documents_config = DocumentsConfig::from_env(&documents)?;
 
         for (service, name) in [
             (&mut members, members_service::NAME),
@@ -176,10 +189,9 @@ impl SuiteSettings {
         }
         Ok(Self {
             gateway,
-            members,
-            meetings,
-            documents,
-            documents_config,
+            members: members_service::Settings::read(members)?,
+            meetings: meetings_service::Settings::read(meetings)?,
+            documents: documents_service::Settings::read(documents)?,
         })
     }
 
@@ -207,9 +219,9 @@ impl Suite {
         let gateway_url = format!("http://{gateway_addr}");
         let mut peers = HashMap::new();
         for (name, s) in [
-            ("members", &mut settings.members),
-            ("meetings", &mut settings.meetings),
-            ("documents", &mut settings.documents),
+            ("members", &mut settings.members.service),
+            ("meetings", &mut settings.meetings.service),
+            ("documents", &mut settings.documents.service),
         ] {
             let pre = match &s.listener {
                 Some(pre) => pre.clone(),
@@ -221,7 +233,11 @@ impl Suite {
             peers.insert(name.to_owned(), pre.url());
             s.listener = Some(pre);
         }
-        for s in [&mut settings.members, &mut settings.meetings, &mut settings.documents] {
+        for s in [
+            &mut settings.members.service,
+            &mut settings.meetings.service,
+            &mut settings.documents.service,
+        ] {
             s.auth = AuthSettings {
                 issuer: settings.gateway.issuer.clone(),
                 audience: settings.gateway.audience.clone(),
@@ -238,10 +254,10 @@ impl Suite {
         };
         let members = members_service::start(settings.members).await?;
         let meetings = meetings_service::start(settings.meetings).await?;
-        if settings.documents_config.public_url.is_empty() {
-            settings.documents_config.public_url = settings.documents.gateway_url.clone();
+        if settings.documents.config.public_url.is_empty() {
+            settings.documents.config.public_url = settings.documents.service.gateway_url.clone();
         }
-        let documents = documents_service::start(settings.documents, settings.documents_config).await?;
+        let documents = documents_service::start(settings.documents).await?;
         let gateway = gateway::start_on(settings.gateway, gateway_listener).await?;
         Ok(Self {
             gateway,
@@ -295,18 +311,13 @@ impl Suite {
         Some(addr)
     }
 
-    /// Starts `name` again with `settings` resolved as [`Suite::start`] resolved them (key,
-    /// gateway and peer URLs, the same `bind` address); `documents` uses `documents_config`.
-    pub async fn start_service(
-        &mut self,
-        name: &str,
-        settings: ServiceSettings,
-        documents_config: DocumentsConfig,
-    ) -> Result<(), StartError> {
+    /// Starts `name` again with its part of `settings`, resolved as [`Suite::start`] resolved
+    /// them (key, gateway and peer URLs, the same `bind` address).
+    pub async fn start_service(&mut self, name: &str, settings: &SuiteSettings) -> Result<(), StartError> {
         match name {
-            "members" => self.members = Some(members_service::start(settings).await?),
-            "meetings" => self.meetings = Some(meetings_service::start(settings).await?),
-            "documents" => self.documents = Some(documents_service::start(settings, documents_config).await?),
+            "members" => self.members = Some(members_service::start(settings.members.clone()).await?),
+            "meetings" => self.meetings = Some(meetings_service::start(settings.meetings.clone()).await?),
+            "documents" => self.documents = Some(documents_service::start(settings.documents.clone()).await?),
             other => return Err(StartError::Other(format!("no service named {other}"))),
         }
         Ok(())
@@ -334,25 +345,30 @@ mod tests {
     fn without_variables_the_suite_keeps_its_local_defaults() -> Result<(), ConfigError> {
         let s = SuiteSettings::from_vars(HashMap::new())?;
         assert_eq!(s.gateway.database_url, "sqlite://./data/gateway.db");
-        assert_eq!(s.members.database_url, "sqlite://./data/members.db");
-        assert_eq!(s.meetings.database_url, "sqlite://./data/meetings.db");
-        assert_eq!(s.documents.database_url, "sqlite://./data/documents.db");
-        let binds = [&s.gateway.bind, &s.members.bind, &s.meetings.bind, &s.documents.bind];
+        assert_eq!(s.members.service.database_url, "sqlite://./data/members.db");
+        assert_eq!(s.meetings.service.database_url, "sqlite://./data/meetings.db");
+        assert_eq!(s.documents.service.database_url, "sqlite://./data/documents.db");
+        let binds = [
+            &s.gateway.bind,
+            &s.members.service.bind,
+            &s.meetings.service.bind,
+            &s.documents.service.bind,
+        ];
         assert_eq!(
             binds,
             ["127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8082", "127.0.0.1:8083"]
         );
-        assert_eq!(s.documents_config.mail.smtp_url, None);
-        assert_eq!(s.documents_config.mail.mail_dir, Path::new("./data/mail"));
+        assert_eq!(s.documents.config.mail.smtp_url, None);
+        assert_eq!(s.documents.config.mail.mail_dir, Path::new("./data/mail"));
         assert_eq!(
-            s.documents_config.public_url, "",
+            s.documents.config.public_url, "",
             "filled in with the bound gateway address"
         );
         assert!(
             matches!(&s.gateway.key, KeySource::File { private, .. } if private == Path::new("./data/keys/jwt-ed25519.pem"))
         );
         assert_eq!(s.gateway.limits, gateway::proxy::ClientLimits::default());
-        for service in [&s.members, &s.meetings, &s.documents] {
+        for service in [&s.members.service, &s.meetings.service, &s.documents.service] {
             let client = service
                 .service_client
                 .as_ref()
@@ -395,25 +411,34 @@ mod tests {
             ("GATEWAY_ADMIN_USERNAME", "secretariat"),
             ("MEMBERS_CLIENT_ID", "members-service"),
             ("MEMBERS_CLIENT_SECRET", "members-secret-0123456789"),
+            ("MEMBERS_TERM_REMINDER_DAYS", "60,7"),
+            ("MEMBERS_ABSENCE_DISMISS_AT_ONCE", "true"),
+            ("MEETINGS_WORK_YEAR_START", "09-01"),
+            ("ALLIANCE_UTC_OFFSET_HOURS", "0"),
             (
                 "GATEWAY_SERVICE_CLIENTS",
                 "members-service:members-secret-0123456789,reports:reports-secret-0123456",
             ),
         ]))?;
         assert_eq!(s.gateway.database_url, "postgres://db/gateway");
-        assert_eq!(s.members.database_url, "postgres://db/members");
-        assert_eq!(s.meetings.database_url, "postgres://db/meetings");
-        assert_eq!(s.documents.database_url, "postgres://db/documents");
-        let mail = &s.documents_config.mail;
+        assert_eq!(s.members.service.database_url, "postgres://db/members");
+        assert_eq!(s.meetings.service.database_url, "postgres://db/meetings");
+        assert_eq!(s.documents.service.database_url, "postgres://db/documents");
+        let mail = &s.documents.config.mail;
         assert_eq!(
             mail.smtp_url.as_deref(),
             Some("smtp://relay.example.cn:587?tls=required")
         );
         assert_eq!(mail.from, "秘书处 <office@jglm.example.cn>");
         assert_eq!(mail.mail_dir, Path::new("/srv/jglm/mail"));
-        assert_eq!(s.documents_config.public_url, "https://jglm.example.cn");
-        assert_eq!((s.meetings.db_pool_size, s.documents.workers), (3, 5));
-        let binds = [&s.gateway.bind, &s.members.bind, &s.meetings.bind, &s.documents.bind];
+        assert_eq!(s.documents.config.public_url, "https://jglm.example.cn");
+        assert_eq!((s.meetings.service.db_pool_size, s.documents.service.workers), (3, 5));
+        let binds = [
+            &s.gateway.bind,
+            &s.members.service.bind,
+            &s.meetings.service.bind,
+            &s.documents.service.bind,
+        ];
         assert_eq!(
             binds,
             ["127.0.0.1:9000", "127.0.0.1:9001", "0.0.0.0:7002", "127.0.0.1:9003"]
@@ -423,18 +448,30 @@ mod tests {
         assert_eq!(s.gateway.limits.body_timeout, Duration::from_secs(4));
         assert_eq!(s.gateway.limits.max_in_flight, 9);
         assert_eq!(s.gateway.limits.trusted_proxies.len(), 1);
-        assert_eq!(s.members.http.body_timeout, Duration::from_secs(6));
-        assert_eq!(s.meetings.http.body_timeout, Duration::from_secs(10));
+        assert_eq!(s.members.service.http.body_timeout, Duration::from_secs(6));
+        assert_eq!(s.meetings.service.http.body_timeout, Duration::from_secs(10));
         assert!(matches!(&s.gateway.key, KeySource::File { private, .. } if private == Path::new("/etc/jglm/jwt.pem")));
         assert_eq!(s.gateway.admin_username, "secretariat");
         assert_eq!(s.gateway.data_dir, Path::new("/srv/jglm"));
         // The configured client is used as given; the others get generated ones; every one is
         // registered once.
         assert_eq!(
-            s.members.service_client.as_ref().map(|c| c.client_secret.as_str()),
+            s.members
+                .service
+                .service_client
+                .as_ref()
+                .map(|c| c.client_secret.as_str()),
             Some("members-secret-0123456789")
         );
         assert_eq!(s.gateway.service_clients.len(), 4);
+        // Each service's own settings, read by its own reader, once.
+        assert_eq!(s.members.reminder_days, [60, 7]);
+        assert!(s.members.absence_dismiss_at_once);
+        assert_eq!(s.meetings.rules.work_year.to_string(), "09-01");
+        assert_eq!(
+            [&s.members.service, &s.meetings.service, &s.documents.service].map(|s| s.utc_offset_hours),
+            [0; 3]
+        );
         assert!(seed_of(&s, "reports").is_some() && seed_of(&s, meetings_service::NAME).is_some());
         Ok(())
     }
@@ -451,8 +488,11 @@ mod tests {
         assert!(SuiteSettings::from_vars(vars(&[("SUITE_PORT", "http")])).is_err());
         assert!(SuiteSettings::from_vars(vars(&[("GATEWAY_TRUSTED_PROXIES", "lb.internal")])).is_err());
         assert!(SuiteSettings::from_vars(vars(&[("MEETINGS_WORKERS", "many")])).is_err());
+        assert!(SuiteSettings::from_vars(vars(&[("MEMBERS_TERM_REMINDER_DAYS", "90,3O")])).is_err());
+        assert!(SuiteSettings::from_vars(vars(&[("MEETINGS_WORK_YEAR_START", "13-01")])).is_err());
+        assert!(SuiteSettings::from_vars(vars(&[("ALLIANCE_UTC_OFFSET_HOURS", "20")])).is_err());
         // SUITE_PORT=0: any free ports.
         let any = SuiteSettings::from_vars(vars(&[("SUITE_PORT", "0")]));
-        assert_eq!(any.map(|s| s.members.bind).ok().as_deref(), Some("127.0.0.1:0"));
+        assert_eq!(any.map(|s| s.members.service.bind).ok().as_deref(), Some("127.0.0.1:0"));
     }
 }

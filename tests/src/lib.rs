@@ -165,9 +165,9 @@ impl TestSuite {
             .map(|url| {
                 let dbs = PgDatabases::create(&url);
                 settings.gateway.database_url = dbs.url(0);
-                settings.members.database_url = dbs.url(1);
-                settings.meetings.database_url = dbs.url(2);
-                settings.documents.database_url = dbs.url(3);
+                settings.members.service.database_url = dbs.url(1);
+                settings.meetings.service.database_url = dbs.url(2);
+                settings.documents.service.database_url = dbs.url(3);
                 dbs
             });
         adjust(&mut settings);
@@ -366,9 +366,9 @@ impl TestSuite {
             .queue_dbs
             .get_or_init(|| {
                 [
-                    ("members", &self.settings.members.database_url),
-                    ("meetings", &self.settings.meetings.database_url),
-                    ("documents", &self.settings.documents.database_url),
+                    ("members", &self.settings.members.service.database_url),
+                    ("meetings", &self.settings.meetings.service.database_url),
+                    ("documents", &self.settings.documents.service.database_url),
                 ]
                 .into_iter()
                 .map(|(name, url)| {
@@ -639,9 +639,9 @@ fn resolved_settings(mut settings: SuiteSettings, suite: &Suite) -> SuiteSetting
         .filter_map(|(n, h)| h.map(|h| ((*n).to_owned(), h.url())))
         .collect();
     for (name, s) in [
-        ("members", &mut settings.members),
-        ("meetings", &mut settings.meetings),
-        ("documents", &mut settings.documents),
+        ("members", &mut settings.members.service),
+        ("meetings", &mut settings.meetings.service),
+        ("documents", &mut settings.documents.service),
     ] {
         if let Some(h) = handles.iter().find(|(n, _)| *n == name).and_then(|(_, h)| *h) {
             s.bind = h.addr.to_string();
@@ -655,8 +655,8 @@ fn resolved_settings(mut settings: SuiteSettings, suite: &Suite) -> SuiteSetting
         s.gateway_url = gateway_url.clone();
         s.peers = peers.clone();
     }
-    if settings.documents_config.public_url.is_empty() {
-        settings.documents_config.public_url = gateway_url;
+    if settings.documents.config.public_url.is_empty() {
+        settings.documents.config.public_url = gateway_url;
     }
     settings
 }
@@ -670,15 +670,8 @@ impl TestSuite {
 
     /// Starts a stopped service again with the same settings, database and address.
     pub async fn start_service(&mut self, name: &str) {
-        let settings = match name {
-            "members" => self.settings.members.clone(),
-            "meetings" => self.settings.meetings.clone(),
-            "documents" => self.settings.documents.clone(),
-            other => panic!("no service named {other}"),
-        };
-        let docs = self.settings.documents_config.clone();
         self.suite
-            .start_service(name, settings, docs)
+            .start_service(name, &self.settings)
             .await
             .unwrap_or_else(|e| panic!("{name} did not start again: {e}"));
     }

@@ -21,7 +21,7 @@ async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
 async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissal_revokes_it() {
     let smtp = SmtpSink::start();
     let smtp_url = smtp.url();
-    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let s = TestSuite::start_with(|c| c.documents.config.mail.smtp_url = Some(smtp_url)).await;
     let t = s.admin_token().await;
 
     let unit = created(s.post(&format!("{M}/units"), Some(&t),
@@ -175,7 +175,7 @@ async fn an_appointment_issues_mails_and_verifies_its_certificate_and_a_dismissa
 async fn the_same_event_delivered_twice_makes_one_document_and_one_email() {
     let smtp = SmtpSink::start();
     let smtp_url = smtp.url();
-    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let s = TestSuite::start_with(|c| c.documents.config.mail.smtp_url = Some(smtp_url)).await;
     let t = s.admin_token().await;
     let client = created(
         s.post(
@@ -275,9 +275,9 @@ async fn refused_addresses_fail_for_good_and_transient_refusals_are_retried() {
     let smtp = SmtpSink::start();
     let smtp_url = smtp.url();
     let s = TestSuite::start_with(|c| {
-        c.documents_config.mail.smtp_url = Some(smtp_url);
+        c.documents.config.mail.smtp_url = Some(smtp_url);
         // The production schedule waits a minute before the first retry.
-        c.documents_config.mail.retry.base = std::time::Duration::from_secs(1);
+        c.documents.config.mail.retry.base = std::time::Duration::from_secs(1);
     })
     .await;
     let t = s.admin_token().await;
@@ -731,7 +731,7 @@ async fn a_batch_of_200_certificates_shows_its_progress_and_supersedes_the_earli
 async fn a_lapse_and_a_resignation_each_mail_their_notice_and_the_resignation_revokes_the_certificate() {
     let smtp = SmtpSink::start();
     let smtp_url = smtp.url();
-    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let s = TestSuite::start_with(|c| c.documents.config.mail.smtp_url = Some(smtp_url)).await;
     let t = s.admin_token().await;
     let unit = created(
         s.post(

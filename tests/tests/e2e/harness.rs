@@ -23,7 +23,7 @@ fn certificate(appointment_id: i64) -> serde_json::Value {
 async fn an_event_queued_for_a_stopped_service() -> TestSuite {
     let mut s = TestSuite::start().await;
     s.stop_service("documents").await;
-    let db = Db::connect(&s.settings.members.database_url, 1).unwrap_or_else(|e| panic!("{e}"));
+    let db = Db::connect(&s.settings.members.service.database_url, 1).unwrap_or_else(|e| panic!("{e}"));
     let mut conn = db.get().unwrap_or_else(|e| panic!("{e:?}"));
     write_tx(&mut conn, |c| {
         outbox::enqueue(c, "documents", "certificate.issue", &certificate(1))
@@ -49,7 +49,7 @@ async fn drained_waits_for_the_work_and_a_test_may_say_why_it_leaves_some() {
     let docs = ok(s.get("/api/v1/documents?appointment_id=1", Some(&admin)).await).await;
     assert_eq!(docs.array_at("items").len(), 1, "{docs}");
     s.stop_service("documents").await;
-    let db = Db::connect(&s.settings.members.database_url, 1).unwrap_or_else(|e| panic!("{e}"));
+    let db = Db::connect(&s.settings.members.service.database_url, 1).unwrap_or_else(|e| panic!("{e}"));
     let mut conn = db.get().unwrap_or_else(|e| panic!("{e:?}"));
     write_tx(&mut conn, |c| {
         outbox::enqueue(c, "documents", "certificate.issue", &certificate(2))

@@ -154,7 +154,7 @@ async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
 async fn two_unexcused_absences_open_a_case_the_center_confirms_it_and_the_member_is_notified_and_revoked() {
     let smtp = SmtpSink::start();
     let smtp_url = smtp.url();
-    let s = TestSuite::start_with(|c| c.documents_config.mail.smtp_url = Some(smtp_url)).await;
+    let s = TestSuite::start_with(|c| c.documents.config.mail.smtp_url = Some(smtp_url)).await;
     let t = s.admin_token().await;
     let g = group(&s, &t).await;
     let body = g.body_id;

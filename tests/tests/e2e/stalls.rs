@@ -162,7 +162,7 @@ async fn slow_bodies_stall_no_one_and_end_in_408() {
     let t = TestSuite::start_with(|s| {
         s.gateway.limits.body_timeout = BODY_TIMEOUT;
         s.gateway.limits.max_in_flight = PER_CLIENT;
-        s.members.http.body_timeout = MEMBERS_BODY_TIMEOUT;
+        s.members.service.http.body_timeout = MEMBERS_BODY_TIMEOUT;
     })
     .await;
     let token = t.admin_token().await;
