@@ -198,29 +198,48 @@ fn lost_race(e: DieselError, a: &Appoint, card: Cardinality) -> ApiError {
 
 /// Ends a renewed appointment at its term's end as `completed`.
 pub fn complete(c: &mut DbConn, actor: &Caller, prev: &AppointmentRow) -> Result<(), ApiError> {
-    let after = appointments::change(
-        c,
-        prev.id,
-        &AppointmentChanges {
-            status: AppointmentStatus::Completed,
-            ended_on: Some(Some(prev.ends_on)),
-            end_reason: Some(Some("任期届满，已续聘")),
-            dismissal_ground: None,
-            updated_at: Utc::now().naive_utc(),
-        },
-    )?;
-    audit::record(
-        c,
-        actor,
-        Change {
-            action: AuditAction::Complete,
-            entity: "appointment",
-            entity_id: prev.id,
-            before: snapshot(prev),
-            after: snapshot(&after),
-            reason: Some("R5: renewed into the next term"),
-        },
-    )
+    end_at_term(c, actor, prev, AppointmentStatus::Completed).map(|_| ())
+}
+
+/// Ends `a` on its own last day as `completed` (renewed into the next term, R5) or `lapsed`
+/// (not renewed, R6), with the matching reason on the record and in the audit log.
+fn end_at_term(
+    c: &mut DbConn,
+    actor: &Caller,
+    a: &AppointmentRow,
+    status: AppointmentStatus,
+) -> Result<AppointmentRow, ApiError> {
+    let (end_reason, action, audit_reason) = if status == AppointmentStatus::Completed {
+        (
+            "任期届满，已续聘",
+            AuditAction::Complete,
+            "R5: renewed into the next term",
+        )
+    } else {
+        (
+            "任期届满，未续聘（逾期不续聘者自行解聘）",
+            AuditAction::Lapse,
+            "R6: the term ended without renewal",
+        )
+    };
+    let changes = AppointmentChanges {
+        status,
+        ended_on: Some(Some(a.ends_on)),
+        end_reason: Some(Some(end_reason)),
+        dismissal_ground: None,
+        updated_at: Utc::now().naive_utc(),
+    };
+    let after = appointments::change(c, a.id, &changes)?;
+    let change = Change {
+        action,
+        entity: "appointment",
+        entity_id: a.id,
+        before: snapshot(a),
+        after: snapshot(&after),
+        reason: Some(audit_reason),
+    };
+    audit::record(c, actor, change)?;
+    Ok(after)
 }
 
 /// R6 at a term's end: an active appointment ends `completed` if it was renewed, else `lapsed`
@@ -237,29 +256,7 @@ pub fn end_with_term(
     match outcome {
         Some(AppointmentStatus::Completed) => complete(c, system, a)?,
         Some(AppointmentStatus::Lapsed) => {
-            let after = appointments::change(
-                c,
-                a.id,
-                &AppointmentChanges {
-                    status: AppointmentStatus::Lapsed,
-                    ended_on: Some(Some(a.ends_on)),
-                    end_reason: Some(Some("任期届满，未续聘（逾期不续聘者自行解聘）")),
-                    dismissal_ground: None,
-                    updated_at: Utc::now().naive_utc(),
-                },
-            )?;
-            audit::record(
-                c,
-                system,
-                Change {
-                    action: AuditAction::Lapse,
-                    entity: "appointment",
-                    entity_id: a.id,
-                    before: snapshot(a),
-                    after: snapshot(&after),
-                    reason: Some("R6: the term ended without renewal"),
-                },
-            )?;
+            let after = end_at_term(c, system, a, AppointmentStatus::Lapsed)?;
             events::appointment_ended(c, &after, AppointmentStatus::Lapsed)?;
         }
         _ => {}
