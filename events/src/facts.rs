@@ -29,8 +29,7 @@ pub struct AppointmentFacts {
     pub term_ends_on: NaiveDate,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
-    /// The appointment's status code, e.g. `active`, `dismissed`.
-    pub status: String,
+    pub status: crate::vocab::AppointmentStatus,
     pub ended_on: Option<NaiveDate>,
     pub end_reason: Option<String>,
     /// The appointment this one renews (R5): its certificate is superseded.

@@ -6,6 +6,32 @@
 
 use crate::vocabulary;
 
+// ----- members-service: appointments (聘任), in the facts other services read
+
+vocabulary! {
+    pub enum AppointmentStatus {
+        /// 在任
+        Active = "active" => "在任",
+        /// Created by renewal, starts with the next term (待生效).
+        Pending = "pending" => "待生效",
+        /// The term ended and the holder was renewed (任期届满，已续聘).
+        Completed = "completed" => "任期届满（已续聘）",
+        /// The term ended without renewal (逾期不续聘，自行解聘), R6.
+        Lapsed = "lapsed" => "任期届满解聘",
+        /// 辞聘, R11.
+        Resigned = "resigned" => "辞聘",
+        /// 解聘, R12 or R13.
+        Dismissed = "dismissed" => "解聘",
+    }
+}
+
+impl AppointmentStatus {
+    /// Ended before its term's end: the certificate is revoked (R14, "Documents").
+    pub fn is_early_end(self) -> bool {
+        matches!(self, AppointmentStatus::Resigned | AppointmentStatus::Dismissed)
+    }
+}
+
 // ----- meetings-service: activities (活动) of a body (第十二条, 第十三条)
 
 vocabulary! {

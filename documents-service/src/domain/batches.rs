@@ -2,10 +2,7 @@
 //! active appointments, each once.
 
 use alliance_events::AppointmentFacts;
-
-/// members-service's wire value of the one appointment status that gets a certificate.
-/// (`AppointmentFacts::status` is text in the shared events crate; see the report of issue 10.)
-const ACTIVE: &str = "active";
+use alliance_events::vocab::AppointmentStatus;
 
 /// Why the appointments asked for cannot be certified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +38,11 @@ pub fn certifiable(
         if !missing.is_empty() {
             return Err(NotCertifiable::Missing(missing));
         }
-        let inactive: Vec<i64> = facts.iter().filter(|f| f.status != ACTIVE).map(id_of).collect();
+        let inactive: Vec<i64> = facts
+            .iter()
+            .filter(|f| f.status != AppointmentStatus::Active)
+            .map(id_of)
+            .collect();
         if !inactive.is_empty() {
             return Err(NotCertifiable::Inactive(inactive));
         }

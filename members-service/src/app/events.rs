@@ -41,7 +41,7 @@ pub fn facts(c: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, Api
         term_ends_on: term.ends_on,
         starts_on: a.starts_on,
         ends_on: a.ends_on,
-        status: a.status.as_str().to_owned(),
+        status: a.status,
         ended_on: a.ended_on,
         end_reason: a.end_reason.clone(),
         previous_appointment_id: a.previous_appointment_id,

@@ -1,29 +1,8 @@
 //! Appointment statuses and how an appointment ends (R6, R11, R12, R13, R14).
 //! Nothing is deleted: an ended appointment keeps its status, date and reason.
 
-alliance_events::vocabulary! {
-    pub enum AppointmentStatus {
-        /// 在任
-        Active = "active" => "在任",
-        /// Created by renewal, starts with the next term (待生效).
-        Pending = "pending" => "待生效",
-        /// The term ended and the holder was renewed (任期届满，已续聘).
-        Completed = "completed" => "任期届满（已续聘）",
-        /// The term ended without renewal (逾期不续聘，自行解聘), R6.
-        Lapsed = "lapsed" => "任期届满解聘",
-        /// 辞聘, R11.
-        Resigned = "resigned" => "辞聘",
-        /// 解聘, R12 or R13.
-        Dismissed = "dismissed" => "解聘",
-    }
-}
-
-impl AppointmentStatus {
-    /// Ended before its term's end: the certificate is revoked (R14, "Documents").
-    pub fn is_early_end(self) -> bool {
-        matches!(self, AppointmentStatus::Resigned | AppointmentStatus::Dismissed)
-    }
-}
+// Declared in the shared vocabulary: the appointment facts other services read carry it.
+pub use alliance_events::vocab::AppointmentStatus;
 
 alliance_events::vocabulary! {
     /// Why a dismissal happened.
