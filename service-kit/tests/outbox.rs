@@ -468,8 +468,13 @@ async fn two_workers_on_one_database_never_deliver_the_same_event_twice() {
     for t in databases() {
         // A slow receiver, so that both workers hold claims at the same time.
         let receiver = Receiver::start(&gw.auth(), Duration::from_millis(25), always(202)).await;
-        let (cfg_a, metrics_a) = fast_config(&receiver, gw.tokens());
-        let (cfg_b, metrics_b) = fast_config(&receiver, gw.tokens());
+        let (mut cfg_a, metrics_a) = fast_config(&receiver, gw.tokens());
+        let (mut cfg_b, metrics_b) = fast_config(&receiver, gw.tokens());
+        // Two replicas have two identities (their host and port). With one, the second
+        // worker's start would release the first one's claims as a restart's own, and under a
+        // loaded machine it ran late enough to do so: 5 events went out twice.
+        cfg_a.holder = service_kit::queue::Holder::new("members-service@replica-a:8081");
+        cfg_b.holder = service_kit::queue::Holder::new("members-service@replica-b:8081");
         let a = spawn_worker(t.db.clone(), cfg_a);
         let b = spawn_worker(t.another_pool(), cfg_b);
 
