@@ -27,7 +27,8 @@
 #
 # Variables: BENCH_SCALE (1.0), BENCH_SECONDS (15), BENCH_WARMUP (3; smoke 0), BENCH_CONNECTIONS (64),
 # BENCH_CLIENT_CAP (GATEWAY_MAX_REQUESTS_PER_CLIENT for the run, 0 = no cap: see below),
-# BENCH_PGBENCH_CLIENTS ("8 64"), BENCH_PORT (18080: gateway, +1 members, +2 meetings,
+# BENCH_PGBENCH_CLIENTS ("8 64"), BENCH_LATENCY_COUNT (40), BENCH_SUITE_BIN (another build, e.g. the
+# commit before a change, to measure before and after with the same script), BENCH_PORT (18080: gateway, +1 members, +2 meetings,
 # +3 documents, +10 nginx), BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_NO_BUILD.
 set -euo pipefail
 
@@ -80,7 +81,7 @@ if [[ "${BENCH_NO_BUILD:-0}" != 1 ]]; then
     say "cargo build --release -p alliance-suite"
     nice -n 10 cargo build --release -q -p alliance-suite
 fi
-SUITE_BIN=$ROOT/target/release/alliance-suite
+SUITE_BIN=${BENCH_SUITE_BIN:-$ROOT/target/release/alliance-suite}
 [[ -x "$SUITE_BIN" ]] || { echo "no $SUITE_BIN" >&2; exit 1; }
 
 # ---- 3. databases, suite, seed ------------------------------------------------------------
@@ -288,6 +289,17 @@ d1=$(wrk_ bodies-direct "$MEMBERS$BODIES_PATH")
 row "\`GET /bodies\`" "$g" "nginx → members-service" "$n1"
 row "\`GET /bodies\`" "$g" "members-service direct" "$d1"
 
+# ---- side effects and memory ----------------------------------------------------------------
+rss() { awk '/^VmRSS/{printf "%.0f", $2 / 1024}' "/proc/$SUITE_PID/status"; }
+RSS_LOADED=$(rss)
+FIRST_FREE=$(psql_ "${DB}_members" -Atc "SELECT min(id) + $N_APPS FROM people")
+LAT_N=${BENCH_LATENCY_COUNT:-40}
+say "side effects: $LAT_N appointments, each until its 聘书 is listed"
+LAT=$(python3 bench/latency.py "$GW" "$TOKEN" "$LAT_N" "$FIRST_FREE" 2>"$RAW/latency.err" | grep '^BENCH ' || true)
+if [[ -n "$LAT" ]]; then read -r _ lat_n lat_p50 lat_p90 lat_max <<<"$LAT"
+else say "latency: failed ($(tail -1 "$RAW/latency.err"))"; lat_n=0; lat_p50=-; lat_p90=-; lat_max=-; fi
+say "appointment → 聘书 listed: median $lat_p50 ms, p90 $lat_p90 ms, max $lat_max ms ($lat_n)"
+
 # ---- 6. the table -------------------------------------------------------------------------
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' ':!docs' 2>/dev/null || echo ' (+ uncommitted changes)'); machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB ($(uname -m)), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -297,6 +309,11 @@ row "\`GET /bodies\`" "$g" "members-service direct" "$d1"
     echo "| measure | req/s | p50 | p99 | peer | peer req/s | peer p99 | ratio |"
     echo "|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "| side effect / memory | median | p90 | max |"
+    echo "|---|---|---|---|"
+    echo "| appointment made → its 聘书 listed ($lat_n rounds, through the gateway) | $lat_p50 ms | $lat_p90 ms | $lat_max ms |"
+    echo "| one-process suite RSS after the HTTP measures | $RSS_LOADED MiB | | |"
 } >"$OUT/last.md"
 echo
 cat "$OUT/last.md"

@@ -174,7 +174,7 @@ fn bench_batch(db: &Db, renderer: &Arc<dyn DocumentRenderer>, label: &str, n: us
     let issued: i32 = batches::table
         .find(batch_id)
         .select(batches::issued)
-        .first(&mut *conn)
+        .first(&mut **conn)
         .expect("the batch");
     assert_eq!(issued as usize, n, "every item issued");
     println!(

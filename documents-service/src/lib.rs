@@ -44,13 +44,22 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
         .map_err(|e| StartError::Other(format!("cannot load fonts or templates: {e}")))?;
     let renderer: Arc<dyn app::issuing::DocumentRenderer> = Arc::new(renderer);
     let mailer = Arc::new(mail::Mailer::new(&config.mail).map_err(StartError::Other)?);
+    let mail_wake = service_kit::queue::Wake::default();
     let processor = Arc::new(app::inbox::Processor {
         renderer: renderer.clone(),
         public_base_url: config.public_url.clone(),
         today: service_kit::clock::today,
+        mail: mail_wake.clone(),
     });
     let db = kit.db.get_ref().clone();
-    let inbox = app::inbox::spawn_worker(db.clone(), processor, kit.holder.clone(), Duration::from_millis(300));
+    let inbox_wake = app::inbox::InboxWake::default();
+    let inbox = app::inbox::spawn_worker(
+        db.clone(),
+        processor,
+        kit.holder.clone(),
+        Duration::from_millis(300),
+        inbox_wake.clone(),
+    );
     let batch_waker = app::batches::BatchWaker::default();
     let runner = Arc::new(app::batches::BatchRunner {
         db: db.clone(),
@@ -79,12 +88,15 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
             metrics: Some(app::delivery::DeliveryMetrics::register(kit.metrics.registry())?),
         },
         Duration::from_millis(300),
+        mail_wake,
     );
     let shared = web::Data::new(renderer);
+    let inbox_wake = web::Data::new(inbox_wake);
     let handle = serve(kit, &settings.bind, settings.workers, move |cfg| {
         cfg.app_data(shared.clone())
             .app_data(peers.clone())
             .app_data(batch_waker.clone())
+            .app_data(inbox_wake.clone())
             .app_data(public_url.clone());
         api::routes(cfg);
     })?;

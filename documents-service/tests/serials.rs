@@ -69,7 +69,7 @@ fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_r
         let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
         let mut seqs: Vec<i32> = documents::table
             .select(documents::seq)
-            .load(&mut *conn)
+            .load(&mut **conn)
             .unwrap_or_else(|e| panic!("{e}"));
         seqs.sort_unstable();
         assert_eq!(seqs.len(), 40, "{:?}", t.backend);
@@ -93,7 +93,7 @@ fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_r
             .filter(documents::subject_key.eq("appointment:0"))
             .order(documents::id)
             .select((documents::id, documents::status))
-            .load(&mut *conn)
+            .load(&mut **conn)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(states.len(), 2);
         assert_eq!(states[0].1, "superseded");

@@ -171,6 +171,42 @@ pub struct TokenVerifier {
     key: DecodingKey,
     validation: Validation,
     revocations: Revocations,
+    verified: VerifiedTokens,
+}
+
+/// Tokens whose signature and claims were verified, by their exact text, so that a token is
+/// verified once per process and not on every request (the gateway checks each forwarded token
+/// for revocation and the service checks it again: Ed25519 was a top symbol of the people
+/// list's profile, issue 11). Only tokens that passed go in; a hit still has its expiry and
+/// revocation checked, and a forged token never equals the text of a verified one.
+#[derive(Default)]
+struct VerifiedTokens(std::sync::Mutex<std::collections::HashMap<Box<str>, Arc<Claims>>>);
+
+/// At most this many tokens are remembered (a few KiB each at most); when full, the expired
+/// ones are dropped, and if that is not enough, all.
+const VERIFIED_TOKENS: usize = 4096;
+
+impl VerifiedTokens {
+    fn get(&self, token: &str) -> Option<Arc<Claims>> {
+        self.0.lock().ok()?.get(token).cloned()
+    }
+
+    fn put(&self, token: &str, claims: Arc<Claims>, now: i64, leeway: i64) {
+        let Ok(mut map) = self.0.lock() else { return };
+        if map.len() >= VERIFIED_TOKENS {
+            map.retain(|_, c| c.exp + leeway >= now);
+            if map.len() >= VERIFIED_TOKENS {
+                map.clear();
+            }
+        }
+        map.insert(token.into(), claims);
+    }
+
+    fn forget(&self, token: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(token);
+        }
+    }
 }
 
 impl TokenVerifier {
@@ -187,6 +223,7 @@ impl TokenVerifier {
             key,
             validation,
             revocations: Revocations::default(),
+            verified: VerifiedTokens::default(),
         })
     }
 
@@ -196,7 +233,8 @@ impl TokenVerifier {
         &self.revocations
     }
 
-    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+    /// Checks the signature, algorithm and every registered claim.
+    fn decode(&self, token: &str) -> Result<Claims, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => ApiError::unauthorized(Code::TokenExpired, "the token has expired"),
             ErrorKind::ImmatureSignature => ApiError::unauthorized(Code::TokenInvalid, "the token is not valid yet"),
@@ -212,7 +250,25 @@ impl TokenVerifier {
             }
             _ => ApiError::unauthorized(Code::TokenInvalid, "the token is malformed").with_cause(&e),
         })?;
-        let claims = data.claims;
+        Ok(data.claims)
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let leeway = i64::try_from(self.validation.leeway).unwrap_or(0);
+        let now = jsonwebtoken::get_current_timestamp().cast_signed();
+        let claims = match self.verified.get(token) {
+            // Verified before: only the time can have made it invalid (nbf was passed already).
+            Some(claims) if claims.exp + leeway < now => {
+                self.verified.forget(token);
+                return Err(ApiError::unauthorized(Code::TokenExpired, "the token has expired"));
+            }
+            Some(claims) => claims,
+            None => {
+                let claims = Arc::new(self.decode(token)?);
+                self.verified.put(token, claims.clone(), now, leeway);
+                claims
+            }
+        };
         self.revocations.check(&claims.sub, claims.token_version)?;
         let scope = match claims.scope.as_deref() {
             None => None,
@@ -221,11 +277,11 @@ impl TokenVerifier {
             })?),
         };
         Ok(Caller {
-            subject: claims.sub,
+            subject: claims.sub.clone(),
             role: claims.role,
             scope,
-            scopes: claims.scopes,
-            name: claims.name,
+            scopes: claims.scopes.clone(),
+            name: claims.name.clone(),
             request_id: None,
         })
     }
@@ -280,6 +336,107 @@ pub fn service_verifier(settings: &ServiceSettings) -> Result<web::Data<TokenVer
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIK8WkLlQOAKfdPfMqbPLFR354b8f6ZzEZ0DiFjK7wo49\n-----END PRIVATE KEY-----\n";
+    const PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEASVH9C/Bt0SNZr5sivoONPzTuIFZTcYm8jqaa63DELy8=\n-----END PUBLIC KEY-----\n";
+    /// Another key pair's private half: a token signed with it is forged.
+    const OTHER: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJ\n-----END PRIVATE KEY-----\n";
+
+    fn verifier() -> TokenVerifier {
+        TokenVerifier::new(&AuthSettings {
+            issuer: "iss".into(),
+            audience: "aud".into(),
+            public_key_pem: PUBLIC.into(),
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn claims(sub: &str, exp_in: i64) -> Claims {
+        let now = jsonwebtoken::get_current_timestamp().cast_signed();
+        Claims {
+            iss: "iss".into(),
+            aud: "aud".into(),
+            sub: sub.into(),
+            iat: now,
+            nbf: now,
+            exp: now + exp_in,
+            jti: "j".into(),
+            role: Role::Admin,
+            scope: None,
+            scopes: vec![],
+            name: None,
+            token_version: 1,
+        }
+    }
+
+    fn sign(claims: &Claims, pem: &str) -> String {
+        let key = jsonwebtoken::EncodingKey::from_ed_pem(pem.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        jsonwebtoken::encode(&jsonwebtoken::Header::new(Algorithm::EdDSA), claims, &key)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn code(r: Result<Caller, ApiError>) -> Option<Code> {
+        r.err().map(|e| e.code())
+    }
+
+    /// Issue 11: a token is verified once, then recognised by its text; what a remembered token
+    /// can still become (expired, revoked) is checked on every use, and a forged twin of a
+    /// remembered token is refused.
+    #[test]
+    fn a_remembered_token_is_still_refused_once_expired_or_revoked_and_its_forged_twin_never_passes() {
+        let v = verifier();
+        let c = claims("account:1", 600);
+        let good = sign(&c, PRIVATE);
+        assert_eq!(v.verify(&good).map(|c| c.subject).ok().as_deref(), Some("account:1"));
+        assert!(
+            v.verified.get(&good).is_some(),
+            "remembered after its first verification"
+        );
+        assert_eq!(v.verify(&good).map(|c| c.role).ok(), Some(Role::Admin));
+
+        // The same claims under another key, and the good token with a changed signature.
+        assert_eq!(code(v.verify(&sign(&c, OTHER))), Some(Code::TokenInvalid));
+        let at = good.len() - 10;
+        let swap = if &good[at..=at] == "A" { "B" } else { "A" };
+        let tampered = format!("{}{swap}{}", &good[..at], &good[at + 1..]);
+        assert_eq!(code(v.verify(&tampered)), Some(Code::TokenInvalid));
+        assert!(v.verified.get(&tampered).is_none(), "a refused token is not remembered");
+
+        // Revoked after it was remembered: refused at once.
+        v.revocations().apply([crate::revocation::SubjectState {
+            subject: "account:1".into(),
+            token_version: 2,
+            disabled: false,
+        }]);
+        assert_eq!(code(v.verify(&good)), Some(Code::TokenRevoked));
+
+        // Remembered, then its time ran out (the entry is aged, not the clock).
+        let short = claims("account:2", 600);
+        let token = sign(&short, PRIVATE);
+        assert!(v.verify(&token).is_ok());
+        let mut aged = short.clone();
+        aged.exp -= 600 + 31;
+        v.verified.put(&token, Arc::new(aged), 0, 0);
+        assert_eq!(code(v.verify(&token)), Some(Code::TokenExpired));
+        assert!(v.verified.get(&token).is_none(), "an expired token is forgotten");
+        // Not yet valid: refused and not remembered.
+        let mut later = claims("account:3", 600);
+        later.nbf += 120;
+        let early = sign(&later, PRIVATE);
+        assert_eq!(code(v.verify(&early)), Some(Code::TokenInvalid));
+        assert!(v.verified.get(&early).is_none());
+    }
+
+    #[test]
+    fn the_remembered_tokens_stay_bounded() {
+        let v = verifier();
+        let c = Arc::new(claims("account:1", 600));
+        for i in 0..VERIFIED_TOKENS + 10 {
+            v.verified.put(&format!("t{i}"), c.clone(), 0, 0);
+        }
+        let n = v.verified.0.lock().map(|m| m.len()).unwrap_or(usize::MAX);
+        assert!(n <= VERIFIED_TOKENS, "{n}");
+    }
 
     #[test]
     fn scopes_round_trip() {

@@ -220,8 +220,27 @@ pub fn enqueue(conn: &mut DbConn, destination: &str, kind: &str, payload: &Value
             next_attempt_at: now,
         })
         .execute(conn)?;
+    // Delivered at commit to every replica's listener (see `listen`); nothing on SQLite,
+    // whose writers are all in this process.
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query(format!("NOTIFY {CHANNEL}")).execute(pg)?;
+    }
+    EVENTS_WRITTEN.with(|n| n.set(n.get().wrapping_add(1)));
     Ok(event_id)
 }
+
+thread_local! {
+    /// Events this thread has enqueued; [`Db::run`] compares it before and after its work.
+    static EVENTS_WRITTEN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many events this thread has enqueued so far.
+pub(crate) fn events_written() -> u64 {
+    EVENTS_WRITTEN.with(std::cell::Cell::get)
+}
+
+/// The PostgreSQL channel a committed event is announced on (each service has its own database).
+const CHANNEL: &str = "alliance_outbox";
 
 /// Events not delivered yet and not parked (waiting or failing).
 pub fn pending_count(conn: &mut DbConn) -> Result<i64, ApiError> {
@@ -446,8 +465,67 @@ impl OutboxWorker {
 pub fn spawn_worker(db: Db, config: OutboxConfig) -> OutboxWorker {
     let (stop, stop_rx) = watch::channel(false);
     let waker = config.waker.clone();
+    listen(&db, waker.clone(), stop_rx.clone());
     let task = actix_web::rt::spawn(run(db, Arc::new(config), stop_rx));
     OutboxWorker { waker, stop, task }
+}
+
+/// How often the listening connection is read: diesel's libpq connection offers only a
+/// read that does not wait, so it is read this often (one cheap syscall, no query).
+const LISTEN_EVERY: Duration = Duration::from_millis(10);
+/// The pause before connecting again after the listening connection was lost.
+const LISTEN_RECONNECT: Duration = Duration::from_secs(1);
+
+/// On PostgreSQL, wakes the worker when any process (another replica) commits an event:
+/// `LISTEN` on a connection of its own, on a thread of its own, until the worker stops.
+/// Polling stays as the fallback while the connection is down.
+fn listen(db: &Db, waker: OutboxWaker, stop: watch::Receiver<bool>) {
+    if db.backend() != Backend::Postgres {
+        return;
+    }
+    let db = db.clone();
+    let spawned = std::thread::Builder::new().name("outbox-listen".into()).spawn(move || {
+        let mut conn: Option<diesel::PgConnection> = None;
+        while !stopping(&stop) {
+            let Some(c) = conn.as_mut() else {
+                conn = listening(&db);
+                if conn.is_some() {
+                    // Events committed while it was down are found by this pass.
+                    waker.wake();
+                } else {
+                    std::thread::sleep(LISTEN_RECONNECT);
+                }
+                continue;
+            };
+            let (mut heard, mut lost) = (false, false);
+            for n in c.notifications_iter() {
+                match n {
+                    Ok(_) => heard = true,
+                    Err(_) => {
+                        lost = true;
+                        break;
+                    }
+                }
+            }
+            if heard {
+                waker.wake();
+            }
+            if lost {
+                tracing::warn!("outbox: the LISTEN connection was lost; connecting again");
+                conn = None;
+            }
+            std::thread::sleep(LISTEN_EVERY);
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "outbox: cannot start the LISTEN thread; polling only");
+    }
+}
+
+fn listening(db: &Db) -> Option<diesel::PgConnection> {
+    let mut c = db.listener_connection()?.ok()?;
+    diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut c).ok()?;
+    Some(c)
 }
 
 /// Refresh the gauges at least this often when idle.

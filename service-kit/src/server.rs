@@ -74,12 +74,12 @@ impl Kit {
         Ok(Self {
             holder: crate::queue::Holder::for_service(name, &addr),
             name: name.to_owned(),
-            db: web::Data::new(db),
             verifier: service_verifier(settings).map_err(StartError::Auth)?,
             metrics: web::Data::new(Metrics::new(name)?),
-            outbox_waker: web::Data::new(OutboxWaker::new()),
+            outbox_waker: web::Data::new(db.outbox_waker()),
             listener: settings.listener.clone(),
             http: settings.http,
+            db: web::Data::new(db),
         })
     }
 

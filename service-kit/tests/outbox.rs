@@ -64,7 +64,7 @@ impl TestDb {
     fn count(&self) -> i64 {
         outbox_events::table
             .count()
-            .get_result(&mut *self.conn())
+            .get_result(&mut **self.conn())
             .unwrap_or_else(|e| panic!("count: {e}"))
     }
 
@@ -411,6 +411,51 @@ async fn rolled_back_events_are_never_sent_and_committed_ones_arrive_once_with_t
         );
         eventually(10, "pending gauge back to 0", || t.pending() == 0).await;
 
+        worker.stop().await;
+        receiver.stop().await;
+    }
+    gw.stop().await;
+}
+
+/// Issue 11: an event goes out when its transaction commits, not at the next poll. The worker
+/// polls once an hour here, so only a wake can deliver: in this process, [`Db::write`] wakes the
+/// database's worker after work that wrote events; on PostgreSQL, an event committed through
+/// another pool (another replica) reaches the worker by `NOTIFY` at commit and its `LISTEN`.
+#[actix_rt::test]
+async fn a_committed_event_wakes_its_worker_at_once_in_this_process_and_from_another_replica() {
+    let gw = TestGateway::start().await;
+    for t in databases() {
+        let receiver = Receiver::start(&gw.auth(), Duration::ZERO, always(202)).await;
+        let (mut cfg, _) = fast_config(&receiver, gw.tokens());
+        cfg.poll_interval = Duration::from_secs(3600);
+        cfg.waker = t.db.outbox_waker();
+        // One event before the start: delivered by the first pass, after which the worker waits.
+        let first = t.commit(&[("documents", "notice.send", json!({"n": 0}))]);
+        let worker = spawn_worker(t.db.clone(), cfg);
+        eventually(10, "the first pass", || receiver.of(&first[0]).len() == 1).await;
+
+        let here =
+            t.db.write(|c| outbox::enqueue(c, "documents", "notice.send", &json!({"n": 1})))
+                .await
+                .unwrap_or_else(|e| panic!("enqueue: {e}"));
+        eventually(
+            10,
+            &format!("{}: the event committed in this process", t.label()),
+            || receiver.of(&here).len() == 1,
+        )
+        .await;
+
+        if t.backend == Backend::Postgres {
+            let replica = t.another_pool();
+            let there = replica
+                .write(|c| outbox::enqueue(c, "documents", "notice.send", &json!({"n": 2})))
+                .await
+                .unwrap_or_else(|e| panic!("enqueue: {e}"));
+            eventually(10, "postgres: the event committed by another replica", || {
+                receiver.of(&there).len() == 1
+            })
+            .await;
+        }
         worker.stop().await;
         receiver.stop().await;
     }

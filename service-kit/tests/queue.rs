@@ -51,7 +51,7 @@ struct Job {
 
 fn jobs(db: &Db) -> Vec<Job> {
     diesel::sql_query("SELECT id, CAST(done_count AS BIGINT) AS done_count, claimed_by FROM jobs ORDER BY id")
-        .load(&mut *db.get().expect("a connection"))
+        .load(&mut **db.get().expect("a connection"))
         .expect("jobs")
 }
 

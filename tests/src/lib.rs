@@ -389,12 +389,12 @@ impl TestSuite {
                     .unwrap_or_else(|| panic!("no database for {service}"));
                 let mut conn = db.get().unwrap_or_else(|e| panic!("{service}'s database: {e:?}"));
                 let rows: Vec<QueuedRow> = diesel::sql_query(format!("{queued} LIMIT 20"))
-                    .load(&mut *conn)
+                    .load(&mut **conn)
                     .unwrap_or_else(|e| panic!("reading {service}'s {table}: {e}"));
                 scan.pending
                     .extend(rows.into_iter().map(|r| format!("{service} {table}: {}", r.what)));
                 let count: Vec<RowCount> = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-                    .load(&mut *conn)
+                    .load(&mut **conn)
                     .unwrap_or_else(|e| panic!("counting {service}'s {table}: {e}"));
                 scan.rows.push(count.first().map_or(0, |c| c.n));
             }

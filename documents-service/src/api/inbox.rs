@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use service_kit::{ApiError, Caller, Code, Db, FieldError};
 
 pub use crate::app::inbox::Envelope;
-use crate::app::inbox::receive as store;
+use crate::app::inbox::{InboxWake, receive as store};
 
 /// A name such as `members` or `certificate.issue`: 1–100 of `a-z 0-9 . _ -`.
 fn is_name(s: &str) -> bool {
@@ -104,11 +104,17 @@ pub fn parse_envelope(body: &Value) -> Result<Envelope, ApiError> {
 }
 
 /// Receives one event.
-pub async fn receive(caller: Caller, body: web::Json<Value>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+pub async fn receive(
+    caller: Caller,
+    body: web::Json<Value>,
+    db: web::Data<Db>,
+    wake: web::Data<InboxWake>,
+) -> Result<HttpResponse, ApiError> {
     caller.require_internal()?;
     let envelope = parse_envelope(&body)?;
     let event_id = envelope.event_id.clone();
     if store(&db, envelope).await? {
+        wake.0.wake();
         tracing::info!(%event_id, caller = %caller.subject, "event accepted");
         Ok(HttpResponse::Accepted().json(json!({"status": "accepted", "event_id": event_id})))
     } else {

@@ -20,7 +20,7 @@ use chrono::{NaiveDateTime, Utc};
 use prometheus::{IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use service_kit::db::write_tx;
 use service_kit::pagination::{Page, Window};
-use service_kit::queue::{Heartbeat, Holder, Next, Queue, RetryPolicy};
+use service_kit::queue::{Heartbeat, Holder, Next, Queue, RetryPolicy, Wake};
 use service_kit::{ApiError, Code, Db, DbConn};
 
 use crate::db::models::{AttemptRow, DeliveryRow, DeliveryUpdate, DocumentMeta};
@@ -295,7 +295,7 @@ impl DeliveryWorker {
 
 /// Sends queued deliveries until the server stops. First releases what this worker's earlier
 /// life (a crash, `kill -9`) still held, so that mail waits seconds, not a lease.
-pub fn spawn_worker(worker: DeliveryWorker, poll: Duration) -> actix_web::rt::task::JoinHandle<()> {
+pub fn spawn_worker(worker: DeliveryWorker, poll: Duration, wake: Wake) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let holder = worker.holder.clone();
         match worker.db.run(move |c| QUEUE.release_earlier(c, &holder)).await {
@@ -318,7 +318,7 @@ pub fn spawn_worker(worker: DeliveryWorker, poll: Duration) -> actix_web::rt::ta
             if idle_passes % 16 == 1 {
                 worker.refresh_metrics().await;
             }
-            actix_web::rt::time::sleep(poll).await;
+            wake.wait(poll).await;
         }
     })
 }

@@ -11,7 +11,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use serde_json::Value;
 use service_kit::db::write_tx;
 use service_kit::pagination::{Page, Window};
-use service_kit::queue::{DEFAULT_LEASE, Heartbeat, Holder, Queue, RetryPolicy};
+use service_kit::queue::{DEFAULT_LEASE, Heartbeat, Holder, Queue, RetryPolicy, Wake};
 use service_kit::{ApiError, Code, Db, DbConn};
 
 use alliance_events::{Event, ToDocuments};
@@ -45,7 +45,13 @@ pub struct Processor {
     pub renderer: Arc<dyn DocumentRenderer>,
     pub public_base_url: String,
     pub today: fn() -> NaiveDate,
+    /// Woken after a pass that handled events: their mail is queued, send it now.
+    pub mail: Wake,
 }
+
+/// What the inbox handler wakes when it has stored an event (app data of its own type).
+#[derive(Clone, Default)]
+pub struct InboxWake(pub Wake);
 
 impl Processor {
     /// Handles one event inside the caller's transaction. An event that does not match its
@@ -201,6 +207,7 @@ pub fn spawn_worker(
     processor: Arc<Processor>,
     holder: Holder,
     poll: Duration,
+    wake: InboxWake,
 ) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let h = holder.clone();
@@ -211,13 +218,17 @@ pub fn spawn_worker(
         }
         loop {
             let (db2, p, h) = (db.clone(), processor.clone(), holder.clone());
+            let mail = processor.mail.clone();
             match tokio::task::spawn_blocking(move || p.run_once(&db2, &h, DEFAULT_LEASE)).await {
-                Ok(Ok(n)) if n > 0 => continue,
+                Ok(Ok(n)) if n > 0 => {
+                    mail.wake();
+                    continue;
+                }
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::warn!(error = ?e, "inbox pass failed; will retry"),
                 Err(e) => tracing::warn!(error = %e, "inbox pass panicked; will retry"),
             }
-            actix_web::rt::time::sleep(poll).await;
+            wake.0.wait(poll).await;
         }
     })
 }

@@ -209,7 +209,7 @@ mod tests {
     fn r13_second_unexcused_absence_opens_one_case_and_a_correction_withdraws_it_on_every_backend() {
         for t in test_databases("meetings_rules", || MIGRATIONS) {
             let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
-            let c = &mut *conn;
+            let c = &mut **conn;
             let a1 = activity(c, d(2026, 3, 1));
             let a2 = activity(c, d(2026, 6, 1));
             let a3 = activity(c, d(2026, 9, 1));
@@ -266,7 +266,7 @@ mod tests {
     fn r18_one_record_per_invitee_per_activity_and_excuses_carry_a_reason_in_the_schema() {
         for t in test_databases("meetings_r18", || MIGRATIONS) {
             let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
-            let c = &mut *conn;
+            let c = &mut **conn;
             let a = activity(c, d(2026, 3, 1));
             let now = Utc::now().naive_utc();
             insert_mark(c, a, "present", None, now).unwrap_or_else(|e| panic!("{e}"));

@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use super::access;
 use super::appointing::{self, Appoint, EarlyEnd};
 use crate::clock;
-use crate::db::appointments::{self, AppointmentQuery};
+use crate::db::appointments::{self, AppointmentNames, AppointmentQuery};
 use crate::db::audit::{self, Change, snapshot};
 use crate::db::models::{AppointmentRow, NewResignationRow, ResignationDecision, ResignationRow};
-use crate::db::{bodies, people, resignations, terms, units};
+use crate::db::{resignations, terms};
 use crate::domain::appointments::{AppointmentSource, AppointmentStatus, DismissalGround, ResignationStatus};
 use crate::domain::audit::AuditAction;
 use crate::domain::posts::Post;
@@ -54,44 +54,35 @@ pub struct Appointment {
 }
 
 pub fn to_appointments(c: &mut DbConn, rows: Vec<AppointmentRow>) -> Result<Vec<Appointment>, ApiError> {
-    let ids = |f: fn(&AppointmentRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
-    let persons = people::names(c, &ids(|r| r.person_id))?;
-    let unit_names = units::names(c, &ids(|r| r.unit_id))?;
-    let body_names = bodies::names(c, &ids(|r| r.body_id))?;
-    let term_numbers = terms::numbers(c, &ids(|r| r.term_id))?;
-    fn name<T: Clone + Default>(list: &[(i64, T)], id: i64) -> T {
-        list.iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
+    let names = appointments::names_of(c, &rows)?;
+    Ok(rows.into_iter().zip(names).map(|(r, n)| with_names(r, n)).collect())
+}
+
+fn with_names(r: AppointmentRow, n: AppointmentNames) -> Appointment {
+    Appointment {
+        id: r.id,
+        body_id: r.body_id,
+        body_name: n.body,
+        term_id: r.term_id,
+        term_number: n.term_number,
+        person_id: r.person_id,
+        person_name: n.person,
+        unit_id: r.unit_id,
+        unit_name: n.unit,
+        post: r.post,
+        post_label: r.post.label_zh().into(),
+        status: r.status,
+        status_label: r.status.label_zh().into(),
+        starts_on: r.starts_on,
+        ends_on: r.ends_on,
+        ended_on: r.ended_on,
+        end_reason: r.end_reason,
+        dismissal_ground: r.dismissal_ground,
+        source: r.source,
+        source_id: r.source_id,
+        previous_appointment_id: r.previous_appointment_id,
+        created_at: r.created_at,
     }
-    Ok(rows
-        .into_iter()
-        .map(|r| Appointment {
-            id: r.id,
-            body_id: r.body_id,
-            body_name: name(&body_names, r.body_id),
-            term_id: r.term_id,
-            term_number: name(&term_numbers, r.term_id),
-            person_id: r.person_id,
-            person_name: name(&persons, r.person_id),
-            unit_id: r.unit_id,
-            unit_name: name(&unit_names, r.unit_id),
-            post: r.post,
-            post_label: r.post.label_zh().into(),
-            status: r.status,
-            status_label: r.status.label_zh().into(),
-            starts_on: r.starts_on,
-            ends_on: r.ends_on,
-            ended_on: r.ended_on,
-            end_reason: r.end_reason,
-            dismissal_ground: r.dismissal_ground,
-            source: r.source,
-            source_id: r.source_id,
-            previous_appointment_id: r.previous_appointment_id,
-            created_at: r.created_at,
-        })
-        .collect())
 }
 
 pub fn to_appointment(c: &mut DbConn, row: AppointmentRow) -> Result<Appointment, ApiError> {
@@ -102,12 +93,7 @@ pub fn to_appointment(c: &mut DbConn, row: AppointmentRow) -> Result<Appointment
 
 /// Scoped roles see only their part, whatever the filter says.
 pub fn list(c: &mut DbConn, caller: &Caller, f: &AppointmentQuery, w: Window) -> Result<Page<Appointment>, ApiError> {
-    let page = appointments::list(c, access::only(caller), f, w)?;
-    let items = to_appointments(c, page.items)?;
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-    })
+    Ok(appointments::list(c, access::only(caller), f, w)?.map(|(r, n)| with_names(r, n)))
 }
 
 pub fn get(c: &mut DbConn, caller: &Caller, id: i64) -> Result<Appointment, ApiError> {

@@ -223,7 +223,7 @@ mod tests {
         use crate::domain::posts::Post;
         for t in test_databases("members_r13", || MIGRATIONS) {
             let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
-            let c = &mut *conn;
+            let c = &mut **conn;
             let (council, ids) = seed(c, &[("council_member", "approved_for_election"); 2]);
             let admin = Caller::system("test");
             let appointed: Vec<i64> = ids
@@ -283,7 +283,7 @@ mod tests {
     fn r10_results_from_a_plenary_go_through_the_r7_state_machine_once_on_every_backend() {
         for t in test_databases("members_elections", || MIGRATIONS) {
             let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
-            let c = &mut *conn;
+            let c = &mut **conn;
             let (council, ids) = seed(
                 c,
                 &[

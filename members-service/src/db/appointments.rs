@@ -35,12 +35,35 @@ pub fn find(c: &mut DbConn, id: i64) -> Result<AppointmentRow, ApiError> {
         .found(|| format!("no appointment {id}"))
 }
 
-pub fn list(c: &mut DbConn, only: Only, f: &AppointmentQuery, w: Window) -> Result<Page<AppointmentRow>, ApiError> {
+/// What an appointment shows of the records it refers to: the person's, unit's and body's
+/// names and the term's number.
+#[derive(Debug, Clone, Default, Queryable)]
+pub struct AppointmentNames {
+    pub person: String,
+    pub unit: String,
+    pub body: String,
+    pub term_number: i32,
+}
+
+/// One page of appointments with their names, in one statement (it was five, issue 11).
+pub fn list(
+    c: &mut DbConn,
+    only: Only,
+    f: &AppointmentQuery,
+    w: Window,
+) -> Result<Page<(AppointmentRow, AppointmentNames)>, ApiError> {
     let mut q = appointments::table
+        .inner_join(people::table.on(people::id.eq(appointments::person_id)))
+        .inner_join(units::table.on(units::id.eq(appointments::unit_id)))
+        .inner_join(bodies::table.on(bodies::id.eq(appointments::body_id)))
+        .inner_join(terms::table.on(terms::id.eq(appointments::term_id)))
         .filter(appointments::id.gt(w.after))
         .order(appointments::id)
         .limit(w.fetch())
-        .select(AppointmentRow::as_select())
+        .select((
+            AppointmentRow::as_select(),
+            (people::name, units::name, bodies::name, terms::number),
+        ))
         .into_boxed();
     // Scoped roles see only their part, whatever the filter says.
     if let Some(v) = only.unit_id {
@@ -77,7 +100,32 @@ pub fn list(c: &mut DbConn, only: Only, f: &AppointmentQuery, w: Window) -> Resu
             .filter(appointments::ended_on.is_null().or(appointments::ended_on.ge(d)))
             .filter(appointments::status.ne(AppointmentStatus::Pending));
     }
-    Ok(w.page(q.load(c)?, |r| r.id))
+    Ok(w.page(q.load(c)?, |(r, _)| r.id))
+}
+
+/// The names of each row's person, unit, body and term (four statements, for the rows that
+/// were not loaded by [`list`]).
+pub fn names_of(c: &mut DbConn, rows: &[AppointmentRow]) -> Result<Vec<AppointmentNames>, ApiError> {
+    let ids = |f: fn(&AppointmentRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+    let persons = super::people::names(c, &ids(|r| r.person_id))?;
+    let unit_names = super::units::names(c, &ids(|r| r.unit_id))?;
+    let body_names = super::bodies::names(c, &ids(|r| r.body_id))?;
+    let term_numbers = super::terms::numbers(c, &ids(|r| r.term_id))?;
+    fn name<T: Clone + Default>(list: &[(i64, T)], id: i64) -> T {
+        list.iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    }
+    Ok(rows
+        .iter()
+        .map(|r| AppointmentNames {
+            person: name(&persons, r.person_id),
+            unit: name(&unit_names, r.unit_id),
+            body: name(&body_names, r.body_id),
+            term_number: name(&term_numbers, r.term_id),
+        })
+        .collect())
 }
 
 /// What the facts endpoint asks for (see `app::facts`).

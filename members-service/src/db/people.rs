@@ -7,9 +7,10 @@ use service_kit::pagination::{Page, Window};
 use service_kit::{ApiError, DbConn};
 
 use super::models::{NewPersonRow, PersonChanges, PersonRow};
-use super::schema::{people, units};
+use super::schema::{people, person_name_grams, units};
 use super::{Only, like_pattern, lower};
 use crate::domain::people::{TitleLevel, UnitKind, ValidPerson};
+use crate::domain::search::{name_grams, name_query};
 
 /// What a people list asks for.
 #[derive(Debug, Default)]
@@ -59,15 +60,35 @@ pub fn list(c: &mut DbConn, only: Only, f: &PersonQuery, w: Window) -> Result<Pa
     if let Some(k) = f.unit_kind {
         q = q.filter(people::unit_id.eq_any(units::table.filter(units::kind.eq(k)).select(units::id)));
     }
-    if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
-        q = q.filter(lower(people::name).like(like_pattern(text)).escape('\\'));
+    if let Some(text) = f.q.as_deref()
+        && let Some(nq) = name_query(text)
+    {
+        // Served by the index: the people having every key of the query (issue 11).
+        let keys = person_name_grams::table
+            .filter(person_name_grams::person_id.gt(w.after))
+            .filter(person_name_grams::gram.eq_any(nq.grams.clone()));
+        q = if nq.grams.len() == 1 {
+            q.filter(people::id.eq_any(keys.select(person_name_grams::person_id)))
+        } else {
+            let all = i64::try_from(nq.grams.len()).unwrap_or(i64::MAX);
+            q.filter(
+                people::id.eq_any(
+                    keys.group_by(person_name_grams::person_id)
+                        .having(diesel::dsl::count_star().eq(all))
+                        .select(person_name_grams::person_id),
+                ),
+            )
+        };
+        if nq.needs_check {
+            q = q.filter(lower(people::name).like(like_pattern(text)).escape('\\'));
+        }
     }
     Ok(w.page(q.load(c)?, |r| r.id))
 }
 
 pub fn insert(c: &mut DbConn, p: &ValidPerson) -> Result<PersonRow, ApiError> {
     let now = Utc::now().naive_utc();
-    Ok(diesel::insert_into(people::table)
+    diesel::insert_into(people::table)
         .values(&NewPersonRow {
             name: p.name.as_str().to_owned(),
             unit_id: p.unit_id,
@@ -81,7 +102,25 @@ pub fn insert(c: &mut DbConn, p: &ValidPerson) -> Result<PersonRow, ApiError> {
             updated_at: now,
         })
         .returning(people::all_columns)
-        .get_result(c)?)
+        .get_result(c)
+        .map_err(ApiError::from)
+        .and_then(|row: PersonRow| {
+            index_name(c, row.id, &row.name)?;
+            Ok(row)
+        })
+}
+
+/// Replaces a person's search keys with those of `name` (in the caller's transaction).
+fn index_name(c: &mut DbConn, id: i64, name: &str) -> Result<(), ApiError> {
+    diesel::delete(person_name_grams::table.filter(person_name_grams::person_id.eq(id))).execute(c)?;
+    let rows: Vec<_> = name_grams(name)
+        .into_iter()
+        .map(|g| (person_name_grams::gram.eq(g), person_name_grams::person_id.eq(id)))
+        .collect();
+    service_kit::per_backend!(c, |c| diesel::insert_into(person_name_grams::table)
+        .values(&rows)
+        .execute(c))?;
+    Ok(())
 }
 
 /// Writes the whole validated record in one statement.
@@ -99,6 +138,7 @@ pub fn update(c: &mut DbConn, id: i64, p: &ValidPerson) -> Result<PersonRow, Api
             updated_at: Utc::now().naive_utc(),
         })
         .execute(c)?;
+    index_name(c, id, p.name.as_str())?;
     find(c, id)
 }
 

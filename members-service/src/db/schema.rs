@@ -26,6 +26,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The people search's index (`crate::domain::search`).
+    person_name_grams (gram, person_id) {
+        gram -> Text,
+        person_id -> BigInt,
+    }
+}
+
+diesel::table! {
     people (id) {
         id -> BigInt,
         name -> Text,
@@ -213,6 +221,7 @@ diesel::table! {
 }
 
 diesel::joinable!(people -> units (unit_id));
+diesel::joinable!(person_name_grams -> people (person_id));
 diesel::joinable!(terms -> bodies (body_id));
 diesel::joinable!(appointments -> people (person_id));
 diesel::joinable!(appointments -> terms (term_id));
@@ -222,6 +231,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     bodies,
     units,
     people,
+    person_name_grams,
     terms,
     appointments,
     nominations,

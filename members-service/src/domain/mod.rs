@@ -11,5 +11,6 @@ pub mod eligibility;
 pub mod import;
 pub mod people;
 pub mod posts;
+pub mod search;
 pub mod terms;
 pub mod values;

@@ -1117,3 +1117,95 @@ async fn audit_records_carry_the_request_id_and_array_bodies_are_refused() {
     assert_eq!(kept["name"], "请求编号学院");
     s.stop().await;
 }
+
+/// Issue 11: the people search is served by the name index (`person_name_grams`); it finds a
+/// name by any part of it, of one, two or more characters, case-insensitively, follows renames,
+/// treats `%` and `_` as text, and pages like any list.
+#[actix_rt::test]
+async fn people_search_finds_every_part_of_a_name_and_follows_renames() {
+    let s = TestSuite::start().await;
+    let t = s.admin_token().await;
+    let u = unit(&s, &t, "搜索测试学院", "technical_school").await;
+    let mut ids = std::collections::HashMap::new();
+    for name in ["欧阳建国", "王建国", "王芳", "Zhang Wei", "李%明", "建"] {
+        ids.insert(name, person(&s, &t, name, u, "senior", "1970-01-01").await);
+    }
+    let search = |q: &'static str| {
+        let (s, t) = (&s, &t);
+        async move {
+            let path = format!("{M}/people?limit=100&unit_id={u}&q={}", urlencode(q));
+            let page = ok(s.get(&path, Some(t)).await).await;
+            let mut names: Vec<String> = page["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    let want = |names: &[&str]| {
+        let mut v: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(search("建国").await, want(&["欧阳建国", "王建国"]));
+    assert_eq!(search("建").await, want(&["欧阳建国", "王建国", "建"]));
+    assert_eq!(search(" 王 ").await, want(&["王建国", "王芳"]));
+    assert_eq!(search("欧阳建国").await, want(&["欧阳建国"]));
+    assert_eq!(search("阳建国").await, want(&["欧阳建国"]));
+    // Every pair of 欧阳国 is in no name, and 建国欧 has pairs of 欧阳建国 in the wrong order.
+    assert_eq!(search("欧阳国").await, want(&[]));
+    assert_eq!(search("国欧").await, want(&[]));
+    assert_eq!(search("欧阳").await, want(&["欧阳建国"]));
+    assert_eq!(search("司马").await, want(&[]));
+    assert_eq!(search("ZHANG w").await, want(&["Zhang Wei"]));
+    assert_eq!(search("%").await, want(&["李%明"]));
+    assert_eq!(search("_").await, want(&[]));
+    assert_eq!(search("李%明").await, want(&["李%明"]));
+
+    // A rename: the old name is no longer found, the new one is.
+    let renamed = s
+        .patch(
+            &format!("{M}/people/{}", ids["王芳"]),
+            Some(&t),
+            json!({"name": "司马芳"}),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text());
+    assert_eq!(search("王").await, want(&["王建国"]));
+    assert_eq!(search("司马").await, want(&["司马芳"]));
+
+    // Pages of a search: one at a time, every match once, in id order.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("{M}/people?limit=1&unit_id={u}&q=%E5%BB%BA{cursor}");
+        let page = ok(s.get(&path, Some(&t)).await).await;
+        seen.extend(
+            page["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p["id"].as_i64()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+        assert!(seen.len() <= 3, "the pages do not end: {seen:?}");
+    }
+    let mut want_ids = vec![ids["欧阳建国"], ids["王建国"], ids["建"]];
+    want_ids.sort_unstable();
+    assert_eq!(seen, want_ids);
+}
+
+fn urlencode(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
