@@ -3,13 +3,14 @@
 log_statement=all, one window per request) into a pgbench script with the same text and the
 same parameter values.
 
-usage: capture.py LOG START END DATABASE OUT.sql
+usage: capture.py LOG START END DATABASE OUT.sql [TABLE]
   LOG        PostgreSQL's log file; START/END byte offsets of the request's window
   DATABASE   only entries of this database (log_line_prefix has %u@%d)
+  TABLE      the request's connection is the one that read this table (default people)
 Writes OUT.sql and OUT.sql.vars (name=value, one a line, for pgbench -D). Prints the pgbench protocol to use: "prepared" when the service used named (cached) prepared
 statements, "extended" for unnamed ones, "simple" when it sent plain text.
 
-What is kept: the connection (pid) that ran a statement on "people", from the pool's checkout
+What is kept: the connection (pid) that ran a statement on TABLE, from the pool's checkout
 test before it (`SELECT 1`) to the end of the window, outbox and job statements left out.
 """
 import re
@@ -48,9 +49,10 @@ def main():
             stmts.append([pid, kind, name, sql, {}])
         elif level == "DETAIL" and msg.startswith("parameters:") and stmts and stmts[-1][0] == pid:
             stmts[-1][4] = {int(n): v for n, v in PARAM.findall(msg)}
-    people = [s for s in stmts if '"people"' in s[3]]
+    table = sys.argv[6] if len(sys.argv) > 6 else "people"
+    people = [s for s in stmts if f'"{table}"' in s[3]]
     if not people:
-        sys.exit("capture.py: no statement on people in the window")
+        sys.exit(f"capture.py: no statement on {table} in the window")
     pid = people[0][0]
     mine = [s for s in stmts if s[0] == pid and "outbox" not in s[3]]
     first = mine.index(people[0])

@@ -6,8 +6,8 @@ until it is listed. Prints `BENCH <n> <median ms> <p90 ms> <max ms>`.
     latency.py GATEWAY_URL TOKEN COUNT FIRST_PERSON_ID
 
 People from FIRST_PERSON_ID on must hold no appointment (the seed appoints the first
-n_appointments people only); each round nominates one of them as a council member of the
-council's current term and appoints the nomination.
+n_appointments people only); each round nominates one of them as an expert (专家) of the expert
+committee's current term (filled by nomination, R9 does not apply) and appoints the nomination.
 """
 import http.client
 import json
@@ -32,15 +32,15 @@ def main() -> None:
         return json.loads(data) if data else None
 
     bodies = call("GET", "/api/v1/members/bodies")["items"]
-    council = next(b["id"] for b in bodies if b["kind"] == "council")
-    terms = call("GET", f"/api/v1/members/bodies/{council}/terms")
+    committee = next(b["id"] for b in bodies if b["kind"] == "expert_committee")
+    terms = call("GET", f"/api/v1/members/bodies/{committee}/terms")
     term = max(terms, key=lambda t: t["starts_on"])["id"]
 
     took = []
     for i in range(count):
         person = first + i
         nomination = call("POST", "/api/v1/members/nominations",
-                          {"body_id": council, "term_id": term, "person_id": person, "post": "council_member"})
+                          {"body_id": committee, "term_id": term, "person_id": person, "post": "expert"})
         start = time.perf_counter()
         appointment = call("POST", f"/api/v1/members/nominations/{nomination['id']}/appointment", {})
         path = f"/api/v1/documents?appointment_id={appointment['id']}"

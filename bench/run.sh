@@ -143,12 +143,22 @@ psql_ "${DB}_members" -v n_units="$N_UNITS" -v n_people="$N_PEOPLE" -v n_groups=
     -v n_appointments="$N_APPS" -f bench/seed.sql >"$RAW/seed.out"
 tail -3 "$RAW/seed.out" | head -1 >&2
 UNIT_ID=$(psql_ "${DB}_members" -Atc "SELECT id FROM units ORDER BY id OFFSET $((N_UNITS / 2)) LIMIT 1")
+say "seeding meetings: every appointment invited to its body's activities, 10 a work year for 10 years, one attendance record each"
+psql_ "${DB}_members" -c "\copy (SELECT a.id, a.body_id, b.name, a.person_id, p.name, p.email, a.unit_id, u.name, a.post, a.starts_on, a.ends_on FROM appointments a JOIN people p ON p.id = a.person_id JOIN units u ON u.id = a.unit_id JOIN bodies b ON b.id = a.body_id) TO '$TMP/appointments.csv' CSV"
+psql_ "${DB}_meetings" -c "CREATE UNLOGGED TABLE bench_appointments (id bigint, body_id bigint, body_name text, person_id bigint, person_name text, person_email text, unit_id bigint, unit_name text, post text, starts_on date, ends_on date)"
+psql_ "${DB}_meetings" -c "\copy bench_appointments FROM '$TMP/appointments.csv' CSV"
+psql_ "${DB}_meetings" -v per_year=10 -f bench/seed-meetings.sql >"$RAW/seed-meetings.out"
+tail -3 "$RAW/seed-meetings.out" | head -1 >&2
+N_ATT=$(psql_ "${DB}_meetings" -Atc "SELECT count(*) FROM attendance")
+# A council member (100 invitations over ten years, 10 in 2025).
+ATT_PERSON=$(psql_ "${DB}_members" -Atc "SELECT a.person_id FROM appointments a JOIN bodies b ON b.id = a.body_id WHERE b.kind = 'council' ORDER BY a.id OFFSET 10 LIMIT 1")
 
 PEOPLE_PATH="/api/v1/members/people?limit=50"
 JIANGUO_PATH="/api/v1/members/people?limit=50&q=%E5%BB%BA%E5%9B%BD"   # q=建国
 OUYANG_PATH="/api/v1/members/people?limit=50&q=%E6%AC%A7%E9%98%B3"    # q=欧阳
 UNIT_PATH="/api/v1/members/people?limit=50&unit_id=$UNIT_ID"
 APPOINTMENTS_PATH="/api/v1/members/appointments?limit=50"
+ATTENDANCE_PATH="/api/v1/meetings/attendance?person=$ATT_PERSON&year=2025"
 BODIES_PATH="/api/v1/members/bodies"
 
 # ---- 4. capture the statements ------------------------------------------------------------
@@ -159,20 +169,27 @@ PGBENCH_OK=0
 if [[ -n "$PGLOG" && -r "$PGLOG" ]]; then
     say "capturing members-service's statements (log_statement=all on ${DB}_members, log $PGLOG)"
     psql_ postgres -c "ALTER DATABASE ${DB}_members SET log_statement = 'all'"
+    psql_ postgres -c "ALTER DATABASE ${DB}_meetings SET log_statement = 'all'"
     start_suite
     TOKEN=$(token)
-    capture() { # name path
+    capture() { # name path [service table]
+        local service=${3:-members} table=${4:-people}
         curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$GW$2" # warm the pool's connection
         sleep 0.3
         local a b; a=$(stat -c %s "$PGLOG")
         curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" "$GW$2"
         sleep 0.3; b=$(stat -c %s "$PGLOG")
-        python3 bench/capture.py "$PGLOG" "$a" "$b" "${DB}_members" "$RAW/$1.sql" >"$RAW/$1.mode"
+        echo "${DB}_$service" >"$RAW/$1.db"
+        python3 bench/capture.py "$PGLOG" "$a" "$b" "${DB}_$service" "$RAW/$1.sql" "$table" >"$RAW/$1.mode"
     }
     if capture people "$PEOPLE_PATH" && capture jianguo "$JIANGUO_PATH"; then PGBENCH_OK=1; fi
+    capture appointments "$APPOINTMENTS_PATH" members appointments || true
+    capture unit "$UNIT_PATH" || true
+    capture attendance "$ATTENDANCE_PATH" meetings invitees || true
     stop_suite
     psql_ postgres -c "ALTER DATABASE ${DB}_members RESET log_statement"
-    for f in people jianguo; do
+    psql_ postgres -c "ALTER DATABASE ${DB}_meetings RESET log_statement"
+    for f in people jianguo appointments unit attendance; do
         [[ -f "$RAW/$f.sql" ]] && { say "captured for $f ($(cat "$RAW/$f.mode" 2>/dev/null)):"; sed 's/^/    /' "$RAW/$f.sql" >&2; }
     done
 else
@@ -240,16 +257,17 @@ wrk_() {
 }
 # pgbench NAME CLIENTS → "tps p50 p99" (ms), from its per-transaction log
 pgbench_() {
-    local name=$1 clients=$2 mode vars=()
-    mode=$(cat "$RAW/$name.mode")
+    local name=$1 clients=$2 mode vars=() db
+    [[ -s "$RAW/$name.sql" ]] || { echo "- - -"; return; }
+    mode=$(cat "$RAW/$name.mode"); db=$(cat "$RAW/$name.db")
     while IFS= read -r v; do vars+=(-D "$v"); done <"$RAW/$name.sql.vars"
     local free
     free=$(psql_ postgres -Atc "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int - count(*) FROM pg_stat_activity")
     if ((free < clients + 5)); then say "pgbench $name -c $clients: only $free connections free, skipped"; echo "- - -"; return; fi
-    ((WARMUP > 0)) && "$PGBENCH" -n -M "$mode" -c "$clients" -j "$THREADS" -T "$WARMUP" "${vars[@]}" -f "$RAW/$name.sql" "$PG/${DB}_members" >/dev/null 2>&1 || true
+    ((WARMUP > 0)) && "$PGBENCH" -n -M "$mode" -c "$clients" -j "$THREADS" -T "$WARMUP" "${vars[@]}" -f "$RAW/$name.sql" "$PG/$db" >/dev/null 2>&1 || true
     rm -f "$TMP"/pgb.*
     (cd "$TMP" && "$PGBENCH" -n -M "$mode" -c "$clients" -j "$THREADS" -T "$DURATION" -l --log-prefix=pgb \
-        "${vars[@]}" -f "$RAW/$name.sql" "$PG/${DB}_members") >"$RAW/$name-c$clients.pgbench" 2>&1
+        "${vars[@]}" -f "$RAW/$name.sql" "$PG/$db") >"$RAW/$name-c$clients.pgbench" 2>&1
     local tps p50 p99
     tps=$(awk '/^tps = /{printf "%.1f", $3}' "$RAW/$name-c$clients.pgbench")
     read -r p50 p99 < <(cat "$TMP"/pgb.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.5); j=int(NR*0.99); if(i<1)i=1; if(j<1)j=1; printf "%.2f %.2f\n", a[i]/1000, a[j]/1000}')
@@ -281,8 +299,15 @@ if ((PGBENCH_OK)); then
     for c in $PGBENCH_CLIENTS; do row "people search \`q=建国\`" "$g" "pgbench, captured statements, -c $c" "$(pgbench_ jianguo "$c")"; done
 else row "people search \`q=建国\`" "$g" "—"; fi
 row "people search \`q=欧阳\` (no match)" "$(wrk_ ouyang-gw "$GW$OUYANG_PATH")" "—"
-row "people of one unit" "$(wrk_ unit-gw "$GW$UNIT_PATH")" "—"
-row "appointments, first page of 50" "$(wrk_ appointments-gw "$GW$APPOINTMENTS_PATH")" "—"
+peered() { # measure name path: through the gateway, beside pgbench replaying its statements
+    local g; g=$(wrk_ "$2-gw" "$GW$3")
+    if ((PGBENCH_OK)) && [[ -s "$RAW/$2.sql" ]]; then
+        for c in $PGBENCH_CLIENTS; do row "$1" "$g" "pgbench, captured statements, -c $c" "$(pgbench_ "$2" "$c")"; done
+    else row "$1" "$g" "—"; fi
+}
+peered "people of one unit" unit "$UNIT_PATH"
+peered "appointments, first page of 50" appointments "$APPOINTMENTS_PATH"
+peered "a council member's attendance in work year 2025" attendance "$ATTENDANCE_PATH"
 g=$(wrk_ bodies-gw "$GW$BODIES_PATH")
 n1=$(wrk_ bodies-nginx "$NGINX$BODIES_PATH")
 d1=$(wrk_ bodies-direct "$MEMBERS$BODIES_PATH")
@@ -302,9 +327,9 @@ say "appointment → 聘书 listed: median $lat_p50 ms, p90 $lat_p90 ms, max $la
 
 # ---- 6. the table -------------------------------------------------------------------------
 {
-    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' ':!docs' 2>/dev/null || echo ' (+ uncommitted changes)'); machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB ($(uname -m)), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' ':!docs' 2>/dev/null || echo ' (+ uncommitted changes)'); machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB ($(uname -m)), load when written: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
-    echo "data: $N_PEOPLE people in $N_UNITS units, $N_APPS appointments (scale $SCALE), PostgreSQL $(psql_ postgres -Atc 'SHOW server_version' | cut -d' ' -f1); wrk $CONNS connections, $THREADS threads, ${WARMUP} s warm-up + ${DURATION} s; ratio = req/s ÷ peer req/s"
+    echo "data: $N_PEOPLE people in $N_UNITS units, $N_APPS appointments, $N_ATT attendance rows (scale $SCALE), PostgreSQL $(psql_ postgres -Atc 'SHOW server_version' | cut -d' ' -f1); wrk $CONNS connections, $THREADS threads, ${WARMUP} s warm-up + ${DURATION} s; ratio = req/s ÷ peer req/s"
     echo
     echo "| measure | req/s | p50 | p99 | peer | peer req/s | peer p99 | ratio |"
     echo "|---|---|---|---|---|---|---|---|"

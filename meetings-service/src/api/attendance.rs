@@ -215,13 +215,15 @@ pub async fn person(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     access::read_person(&caller, q.person)?;
-    let held = q.year.map(|y| work_year_bounds(config.work_year, y)).transpose()?;
+    if let Some(y) = q.year {
+        work_year_bounds(config.work_year, y)?;
+    }
     let only_body = if caller.role == service_kit::Role::GroupSecretary {
         Some(access::secretary_group(&caller).unwrap_or(-1))
     } else {
         None
     };
-    let history = app::person_history(&db, q.person, only_body, held).await?;
+    let history = app::person_history(&db, q.person, only_body).await?;
     Ok(HttpResponse::Ok().json(person_view(history, config.work_year, q.person, q.year)))
 }
 

@@ -50,20 +50,12 @@ pub fn marks_of_activities(
         .load(c)?)
 }
 
-/// Every record of these appointments (at these activities only, if given).
-pub fn of_appointments(
-    c: &mut DbConn,
-    appointment_ids: &[i64],
-    activity_ids: Option<&[i64]>,
-) -> Result<Vec<AttendanceRow>, ApiError> {
-    let mut q = t::table
+/// Every record of these appointments.
+pub fn of_appointments(c: &mut DbConn, appointment_ids: &[i64]) -> Result<Vec<AttendanceRow>, ApiError> {
+    Ok(t::table
         .filter(t::appointment_id.eq_any(appointment_ids))
         .select(AttendanceRow::as_select())
-        .into_boxed();
-    if let Some(ids) = activity_ids {
-        q = q.filter(t::activity_id.eq_any(ids));
-    }
-    Ok(q.load(c)?)
+        .load(c)?)
 }
 
 /// The record of one invitee at one activity.

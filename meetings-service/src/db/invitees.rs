@@ -73,7 +73,6 @@ pub fn of_person(
     c: &mut DbConn,
     person_id: i64,
     only_body: Option<i64>,
-    held: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<Vec<(InviteeRow, InvitedTo)>, ApiError> {
     let mut q = t::table
         .inner_join(activities::table)
@@ -93,9 +92,6 @@ pub fn of_person(
         .into_boxed();
     if let Some(b) = only_body {
         q = q.filter(activities::body_id.eq(b));
-    }
-    if let Some((from, to)) = held {
-        q = q.filter(activities::held_on.between(from, to));
     }
     Ok(q.load(c)?)
 }

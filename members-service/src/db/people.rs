@@ -63,22 +63,19 @@ pub fn list(c: &mut DbConn, only: Only, f: &PersonQuery, w: Window) -> Result<Pa
     if let Some(text) = f.q.as_deref()
         && let Some(nq) = name_query(text)
     {
-        // Served by the index: the people having every key of the query (issue 11).
-        let keys = person_name_grams::table
-            .filter(person_name_grams::person_id.gt(w.after))
-            .filter(person_name_grams::gram.eq_any(nq.grams.clone()));
-        q = if nq.grams.len() == 1 {
-            q.filter(people::id.eq_any(keys.select(person_name_grams::person_id)))
-        } else {
-            let all = i64::try_from(nq.grams.len()).unwrap_or(i64::MAX);
-            q.filter(
+        // Served by the index: the people having every key of the query (issue 11). One
+        // semi-join per key, each an ordered range of the (gram, person_id) primary key, so the
+        // page's first ids come first and a key nobody has ends the search at once.
+        for key in nq.grams {
+            q = q.filter(
                 people::id.eq_any(
-                    keys.group_by(person_name_grams::person_id)
-                        .having(diesel::dsl::count_star().eq(all))
+                    person_name_grams::table
+                        .filter(person_name_grams::gram.eq(key))
+                        .filter(person_name_grams::person_id.gt(w.after))
                         .select(person_name_grams::person_id),
                 ),
-            )
-        };
+            );
+        }
         if nq.needs_check {
             q = q.filter(lower(people::name).like(like_pattern(text)).escape('\\'));
         }

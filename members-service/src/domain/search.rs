@@ -28,6 +28,10 @@ pub struct NameQuery {
     pub needs_check: bool,
 }
 
+/// At most this many keys are looked up for one query (each is one semi-join); a longer query
+/// is still exact, as the name itself is compared too.
+pub const MAX_KEYS: usize = 6;
+
 /// The lookup for `q` (trimmed, lower-cased, as [`crate::db::like_pattern`] does); `None` for
 /// blank text, which filters nothing.
 pub fn name_query(q: &str) -> Option<NameQuery> {
@@ -39,9 +43,14 @@ pub fn name_query(q: &str) -> Option<NameQuery> {
             needs_check: false,
         }),
         n => {
-            let pairs: BTreeSet<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+            let mut grams: Vec<String> = Vec::new();
+            for pair in chars.windows(2).map(|w| w.iter().collect::<String>()) {
+                if !grams.contains(&pair) && grams.len() < MAX_KEYS {
+                    grams.push(pair);
+                }
+            }
             Some(NameQuery {
-                grams: pairs.into_iter().collect(),
+                grams,
                 needs_check: n > 2,
             })
         }
@@ -84,8 +93,10 @@ mod tests {
             name_query("欧阳建").map(|q| (q.grams.len(), q.needs_check)),
             Some((2, true))
         );
-        // Repeated pairs are looked up once.
+        // Repeated pairs are looked up once, and at most MAX_KEYS of them.
         assert_eq!(name_query("aaaa").map(|q| q.grams), Some(vec!["aa".to_string()]));
+        let long = name_query("机械工业教育发展中心秘书处").map(|q| (q.grams.len(), q.needs_check));
+        assert_eq!(long, Some((MAX_KEYS, true)));
     }
 
     /// Over every name and query of up to four characters from a small alphabet: the index never
