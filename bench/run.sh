@@ -27,7 +27,7 @@
 #
 # Variables: BENCH_SCALE (1.0), BENCH_SECONDS (15), BENCH_WARMUP (3; smoke 0), BENCH_CONNECTIONS (64),
 # BENCH_CLIENT_CAP (GATEWAY_MAX_REQUESTS_PER_CLIENT for the run, 0 = no cap: see below),
-# BENCH_PGBENCH_CLIENTS ("8 64"), BENCH_LATENCY_COUNT (40), BENCH_SUITE_BIN (another build, e.g. the
+# BENCH_PGBENCH_CLIENTS ("8 64"), BENCH_LATENCY_COUNT (40), BENCH_PROFILE (1: perf profile of the people list), BENCH_SUITE_BIN (another build, e.g. the
 # commit before a change, to measure before and after with the same script), BENCH_PORT (18080: gateway, +1 members, +2 meetings,
 # +3 documents, +10 nginx), BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_NO_BUILD.
 set -euo pipefail
@@ -286,7 +286,22 @@ row() { # measure "gw figures" peer "peer figures"
 }
 
 say "measuring: $CONNS connections, $THREADS threads, ${WARMUP} s warm-up + ${DURATION} s each"
+# BENCH_PROFILE=1: a whole-machine CPU profile (perf, cpu-clock) while the people list is
+# measured through the gateway; the report by process and symbol goes to raw/people.profile.txt.
+PERF_PID=""
+if [[ "${BENCH_PROFILE:-0}" == 1 ]] && command -v perf >/dev/null; then
+    perf record -q -e cpu-clock -F 499 -a -g -o "$RAW/people.perf.data" -- sleep $((WARMUP + DURATION)) 2>/dev/null &
+    PERF_PID=$!
+fi
 g=$(wrk_ people-gw "$GW$PEOPLE_PATH")
+if [[ -n "$PERF_PID" ]]; then
+    wait "$PERF_PID" || true
+    perf report -q -i "$RAW/people.perf.data" --no-children --sort comm,dso,sym --stdio -g none 2>/dev/null |
+        head -80 >"$RAW/people.profile.txt" || true
+    perf report -q -i "$RAW/people.perf.data" --no-children --sort comm --stdio -g none 2>/dev/null \
+        >"$RAW/people.profile-by-process.txt" || true
+    say "profile: $RAW/people.profile.txt"
+fi
 n1=$(wrk_ people-nginx "$NGINX$PEOPLE_PATH")
 d1=$(wrk_ people-direct "$MEMBERS$PEOPLE_PATH")
 row "people, first page of 50" "$g" "nginx → members-service" "$n1"
