@@ -35,11 +35,11 @@ use diesel::prelude::*;
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::db::{Backend, Db, DbConn, write_tx};
 use crate::problem::ApiError;
-use crate::queue::{Heartbeat, Holder, Queue};
+use crate::queue::{Heartbeat, Holder, Queue, Wake};
 use crate::service_token::ServiceTokens;
 
 /// Where every service receives events.
@@ -269,9 +269,10 @@ pub fn find(conn: &mut DbConn, event_id: &str) -> Result<Option<OutboxRow>, ApiE
 }
 
 /// Wakes a worker so that an event committed just now goes out without waiting for the next
-/// poll. Cheap to clone; a wake with no worker running does nothing.
-#[derive(Clone, Default)]
-pub struct OutboxWaker(Arc<Notify>);
+/// poll ([`Db::run`] does it after work that enqueued events). Cheap to clone; a wake with no
+/// worker running does nothing. Its own type (over [`Wake`]) so that it is app data of its own.
+#[derive(Clone, Default, Debug)]
+pub struct OutboxWaker(Wake);
 
 impl OutboxWaker {
     pub fn new() -> Self {
@@ -280,13 +281,7 @@ impl OutboxWaker {
 
     /// Call after the transaction that enqueued an event has committed.
     pub fn wake(&self) {
-        self.0.notify_one();
-    }
-}
-
-impl std::fmt::Debug for OutboxWaker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("OutboxWaker")
+        self.0.wake();
     }
 }
 
@@ -579,8 +574,7 @@ async fn run(db: Db, cfg: Arc<OutboxConfig>, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             // A stop request, or the worker's owner is gone.
             _ = stop.changed() => return,
-            _ = cfg.waker.0.notified() => {}
-            _ = tokio::time::sleep(cfg.poll_interval) => {}
+            _ = cfg.waker.0.wait(cfg.poll_interval) => {}
         }
     }
 }

@@ -19,9 +19,8 @@ use serde::Deserialize;
 use service_kit::db::write_tx;
 use service_kit::pagination::{Page, Window};
 use service_kit::peer::Peers;
-use service_kit::queue::{Heartbeat, Holder, Queue};
+use service_kit::queue::{Heartbeat, Holder, Queue, Wake};
 use service_kit::{ApiError, Code, Db, DbConn};
-use tokio::sync::Notify;
 
 use super::inbox::appointment_request;
 use super::issuing::{
@@ -41,11 +40,11 @@ const FAILURES_SHOWN: i64 = 100;
 
 /// Wakes the worker when a batch is created, so it starts at once instead of at its next poll.
 #[derive(Debug, Clone, Default)]
-pub struct BatchWaker(Arc<Notify>);
+pub struct BatchWaker(Wake);
 
 impl BatchWaker {
     pub fn wake(&self) {
-        self.0.notify_one();
+        self.0.wake();
     }
 }
 
@@ -429,10 +428,7 @@ pub fn spawn_worker(
                 Ok(Err(e)) => tracing::warn!(error = ?e, "batch pass failed; will retry"),
                 Err(e) => tracing::warn!(error = %e, "batch pass panicked; will retry"),
             }
-            tokio::select! {
-                _ = waker.0.notified() => {}
-                _ = actix_web::rt::time::sleep(poll) => {}
-            }
+            waker.0.wait(poll).await;
         }
     })
 }

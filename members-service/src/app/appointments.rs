@@ -53,11 +53,6 @@ pub struct Appointment {
     pub created_at: NaiveDateTime,
 }
 
-pub fn to_appointments(c: &mut DbConn, rows: Vec<AppointmentRow>) -> Result<Vec<Appointment>, ApiError> {
-    let names = appointments::names_of(c, &rows)?;
-    Ok(rows.into_iter().zip(names).map(|(r, n)| with_names(r, n)).collect())
-}
-
 fn with_names(r: AppointmentRow, n: AppointmentNames) -> Appointment {
     Appointment {
         id: r.id,
@@ -86,9 +81,8 @@ fn with_names(r: AppointmentRow, n: AppointmentNames) -> Appointment {
 }
 
 pub fn to_appointment(c: &mut DbConn, row: AppointmentRow) -> Result<Appointment, ApiError> {
-    to_appointments(c, vec![row])?
-        .pop()
-        .ok_or_else(|| ApiError::internal("appointment vanished"))
+    let names = appointments::names(c, row.id)?;
+    Ok(with_names(row, names))
 }
 
 /// Scoped roles see only their part, whatever the filter says.

@@ -45,39 +45,45 @@ pub struct AppointmentNames {
     pub term_number: Option<i32>,
 }
 
-/// One page of appointments with their names, in one statement (it was five, issue 11). The
-/// names are scalar subqueries by primary key, not joins: PostgreSQL plans a five-table join
-/// afresh for each execution of the prepared statement (3.4 ms of planning for 0.7 ms of work
-/// on the bench data, pgbench 1,086 tps against 2,012 for this shape, same run).
+/// The [`AppointmentNames`] of the appointment row in hand, as scalar subqueries by primary
+/// key, not joins: PostgreSQL plans a five-table join afresh at each execution of the prepared
+/// statement (3.4 ms of planning for 0.7 ms of work on the bench data, pgbench 1,086 tps
+/// against 2,012 for this shape, same run; issue 11).
+macro_rules! names {
+    () => {
+        (
+            people::table
+                .filter(people::id.eq(appointments::person_id))
+                .select(people::name)
+                .single_value(),
+            units::table
+                .filter(units::id.eq(appointments::unit_id))
+                .select(units::name)
+                .single_value(),
+            bodies::table
+                .filter(bodies::id.eq(appointments::body_id))
+                .select(bodies::name)
+                .single_value(),
+            terms::table
+                .filter(terms::id.eq(appointments::term_id))
+                .select(terms::number)
+                .single_value(),
+        )
+    };
+}
+
+/// One page of appointments with their names, in one statement (it was five).
 pub fn list(
     c: &mut DbConn,
     only: Only,
     f: &AppointmentQuery,
     w: Window,
 ) -> Result<Page<(AppointmentRow, AppointmentNames)>, ApiError> {
-    let names = (
-        people::table
-            .filter(people::id.eq(appointments::person_id))
-            .select(people::name)
-            .single_value(),
-        units::table
-            .filter(units::id.eq(appointments::unit_id))
-            .select(units::name)
-            .single_value(),
-        bodies::table
-            .filter(bodies::id.eq(appointments::body_id))
-            .select(bodies::name)
-            .single_value(),
-        terms::table
-            .filter(terms::id.eq(appointments::term_id))
-            .select(terms::number)
-            .single_value(),
-    );
     let mut q = appointments::table
         .filter(appointments::id.gt(w.after))
         .order(appointments::id)
         .limit(w.fetch())
-        .select((AppointmentRow::as_select(), names))
+        .select((AppointmentRow::as_select(), names!()))
         .into_boxed();
     // Scoped roles see only their part, whatever the filter says.
     if let Some(v) = only.unit_id {
@@ -117,29 +123,13 @@ pub fn list(
     Ok(w.page(q.load(c)?, |(r, _)| r.id))
 }
 
-/// The names of each row's person, unit, body and term (four statements, for the rows that
-/// were not loaded by [`list`]).
-pub fn names_of(c: &mut DbConn, rows: &[AppointmentRow]) -> Result<Vec<AppointmentNames>, ApiError> {
-    let ids = |f: fn(&AppointmentRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
-    let persons = super::people::names(c, &ids(|r| r.person_id))?;
-    let unit_names = super::units::names(c, &ids(|r| r.unit_id))?;
-    let body_names = super::bodies::names(c, &ids(|r| r.body_id))?;
-    let term_numbers = super::terms::numbers(c, &ids(|r| r.term_id))?;
-    fn name<T: Clone + Default>(list: &[(i64, T)], id: i64) -> T {
-        list.iter()
-            .find(|(i, _)| *i == id)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    }
-    Ok(rows
-        .iter()
-        .map(|r| AppointmentNames {
-            person: Some(name(&persons, r.person_id)),
-            unit: Some(name(&unit_names, r.unit_id)),
-            body: Some(name(&body_names, r.body_id)),
-            term_number: Some(name(&term_numbers, r.term_id)),
-        })
-        .collect())
+/// The names of one appointment, in one statement.
+pub fn names(c: &mut DbConn, id: i64) -> Result<AppointmentNames, ApiError> {
+    appointments::table
+        .find(id)
+        .select(names!())
+        .first(c)
+        .found(|| format!("no appointment {id}"))
 }
 
 /// What the facts endpoint asks for (see `app::facts`).

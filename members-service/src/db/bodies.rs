@@ -58,11 +58,3 @@ pub fn id_of_kind(c: &mut DbConn, kind: BodyKind) -> Result<i64, ApiError> {
         .select(bodies::id)
         .first(c)?)
 }
-
-/// `(id, name)` of the bodies asked for.
-pub fn names(c: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
-    Ok(bodies::table
-        .filter(bodies::id.eq_any(ids))
-        .select((bodies::id, bodies::name))
-        .load(c)?)
-}

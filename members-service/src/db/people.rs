@@ -139,14 +139,6 @@ pub fn update(c: &mut DbConn, id: i64, p: &ValidPerson) -> Result<PersonRow, Api
     find(c, id)
 }
 
-/// `(id, name)` of the people asked for.
-pub fn names(c: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
-    Ok(people::table
-        .filter(people::id.eq_any(ids))
-        .select((people::id, people::name))
-        .load(c)?)
-}
-
 /// How many people of a unit have this name and date of birth (the CSV import's duplicates).
 pub fn count_same(c: &mut DbConn, unit_id: i64, name: &str, birth: Option<NaiveDate>) -> Result<i64, ApiError> {
     let mut same = people::table

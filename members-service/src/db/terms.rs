@@ -103,14 +103,6 @@ pub fn mark_closed(c: &mut DbConn, term_id: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `(id, number)` of the terms asked for.
-pub fn numbers(c: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, i32)>, ApiError> {
-    Ok(terms::table
-        .filter(terms::id.eq_any(ids))
-        .select((terms::id, terms::number))
-        .load(c)?)
-}
-
 /// Records a term-end reminder unless it was sent already; whether it is new.
 pub fn record_reminder(c: &mut DbConn, term_id: i64, appointment_id: i64, days: u32) -> Result<bool, ApiError> {
     let days = i32::try_from(days).unwrap_or(i32::MAX);
