@@ -340,6 +340,24 @@ if [[ -n "$LAT" ]]; then read -r _ lat_n lat_p50 lat_p90 lat_max <<<"$LAT"
 else say "latency: failed ($(tail -1 "$RAW/latency.err"))"; lat_n=0; lat_p50=-; lat_p90=-; lat_max=-; fi
 say "appointment → 聘书 listed: median $lat_p50 ms, p90 $lat_p90 ms, max $lat_max ms ($lat_n)"
 
+# Certificates in bulk: a batch per body (every appointment reissued, no mail), the suite's RSS
+# sampled every 0.2 s meanwhile (issue 11: ≤ 150 MiB through 10,000 certificates, not growing).
+say "certificates: a batch per body, RSS sampled"
+( while :; do rss >>"$RAW/batch-rss.txt"; echo >>"$RAW/batch-rss.txt"; sleep 0.2; done ) & SAMPLER=$!
+BATCH=$(python3 bench/batches.py "$GW" "$TOKEN" 2>"$RAW/batches.err" | grep '^BENCH ' || true)
+kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true
+RSS_PEAK=$(grep -v '^$' "$RAW/batch-rss.txt" | sort -n | tail -1)
+RSS_AFTER=$(rss)
+if [[ -n "$BATCH" ]]; then read -r _ batch_n batch_s batch_rate batch_failed <<<"$BATCH"
+else say "batches: failed ($(tail -1 "$RAW/batches.err"))"; batch_n=0; batch_s=-; batch_rate=-; batch_failed=-; fi
+say "certificates: $batch_n in $batch_s s ($batch_rate/s, $batch_failed failed); RSS peak $RSS_PEAK MiB, after $RSS_AFTER MiB"
+
+# Cold start: the suite on its embedded defaults (SQLite), spawn → gateway ready.
+say "cold start: the suite on SQLite, 1 fresh + 5 restarts"
+COLD=$(python3 bench/coldstart.py "$SUITE_BIN" $((PORT + 20)) 5 2>"$RAW/coldstart.err" | grep '^BENCH ' || true)
+if [[ -n "$COLD" ]]; then read -r _ cold_first cold_p50 cold_max <<<"$COLD"
+else say "cold start: failed ($(tail -1 "$RAW/coldstart.err"))"; cold_first=-; cold_p50=-; cold_max=-; fi
+
 # ---- 6. the table -------------------------------------------------------------------------
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' ':!docs' 2>/dev/null || echo ' (+ uncommitted changes)'); machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB ($(uname -m)), load when written: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -354,6 +372,12 @@ say "appointment → 聘书 listed: median $lat_p50 ms, p90 $lat_p90 ms, max $la
     echo "|---|---|---|---|"
     echo "| appointment made → its 聘书 listed ($lat_n rounds, through the gateway) | $lat_p50 ms | $lat_p90 ms | $lat_max ms |"
     echo "| one-process suite RSS after the HTTP measures | $RSS_LOADED MiB | | |"
+    echo "| one-process suite RSS through $batch_n certificates (a batch per body, PostgreSQL): after / peak | $RSS_AFTER MiB | | $RSS_PEAK MiB |"
+    echo "| cold start to a ready gateway (SQLite defaults): fresh data dir / restarts (5) | $cold_first ms | $cold_p50 ms | $cold_max ms |"
+    echo
+    echo "| certificates | count | seconds | per second | failed |"
+    echo "|---|---|---|---|---|"
+    echo "| batches through the gateway, every body's appointments reissued, no mail | $batch_n | $batch_s | $batch_rate | $batch_failed |"
 } >"$OUT/last.md"
 echo
 cat "$OUT/last.md"

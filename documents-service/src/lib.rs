@@ -43,11 +43,15 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
     let renderer = render::Renderer::with_seal_file(config.seal_file.as_deref())
         .map_err(|e| StartError::Other(format!("cannot load fonts or templates: {e}")))?;
     let renderer: Arc<dyn app::issuing::DocumentRenderer> = Arc::new(renderer);
+    let press = app::issuing::Press {
+        renderer: renderer.clone(),
+        public_base_url: config.public_url.clone(),
+        tally: app::issuing::RenderTally::register(kit.metrics.registry())?,
+    };
     let mailer = Arc::new(mail::Mailer::new(&config.mail).map_err(StartError::Other)?);
     let mail_wake = service_kit::queue::Wake::default();
     let processor = Arc::new(app::inbox::Processor {
-        renderer: renderer.clone(),
-        public_base_url: config.public_url.clone(),
+        press: press.clone(),
         today: service_kit::clock::today,
         mail: mail_wake.clone(),
     });
@@ -63,17 +67,18 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
     let batch_waker = app::batches::BatchWaker::default();
     let runner = Arc::new(app::batches::BatchRunner {
         db: db.clone(),
-        renderer: renderer.clone(),
-        public_base_url: config.public_url.clone(),
+        press: press.clone(),
         today: service_kit::clock::today,
-        threads: std::thread::available_parallelism().map_or(2, usize::from),
         holder: kit.holder.clone(),
         lease: service_kit::queue::DEFAULT_LEASE,
+        mail: mail_wake.clone(),
+        waker: batch_waker.clone(),
     });
-    let batch_worker = app::batches::spawn_worker(runner, batch_waker.clone(), Duration::from_secs(2));
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let batch_worker = app::batches::spawn_workers(runner, Duration::from_secs(2), cores + 1);
     let peers = web::Data::new(service_kit::peer::Peers::from_settings(&settings));
     let batch_waker = web::Data::new(batch_waker);
-    let public_url = web::Data::new(api::rosters::PublicUrl(config.public_url.clone()));
+    let press = web::Data::new(press);
     let sender = app::delivery::spawn_worker(
         app::delivery::DeliveryWorker {
             db,
@@ -97,7 +102,7 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
             .app_data(peers.clone())
             .app_data(batch_waker.clone())
             .app_data(inbox_wake.clone())
-            .app_data(public_url.clone());
+            .app_data(press.clone());
         api::routes(cfg);
     })?;
     Ok(handle.with_task(inbox).with_task(sender).with_task(batch_worker))

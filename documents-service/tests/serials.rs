@@ -7,7 +7,7 @@ use std::sync::Arc;
 use alliance_events::AppointmentFacts;
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use documents_service::app::issuing::{DocumentRenderer, issue, reserve_serials};
+use documents_service::app::issuing::{DocumentRenderer, Issued, Press, RenderTally, issue, reserve_serials};
 use documents_service::db::schema::documents;
 use documents_service::domain::kinds::DocumentKind;
 use documents_service::domain::requests::appointment_request;
@@ -30,6 +30,14 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default()
 }
 
+fn press(renderer: &Arc<dyn DocumentRenderer>) -> Press {
+    Press {
+        renderer: renderer.clone(),
+        public_base_url: "https://jglm.example.cn".into(),
+        tally: RenderTally::default(),
+    }
+}
+
 #[test]
 fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_ranges() {
     let renderer: Arc<dyn DocumentRenderer> = Arc::new(Renderer::new(None).unwrap_or_else(|e| panic!("renderer: {e}")));
@@ -47,10 +55,8 @@ fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_r
                             &facts(id),
                             vec![],
                         );
-                        write_tx(&mut conn, |c| {
-                            issue(c, &**renderer, "https://jglm.example.cn", today(), req)
-                        })
-                        .unwrap_or_else(|e| panic!("issue on {:?}: {e}", t.backend));
+                        issue(&mut conn, &press(renderer), today(), req, |_| Ok(true))
+                            .unwrap_or_else(|e| panic!("issue on {:?}: {e}", t.backend));
                     }
                 });
             }
@@ -85,10 +91,10 @@ fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_r
 
         // Reissuing for appointment 0 supersedes its earlier certificate.
         let req = appointment_request("event-again", DocumentKind::AppointmentCertificate, &facts(0), vec![]);
-        let again = write_tx(&mut conn, |c| {
-            issue(c, &*renderer, "https://jglm.example.cn", today(), req)
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+        let again = match issue(&mut conn, &press(&renderer), today(), req, |_| Ok(true)) {
+            Ok(Issued::New(d)) => d,
+            other => panic!("a reissue stores a new document, not {other:?}"),
+        };
         let states: Vec<(i64, String)> = documents::table
             .filter(documents::subject_key.eq("appointment:0"))
             .order(documents::id)

@@ -215,6 +215,22 @@ async fn two_replicas_of_everything_do_each_piece_of_work_once() {
             m + k
         ),
     );
+    // Renders as each replica counted them: every one stored, none thrown away.
+    let (mut stored, mut discarded) = (0, 0);
+    for p in suite.replicas("documents") {
+        let text = suite.http.get_text(&format!("{}/metrics", p.url())).await;
+        stored += metric_sum(&text, "documents_renders_total", &["outcome=\"stored\""], |_| true);
+        discarded += metric_sum(&text, "documents_renders_total", &["outcome=\"discarded\""], |_| true);
+    }
+    let issued = pg::count(&docs_db, "SELECT COUNT(*) FROM documents");
+    c.figure(
+        "renders stored / discarded (both replicas)",
+        format!("{stored} / {discarded}"),
+    );
+    c.check(
+        discarded == 0 && stored == issued as u64,
+        format!("0 wasted renders: {stored} stored for {issued} documents, {discarded} discarded"),
+    );
 
     // Mail: each delivery sent once, each message once.
     let mails = smtp.messages();

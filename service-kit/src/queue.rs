@@ -274,6 +274,34 @@ impl Queue {
         Ok(!rows.is_empty())
     }
 
+    /// Which of `ids` `holder` still holds, in one statement ([`Queue::holds`] for many rows:
+    /// the same locking, so call it inside the recording transaction).
+    pub fn held(&self, conn: &mut DbConn, holder: &Holder, ids: &[i64]) -> Result<Vec<i64>, ApiError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lock = match conn {
+            DbConn::Pg(_) => " ORDER BY id FOR UPDATE",
+            DbConn::Sqlite(_) => "",
+        };
+        let sql = placeholders(
+            conn,
+            &format!(
+                "SELECT id FROM {} WHERE claimed_by = $1 AND id IN ({}){lock}",
+                self.table,
+                id_list(ids)
+            ),
+        );
+        let mut held: Vec<i64> = diesel::sql_query(sql)
+            .bind::<Text, _>(holder.token())
+            .load::<IdRow>(conn)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        held.sort_unstable();
+        Ok(held)
+    }
+
     /// Rows claimed now (by anyone) and waiting rows, for gauges and tests.
     pub fn counts(&self, conn: &mut DbConn) -> Result<QueueCounts, ApiError> {
         #[derive(QueryableByName)]

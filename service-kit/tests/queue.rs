@@ -153,6 +153,10 @@ fn a_restart_releases_the_claims_of_its_earlier_life_at_once_and_no_one_elses() 
             t.backend
         );
         // The dead life cannot record a result for a row it no longer holds.
+        assert!(JOBS.held(&mut c, &first_life, &taken).expect("held").is_empty());
+        let mut asked = taken.clone();
+        asked.push(i64::MAX);
+        assert_eq!(JOBS.held(&mut c, &second_life, &asked).expect("held"), taken);
         assert!(!finish(&t.db, &first_life, taken[0]).expect("finish"));
         let by: HashMap<Option<String>, usize> = jobs(&t.db).into_iter().fold(HashMap::new(), |mut m, j| {
             *m.entry(j.claimed_by).or_default() += 1;

@@ -23,10 +23,6 @@ use crate::domain::states::DocumentStatus;
 /// The renderer the handlers share (the typst one in production).
 pub type SharedRenderer = Arc<dyn DocumentRenderer>;
 
-/// The base of verification URLs printed on documents (the gateway's public address).
-#[derive(Debug, Clone)]
-pub struct PublicUrl(pub String);
-
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 1, "serial": "JGLM-PS-2026-000001", "kind": "appointment_certificate", "kind_label": "聘书",
     "status": "valid", "person_name": "张伟", "post_label": "理事", "body_name": "理事会", "term_label": "第一届",

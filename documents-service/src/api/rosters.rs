@@ -10,9 +10,9 @@ use service_kit::peer::Peers;
 use service_kit::{ApiError, Caller, Db, Problem};
 use utoipa::ToSchema;
 
-pub use super::PublicUrl;
 use super::access::may_issue_roster;
-use super::{Document, SharedRenderer, to_document};
+use super::{Document, to_document};
+use crate::app::issuing::Press;
 use crate::app::rosters::{Issuer, issue_roster};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -37,16 +37,14 @@ pub async fn create(
     body_in: service_kit::json::Json<NewRoster>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
-    renderer: web::Data<SharedRenderer>,
-    public_url: web::Data<PublicUrl>,
+    press: web::Data<Press>,
 ) -> Result<HttpResponse, ApiError> {
     let r = body_in.into_inner();
     may_issue_roster(&caller, r.body_id)?;
     let issuer = Issuer {
         db: &db,
         peers: &peers,
-        renderer: renderer.get_ref().clone(),
-        public_url: public_url.0.clone(),
+        press: press.get_ref().clone(),
         today: service_kit::clock::today(),
     };
     let doc = to_document(issue_roster(issuer, r.body_id, r.on).await?);

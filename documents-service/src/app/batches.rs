@@ -1,15 +1,19 @@
 //! Batches: certificates for many appointments at once (e.g. a whole council at the start of a
 //! term), issued by a background worker so the request returns at once and progress is visible.
 //!
-//! The worker takes a batch for one chunk of its pending items at a time (a claim through
-//! `service_kit::queue`, renewed while it works, so two replicas never work on the same batch
-//! at once, and a crashed one's chunk is free again within one lease): it reserves the chunk's serials in one short
-//! transaction, checks glyphs and renders the PDFs on all cores outside any transaction, and
-//! stores the chunk (documents, deliveries, item states, batch counters) in one write
-//! transaction. A crash loses at most the chunk in hand, which is done again (a serial
-//! reserved for it is then skipped: serials may have gaps, never duplicates). Each item is
+//! Workers (one more than the cores, in every replica) each claim the next chunk of pending
+//! items of any running batch (a claim through `service_kit::queue`, renewed while it works,
+//! so no two workers take the same item and a crashed one's chunk is free again within one
+//! lease): a worker reserves its chunk's serials in one short transaction, checks glyphs and
+//! renders the PDFs with no transaction open, and stores the chunk (documents, deliveries,
+//! item states, batch counters, the batch's end) in one write transaction. While one worker
+//! stores, the others render, so the cores stay busy and replicas share a batch chunk by
+//! chunk. A crash loses at most the chunks in hand, which are done again (a serial reserved
+//! for them is then skipped: serials may have gaps, never duplicates). Each item is
 //! idempotent on its source key `batch:{batch}:{appointment}`.
 
+use std::collections::btree_map::BTreeMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,8 +28,7 @@ use service_kit::{ApiError, Code, Db, DbConn};
 
 use super::inbox::appointment_request;
 use super::issuing::{
-    DocumentRenderer, IssueRequest, Prepared, existing_for_event, prepare, render_prepared, reserve_serials,
-    store_alone,
+    IssueRequest, Prepared, Press, existing_for_event, prepare, render_prepared, reserve_serials, store_alone,
 };
 use crate::db::models::{BatchRow, ItemOutcome, NewBatch, PendingItem};
 use crate::db::{batches, documents};
@@ -158,15 +161,16 @@ pub async fn create(db: &Db, peers: &Peers, waker: &BatchWaker, order: Order) ->
 
 pub struct BatchRunner {
     pub db: Db,
-    pub renderer: Arc<dyn DocumentRenderer>,
-    pub public_base_url: String,
+    pub press: Press,
     pub today: fn() -> NaiveDate,
-    /// Rendering threads (the machine's cores by default).
-    pub threads: usize,
     /// This instance in claims.
     pub holder: Holder,
     /// Renewed while a chunk is worked, so a crashed replica's chunk is free within one lease.
     pub lease: Duration,
+    /// Woken after a chunk with mail is stored: its deliveries are queued, send them now.
+    pub mail: Wake,
+    /// The batch workers' own: a worker that claimed a full chunk wakes another for the next.
+    pub waker: BatchWaker,
 }
 
 /// What became of one item of a chunk.
@@ -176,53 +180,39 @@ enum Outcome {
     Failed(String),
 }
 
-/// Running batches; a claim covers one chunk, so replicas take turns chunk by chunk.
-pub const QUEUE: Queue = Queue::new("batches", "status = 'running'", "id");
-
-fn claim(c: &mut DbConn, holder: &Holder, lease: Duration) -> Result<Option<BatchRow>, ApiError> {
-    match QUEUE.claim(c, holder, 1, lease)?.into_iter().next() {
-        Some(id) => Ok(Some(batches::find(c, id)?)),
-        None => Ok(None),
-    }
-}
-
-/// Clears this holder's claim on a batch (the end of a chunk).
-fn release(c: &mut DbConn, holder: &Holder, batch_id: i64) -> Result<(), ApiError> {
-    QUEUE.release(c, holder, &[batch_id]).map(|_| ())
-}
+/// Pending items of running batches. A worker claims the next [`CHUNK`] of them, whatever
+/// their batch, so every worker of every replica works a different chunk of a batch at once.
+pub const ITEMS: Queue = Queue::new("batch_items", "status = 'pending'", "id");
 
 impl BatchRunner {
-    /// Works one chunk of one batch; `false` when there was nothing to do.
+    /// Claims, renders and stores one chunk; `false` when no item was waiting.
     pub fn run_once(&self) -> Result<bool, ApiError> {
         let mut conn = self.db.get()?;
-        let Some(batch) = claim(&mut conn, &self.holder, self.lease)? else {
+        let ids = ITEMS.claim(&mut conn, &self.holder, CHUNK, self.lease)?;
+        if ids.is_empty() {
             return Ok(false);
-        };
-        let _beat = Heartbeat::start(self.db.clone(), QUEUE, self.holder.clone(), vec![batch.id], self.lease);
-        let items = batches::pending(&mut conn, batch.id, CHUNK)?;
-        if items.is_empty() {
-            self.finish(&mut conn, batch.id)?;
-            return Ok(true);
         }
-        let outcomes = self.work(&mut conn, &batch, &items)?;
-        self.save(&mut conn, batch.id, &items, outcomes)?;
-        Ok(true)
-    }
-
-    /// Marks a batch without pending items finished (if the claim is still ours).
-    fn finish(&self, conn: &mut DbConn, batch_id: i64) -> Result<(), ApiError> {
-        let finished = write_tx(conn, |c| {
-            if !QUEUE.holds(c, &self.holder, batch_id)? {
-                return Ok::<bool, ApiError>(false);
+        if ids.len() as i64 == CHUNK {
+            // There may be more: a resting worker takes the next chunk while this one renders.
+            self.waker.wake();
+        }
+        let _beat = Heartbeat::start(self.db.clone(), ITEMS, self.holder.clone(), ids.clone(), self.lease);
+        let items = batches::pending_of(&mut conn, &ids)?;
+        let mut owners: HashMap<i64, BatchRow> = HashMap::new();
+        for item in &items {
+            if let Entry::Vacant(e) = owners.entry(item.batch_id) {
+                e.insert(batches::find(&mut conn, item.batch_id)?);
             }
-            batches::finish(c, batch_id, Utc::now().naive_utc())?;
-            release(c, &self.holder, batch_id)?;
-            Ok(true)
-        })?;
-        if finished {
-            tracing::info!(batch_id, "batch finished");
         }
-        Ok(())
+        let outcomes = self.work(&mut conn, &owners, &items)?;
+        let mail = items
+            .iter()
+            .any(|i| owners.get(&i.batch_id).is_some_and(|b| b.send_mail));
+        self.save(&mut conn, &items, outcomes)?;
+        if mail {
+            self.mail.wake();
+        }
+        Ok(true)
     }
 
     /// What to do for one item: `Ok(req)` to issue, `Err(outcome)` when it is decided already.
@@ -264,12 +254,21 @@ impl BatchRunner {
         })
     }
 
-    /// Decides, prepares and renders the chunk; nothing is written but the serial counter.
-    fn work(&self, conn: &mut DbConn, batch: &BatchRow, items: &[PendingItem]) -> Result<Vec<Outcome>, ApiError> {
+    /// Decides, prepares and renders the chunk on this thread (the other workers render the
+    /// other chunks); nothing is written but the serial counter.
+    fn work(
+        &self,
+        conn: &mut DbConn,
+        owners: &HashMap<i64, BatchRow>,
+        items: &[PendingItem],
+    ) -> Result<Vec<Outcome>, ApiError> {
         let today = (self.today)();
         let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
         let mut requests = Vec::new();
         for (i, item) in items.iter().enumerate() {
+            let batch = owners
+                .get(&item.batch_id)
+                .ok_or_else(|| ApiError::internal(format!("batch {} not loaded", item.batch_id)))?;
             match self.decide(conn, batch, item)? {
                 Ok(req) => {
                     outcomes.push(None);
@@ -283,13 +282,16 @@ impl BatchRunner {
             let first = write_tx(conn, |c| {
                 reserve_serials(c, DocumentKind::AppointmentCertificate, today.year(), n)
             })?;
-            let prepared: Vec<(usize, Prepared)> = requests
-                .into_iter()
-                .zip(first..)
-                .map(|((i, req), seq)| (i, prepare(req, &self.public_base_url, today, seq)))
-                .collect();
-            for (i, outcome) in self.render_all(prepared) {
-                outcomes[i] = Some(outcome);
+            for ((i, req), seq) in requests.into_iter().zip(first..) {
+                let p = prepare(req, &self.press.public_base_url, today, seq);
+                outcomes[i] = Some(match render_prepared(&*self.press.renderer, &p) {
+                    Ok(pdf) => Outcome::Rendered(Box::new(p), pdf),
+                    Err(e) => {
+                        self.press.tally.add("failed", 1);
+                        tracing::warn!(serial = %p.serial, error = %e, "batch item not rendered");
+                        Outcome::Failed(e.to_string())
+                    }
+                });
             }
         }
         Ok(outcomes
@@ -298,67 +300,28 @@ impl BatchRunner {
             .collect())
     }
 
-    /// Renders on `threads` threads; typst's layout is single-threaded per document, so the
-    /// documents are spread over the cores.
-    fn render_all(&self, prepared: Vec<(usize, Prepared)>) -> Vec<(usize, Outcome)> {
-        let threads = self.threads.clamp(1, prepared.len().max(1));
-        let per = prepared.len().div_ceil(threads);
-        let renderer = &*self.renderer;
-        let mut parts: Vec<Vec<(usize, Prepared)>> = Vec::new();
-        let mut rest = prepared;
-        while rest.len() > per {
-            let tail = rest.split_off(per);
-            parts.push(rest);
-            rest = tail;
-        }
-        parts.push(rest);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = parts
-                .into_iter()
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.into_iter()
-                            .map(|(i, p)| match render_prepared(renderer, &p) {
-                                Ok(pdf) => (i, Outcome::Rendered(Box::new(p), pdf)),
-                                Err(e) => {
-                                    tracing::warn!(serial = %p.serial, error = %e, "batch item not rendered");
-                                    (i, Outcome::Failed(e.to_string()))
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    // A panicked thread's items stay unrendered and are reported as failed.
-                    h.join().unwrap_or_default()
-                })
-                .collect()
-        })
-    }
-
     /// Stores the chunk in one transaction: each document in a savepoint, so one bad item
-    /// fails alone. Nothing is stored when the claim was taken over meanwhile (this worker
-    /// stalled past its lease): the other worker does the chunk, and only its result counts.
-    fn save(
-        &self,
-        conn: &mut DbConn,
-        batch_id: i64,
-        items: &[PendingItem],
-        outcomes: Vec<Outcome>,
-    ) -> Result<(), ApiError> {
-        write_tx(conn, |c| {
-            if !QUEUE.holds(c, &self.holder, batch_id)? {
+    /// fails alone; then each batch's counts, and its end when nothing of it is pending. An
+    /// item whose claim was taken over meanwhile (this worker stalled past its lease) is left
+    /// to the new holder: only its result counts.
+    fn save(&self, conn: &mut DbConn, items: &[PendingItem], outcomes: Vec<Outcome>) -> Result<(), ApiError> {
+        let rendered = outcomes.iter().filter(|o| matches!(o, Outcome::Rendered(..))).count() as u64;
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+        let result = write_tx(conn, |c| {
+            let held = ITEMS.held(c, &self.holder, &ids)?;
+            if held.len() < ids.len() {
                 tracing::warn!(
-                    batch_id,
-                    "the batch was taken over during a chunk; the chunk is left to the new holder"
+                    lost = ids.len() - held.len(),
+                    "batch items taken over during a chunk; they are left to the new holder"
                 );
-                return Ok(());
             }
-            let (mut issued, mut existing, mut failed) = (0, 0, 0);
+            // Per batch, in id order (the order rows are locked in): issued, existing, failed.
+            let mut counts: BTreeMap<i64, (i32, i32, i32)> = BTreeMap::new();
+            let mut stored = 0u64;
             for (item, outcome) in items.iter().zip(outcomes) {
+                if held.binary_search(&item.id).is_err() {
+                    continue;
+                }
                 let outcome = match outcome {
                     Outcome::Existing(id) => ItemOutcome {
                         status: BatchItemStatus::Existing,
@@ -366,11 +329,14 @@ impl BatchRunner {
                         error: None,
                     },
                     Outcome::Rendered(p, pdf) => match store_alone(c, &p, &pdf) {
-                        Ok(doc) => ItemOutcome {
-                            status: BatchItemStatus::Issued,
-                            document_id: Some(doc.id),
-                            error: None,
-                        },
+                        Ok(doc) => {
+                            stored += 1;
+                            ItemOutcome {
+                                status: BatchItemStatus::Issued,
+                                document_id: Some(doc.id),
+                                error: None,
+                            }
+                        }
                         Err(e) => {
                             tracing::warn!(item = item.id, error = %e, "batch item not stored");
                             failed_item(e.to_string())
@@ -378,18 +344,28 @@ impl BatchRunner {
                     },
                     Outcome::Failed(e) => failed_item(e),
                 };
+                let n = counts.entry(item.batch_id).or_default();
                 match outcome.status {
-                    BatchItemStatus::Issued => issued += 1,
-                    BatchItemStatus::Existing => existing += 1,
-                    BatchItemStatus::Failed | BatchItemStatus::Pending => failed += 1,
+                    BatchItemStatus::Issued => n.0 += 1,
+                    BatchItemStatus::Existing => n.1 += 1,
+                    BatchItemStatus::Failed | BatchItemStatus::Pending => n.2 += 1,
                 }
                 batches::set_item(c, item.id, &outcome)?;
             }
-            batches::add_counts(c, batch_id, issued, existing, failed)?;
-            // The claim covers one chunk; the next pass (of any replica) takes the batch again.
-            release(c, &self.holder, batch_id)?;
-            Ok(())
-        })
+            let now = Utc::now().naive_utc();
+            for (batch_id, (issued, existing, failed)) in counts {
+                batches::add_counts(c, batch_id, issued, existing, failed)?;
+                if batches::finish_if_done(c, batch_id, now)? {
+                    tracing::info!(batch_id, "batch finished");
+                }
+            }
+            Ok(stored)
+        });
+        // A rolled-back chunk stored nothing: its renders are discarded, done again later.
+        let stored = *result.as_ref().unwrap_or(&0);
+        self.press.tally.add("stored", stored);
+        self.press.tally.add("discarded", rendered.saturating_sub(stored));
+        result.map(|_| ())
     }
 }
 
@@ -401,34 +377,41 @@ fn failed_item(error: String) -> ItemOutcome {
     }
 }
 
-/// Runs batches until the service stops: at once when woken, else every `poll`.
-pub fn spawn_worker(
-    runner: Arc<BatchRunner>,
-    waker: BatchWaker,
-    poll: Duration,
-) -> actix_web::rt::task::JoinHandle<()> {
+/// Runs `workers` batch workers until the service stops: each works a chunk at a time, at
+/// once when woken (a worker that found work wakes the next), else every `poll`. One
+/// more worker than cores keeps the cores rendering while a chunk is being stored.
+pub fn spawn_workers(runner: Arc<BatchRunner>, poll: Duration, workers: usize) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let r = runner.clone();
         match tokio::task::spawn_blocking(move || {
             let mut c = r.db.get()?;
-            QUEUE.release_earlier(&mut c, &r.holder)
+            ITEMS.release_earlier(&mut c, &r.holder)
         })
         .await
         {
             Ok(Ok(0)) => {}
-            Ok(Ok(n)) => tracing::info!(released = n, "batches of an earlier run released"),
+            Ok(Ok(n)) => tracing::info!(released = n, "batch items of an earlier run released"),
             Ok(Err(e)) => tracing::warn!(error = %e, "cannot release earlier claims; they lapse with their lease"),
             Err(e) => tracing::warn!(error = %e, "cannot release earlier claims; they lapse with their lease"),
         }
-        loop {
-            let r = runner.clone();
-            match tokio::task::spawn_blocking(move || r.run_once()).await {
-                Ok(Ok(true)) => continue,
-                Ok(Ok(false)) => {}
-                Ok(Err(e)) => tracing::warn!(error = ?e, "batch pass failed; will retry"),
-                Err(e) => tracing::warn!(error = %e, "batch pass panicked; will retry"),
-            }
-            waker.0.wait(poll).await;
+        let loops: Vec<_> = (0..workers.max(1))
+            .map(|_| actix_web::rt::spawn(work_loop(runner.clone(), poll)))
+            .collect();
+        for l in loops {
+            let _ = l.await;
         }
     })
+}
+
+async fn work_loop(runner: Arc<BatchRunner>, poll: Duration) {
+    loop {
+        let r = runner.clone();
+        match tokio::task::spawn_blocking(move || r.run_once()).await {
+            Ok(Ok(true)) => continue,
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => tracing::warn!(error = ?e, "batch pass failed; will retry"),
+            Err(e) => tracing::warn!(error = %e, "batch pass panicked; will retry"),
+        }
+        runner.waker.0.wait(poll).await;
+    }
 }

@@ -1,6 +1,7 @@
 //! Turns received events into documents: a 聘书 on appointment (replacing the previous one on
 //! renewal), a notice on dismissal, lapse and resignation, revocation on an early end, a
-//! 荣誉证书 on commendation. Each event is handled once, in one transaction with its mark;
+//! 荣誉证书 on commendation. Each event is handled once, its mark stored in the transaction
+//! that stores its work (a document is rendered before that transaction, see `issuing`);
 //! a failing event stays unprocessed with its error and attempts, visible, and is retried;
 //! one that fails for a lasting reason is parked as a dead letter, listed and replayable.
 
@@ -16,7 +17,7 @@ use service_kit::{ApiError, Code, Db, DbConn};
 
 use alliance_events::{Event, ToDocuments};
 
-use super::issuing::{DocumentRenderer, issue, revoke};
+use super::issuing::{Issued, Press, issue, revoke};
 use crate::db::inbox;
 use crate::db::models::{DeadLetter, InboxEvent, InboxUpdate, NewInboxEvent};
 use crate::domain::kinds::DocumentKind;
@@ -42,8 +43,7 @@ const RETRY: RetryPolicy = RetryPolicy {
 };
 
 pub struct Processor {
-    pub renderer: Arc<dyn DocumentRenderer>,
-    pub public_base_url: String,
+    pub press: Press,
     pub today: fn() -> NaiveDate,
     /// Woken after a pass that handled events: their mail is queued, send it now.
     pub mail: Wake,
@@ -54,27 +54,54 @@ pub struct Processor {
 pub struct InboxWake(pub Wake);
 
 impl Processor {
-    /// Handles one event inside the caller's transaction. An event that does not match its
-    /// kind's definition (`alliance_events`) is refused with 422 `invalid_event`, and so parked
-    /// after a few tries: nothing is printed from a guess.
-    pub fn handle(&self, c: &mut DbConn, event_id: &str, kind: &str, payload: &Value) -> Result<(), ApiError> {
-        let event = ToDocuments::parse(kind, payload)?;
-        match work_for(event_id, &event) {
+    /// Handles one event and marks it handled, if `holder` still holds its claim (`false`
+    /// when it does not: nothing is stored then). An event that does not match its kind's
+    /// definition (`alliance_events`) is refused with 422 `invalid_event`, and so parked after
+    /// a few tries: nothing is printed from a guess.
+    pub fn handle(&self, conn: &mut DbConn, holder: &Holder, id: i64, event: &InboxEvent) -> Result<bool, ApiError> {
+        let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+        let parsed = ToDocuments::parse(&event.kind, &payload)?;
+        // Runs in the transaction that stores the event's work. A claim taken over (this
+        // worker stalled past its lease) is not ours to finish.
+        let mark = |c: &mut DbConn| -> Result<bool, ApiError> {
+            if !QUEUE.holds(c, holder, id)? {
+                return Ok(false);
+            }
+            let done = InboxUpdate {
+                processed_at: Some(Some(Utc::now().naive_utc())),
+                claimed_by: Some(None),
+                claimed_until: Some(None),
+                ..InboxUpdate::default()
+            };
+            inbox::update(c, id, &done)?;
+            Ok(true)
+        };
+        match work_for(&event.event_id, &parsed) {
             Work::Issue(req) => {
-                issue(c, &*self.renderer, &self.public_base_url, (self.today)(), *req)?;
+                let issued = issue(conn, &self.press, (self.today)(), *req, mark)?;
+                Ok(!matches!(issued, Issued::NotOurs))
             }
-            Work::Revoke { subject, reason } => {
+            Work::Revoke { subject, reason } => write_tx(conn, |c| {
+                if !mark(c)? {
+                    return Ok(false);
+                }
                 revoke(c, DocumentKind::AppointmentCertificate, &subject, &reason)?;
+                Ok(true)
+            }),
+            Work::Nothing => {
+                tracing::info!(
+                    event_id = event.event_id,
+                    kind = event.kind,
+                    "event received; nothing to print"
+                );
+                write_tx(conn, mark)
             }
-            Work::Nothing => tracing::info!(event_id, kind, "event received; nothing to print"),
         }
-        Ok(())
     }
 
     /// One pass: claims due events (exclusive across replicas, leases renewed while it
-    /// works), handles each in one transaction with its mark, and parks as a dead letter an
-    /// event that failed [`DEAD_AFTER`] times for a reason that will not go away. Returns how
-    /// many were handled.
+    /// works), handles each, and parks as a dead letter an event that failed [`DEAD_AFTER`]
+    /// times for a reason that will not go away. Returns how many were handled.
     pub fn run_once(&self, db: &Db, holder: &Holder, lease: Duration) -> Result<usize, ApiError> {
         let mut conn = db.get()?;
         let ids = QUEUE.claim(&mut conn, holder, 20, lease)?;
@@ -85,23 +112,7 @@ impl Processor {
         let mut handled = 0;
         for id in ids {
             let event = inbox::get(&mut conn, id)?;
-            let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
-            let result = write_tx(&mut conn, |c| {
-                // A claim taken over (this worker stalled past its lease) is not ours to finish.
-                if !QUEUE.holds(c, holder, id)? {
-                    return Ok(false);
-                }
-                self.handle(c, &event.event_id, &event.kind, &payload)?;
-                let done = InboxUpdate {
-                    processed_at: Some(Some(Utc::now().naive_utc())),
-                    claimed_by: Some(None),
-                    claimed_until: Some(None),
-                    ..InboxUpdate::default()
-                };
-                inbox::update(c, id, &done)?;
-                Ok::<bool, ApiError>(true)
-            });
-            match result {
+            match self.handle(&mut conn, holder, id, &event) {
                 Ok(true) => handled += 1,
                 Ok(false) => {}
                 Err(e) => failed(&mut conn, holder, id, &event, &e)?,

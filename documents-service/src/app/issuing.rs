@@ -1,10 +1,18 @@
 //! Issuing a document: a serial unique per kind and year, an unguessable verification token,
-//! the PDF rendered from JSON data, its SHA-256, and a delivery per recipient — one write
-//! transaction, so a document exists whole or not at all.
+//! the PDF rendered from JSON data, its SHA-256, and a delivery per recipient.
+//!
+//! No lock is held while a document renders (several milliseconds of typst): the serial is
+//! reserved in a short transaction of its own, the PDF rendered with no transaction open, and
+//! the document, its deliveries and the caller's own mark (an inbox event handled) stored in
+//! one write transaction, so a document exists whole or not at all. A failure between the two
+//! leaves a gap in the serials, never a duplicate. Renders are counted on `/metrics`
+//! (`documents_renders_total`): one stored, discarded (another worker had done it) or failed.
 
 use chrono::{Datelike, NaiveDate, Utc};
 use diesel::Connection;
+use prometheus::{IntCounterVec, Opts, Registry};
 use serde_json::{Value, json};
+use service_kit::db::write_tx;
 use service_kit::{ApiError, Code, DbConn};
 use sha2::{Digest, Sha256};
 
@@ -112,25 +120,131 @@ pub fn existing_for_event(conn: &mut DbConn, req: &IssueRequest) -> Result<Optio
     }
 }
 
-/// Issues inside the caller's write transaction; with a `source_event_id` already used for
-/// this kind, returns the existing document (idempotent).
-pub fn issue(
-    conn: &mut DbConn,
-    renderer: &dyn DocumentRenderer,
-    public_base_url: &str,
-    today: NaiveDate,
-    req: IssueRequest,
-) -> Result<DocumentMeta, ApiError> {
-    if let Some(d) = existing_for_event(conn, &req)? {
-        return Ok(d);
-    }
-    let seq = reserve_serials(conn, req.kind, today.year(), 1)?;
-    let p = prepare(req, public_base_url, today, seq);
-    let pdf = render_prepared(renderer, &p)?;
-    store(conn, &p, &pdf)
+/// How [`issue`] ended.
+#[derive(Debug)]
+pub enum Issued {
+    /// Rendered and stored now.
+    New(DocumentMeta),
+    /// The request's source event had its document already; nothing new was stored.
+    Existing(DocumentMeta),
+    /// The caller's claim on the work was gone when it came to storing (see [`issue`]).
+    NotOurs,
 }
 
-/// As [`issue`], in a savepoint of its own inside the caller's transaction, so a failure
+impl Issued {
+    /// The document, new or existing.
+    pub fn document(self) -> Option<DocumentMeta> {
+        match self {
+            Issued::New(d) | Issued::Existing(d) => Some(d),
+            Issued::NotOurs => None,
+        }
+    }
+}
+
+/// What issuing needs besides the database and the request.
+#[derive(Clone)]
+pub struct Press {
+    pub renderer: std::sync::Arc<dyn DocumentRenderer>,
+    /// Printed in the verification URL and its QR code.
+    pub public_base_url: String,
+    pub tally: RenderTally,
+}
+
+/// Renders, counted by what became of them: `stored`, `discarded` (rendered, then not stored:
+/// another worker had issued it, or the claim on the work lapsed meanwhile) and `failed`.
+/// Two replicas sharing the work should never discard.
+#[derive(Clone)]
+pub struct RenderTally(IntCounterVec);
+
+impl Default for RenderTally {
+    /// A tally registered nowhere (tests and benchmarks).
+    fn default() -> Self {
+        Self::unregistered()
+    }
+}
+
+impl RenderTally {
+    fn unregistered() -> Self {
+        let opts = Opts::new(
+            "documents_renders_total",
+            "PDF renders of issued documents, by what became of them (stored, discarded, failed)",
+        );
+        // The name and the one label are constants, so this cannot fail.
+        Self(IntCounterVec::new(opts, &["outcome"]).unwrap_or_else(|e| unreachable!("{e}")))
+    }
+
+    pub fn register(registry: &Registry) -> Result<Self, prometheus::Error> {
+        let t = Self::unregistered();
+        registry.register(Box::new(t.0.clone()))?;
+        for outcome in ["stored", "discarded", "failed"] {
+            t.0.with_label_values(&[outcome]);
+        }
+        Ok(t)
+    }
+
+    pub fn add(&self, outcome: &str, n: u64) {
+        self.0.with_label_values(&[outcome]).inc_by(n);
+    }
+
+    pub fn count(&self, outcome: &str) -> u64 {
+        self.0.with_label_values(&[outcome]).get()
+    }
+}
+
+/// Issues one document, each step in a transaction of its own (see the module's text).
+///
+/// `claim` runs first in the storing transaction: the caller checks there that the work is
+/// still its own and marks it done; with `false` nothing is stored ([`Issued::NotOurs`]). With
+/// a `source_event_id` already issued for this kind, nothing is rendered and the existing
+/// document is returned (idempotent), `claim` having run likewise.
+pub fn issue(
+    conn: &mut DbConn,
+    press: &Press,
+    today: NaiveDate,
+    req: IssueRequest,
+    mut claim: impl FnMut(&mut DbConn) -> Result<bool, ApiError>,
+) -> Result<Issued, ApiError> {
+    if let Some(d) = existing_for_event(conn, &req)? {
+        return write_tx(conn, |c| {
+            Ok(if claim(c)? {
+                Issued::Existing(d)
+            } else {
+                Issued::NotOurs
+            })
+        });
+    }
+    // A name no font can print fails before a serial is spent on it.
+    check_glyphs(&*press.renderer, &req.data)?;
+    let seq = write_tx(conn, |c| reserve_serials(c, req.kind, today.year(), 1))?;
+    let p = prepare(req, &press.public_base_url, today, seq);
+    let pdf = match render_prepared(&*press.renderer, &p) {
+        Ok(pdf) => pdf,
+        Err(e) => {
+            press.tally.add("failed", 1);
+            return Err(e);
+        }
+    };
+    let outcome = write_tx(conn, |c| {
+        if !claim(c)? {
+            return Ok(Issued::NotOurs);
+        }
+        if let Some(d) = existing_for_event(c, &p.req)? {
+            return Ok(Issued::Existing(d));
+        }
+        store(c, &p, &pdf).map(Issued::New)
+    });
+    press.tally.add(
+        if matches!(outcome, Ok(Issued::New(_))) {
+            "stored"
+        } else {
+            "discarded"
+        },
+        1,
+    );
+    outcome
+}
+
+/// [`store`] in a savepoint of its own inside the caller's transaction, so a failure
 /// leaves the rest of the transaction as it was (a batch stores each item this way).
 pub fn store_alone(conn: &mut DbConn, p: &Prepared, pdf: &[u8]) -> Result<DocumentMeta, ApiError> {
     conn.transaction(|c| store(c, p, pdf))

@@ -1,15 +1,13 @@
 //! The 成员名册 of a body on a date, issued on request from members-service's facts as they
 //! stood on that date.
 
-use std::sync::Arc;
-
 use alliance_events::AppointmentFacts;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use service_kit::peer::Peers;
 use service_kit::{ApiError, Code, Db};
 
-use super::issuing::{DocumentRenderer, issue};
+use super::issuing::{Press, issue};
 use crate::db::models::DocumentMeta;
 use crate::domain::requests::roster_request;
 
@@ -22,8 +20,7 @@ struct FactsAnswer {
 pub struct Issuer<'a> {
     pub db: &'a Db,
     pub peers: &'a Peers,
-    pub renderer: Arc<dyn DocumentRenderer>,
-    pub public_url: String,
+    pub press: Press,
     pub today: NaiveDate,
 }
 
@@ -45,6 +42,9 @@ pub async fn issue_roster(x: Issuer<'_>, body_id: i64, on: Option<NaiveDate>) ->
         ));
     }
     let req = roster_request(body_id, on, answer.items);
-    let (renderer, public_url) = (x.renderer, x.public_url);
-    x.db.write(move |c| issue(c, &*renderer, &public_url, today, req)).await
+    let press = x.press;
+    let issued = x.db.run(move |c| issue(c, &press, today, req, |_| Ok(true))).await?;
+    issued
+        .document()
+        .ok_or_else(|| ApiError::internal("a roster has no claim to lose, yet was not stored"))
 }

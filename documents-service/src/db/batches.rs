@@ -70,26 +70,40 @@ pub fn insert(c: &mut DbConn, new: &NewBatch, items: Vec<(i64, String)>) -> Resu
     Ok(id)
 }
 
-/// The next `n` pending items of a batch, in order.
-pub fn pending(c: &mut DbConn, batch_id: i64, n: i64) -> Result<Vec<PendingItem>, ApiError> {
+/// The pending items among `ids` (a worker's claimed chunk), in id order.
+pub fn pending_of(c: &mut DbConn, ids: &[i64]) -> Result<Vec<PendingItem>, ApiError> {
     Ok(i::table
-        .filter(i::batch_id.eq(batch_id))
+        .filter(i::id.eq_any(ids))
         .filter(i::status.eq(BatchItemStatus::Pending))
         .order(i::id)
-        .limit(n)
         .select(PendingItem::as_select())
         .load(c)?)
 }
 
-pub fn finish(c: &mut DbConn, id: i64, at: NaiveDateTime) -> Result<(), ApiError> {
-    diesel::update(t::table.find(id))
+/// Marks the batch finished when none of its items is pending any more; whether it did. Call
+/// after [`add_counts`] in the same transaction: that update locks the batch's row, so of two
+/// workers storing a batch's last chunks at once the later one sees the other's items done.
+pub fn finish_if_done(c: &mut DbConn, id: i64, at: NaiveDateTime) -> Result<bool, ApiError> {
+    let pending = i::table
+        .filter(i::batch_id.eq(id))
+        .filter(i::status.eq(BatchItemStatus::Pending));
+    let n = diesel::update(t::table.find(id))
+        .filter(t::status.eq(BatchStatus::Running))
+        .filter(diesel::dsl::not(diesel::dsl::exists(pending)))
         .set((t::status.eq(BatchStatus::Finished), t::finished_at.eq(Some(at))))
         .execute(c)?;
-    Ok(())
+    Ok(n > 0)
 }
 
+/// Records an item's outcome and ends its claim.
 pub fn set_item(c: &mut DbConn, item: i64, outcome: &ItemOutcome) -> Result<(), ApiError> {
-    diesel::update(i::table.find(item)).set(outcome).execute(c)?;
+    diesel::update(i::table.find(item))
+        .set((
+            outcome,
+            i::claimed_by.eq(None::<String>),
+            i::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)?;
     Ok(())
 }
 

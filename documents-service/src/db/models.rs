@@ -169,6 +169,7 @@ pub struct NewBatchItem {
 #[diesel(table_name = batch_items)]
 pub struct PendingItem {
     pub id: i64,
+    pub batch_id: i64,
     pub appointment_id: i64,
     pub facts: String,
 }

@@ -114,6 +114,8 @@ diesel::table! {
         status -> Text,
         document_id -> Nullable<BigInt>,
         error -> Nullable<Text>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
     }
 }
 
