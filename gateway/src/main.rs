@@ -1,5 +1,8 @@
 use service_kit::telemetry;
 
+#[global_allocator]
+static ALLOCATOR: service_kit::alloc::Allocator = service_kit::alloc::Allocator;
+
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     telemetry::init();

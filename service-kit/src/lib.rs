@@ -19,6 +19,7 @@
 //!
 //! Test databases are in the dev-only `test-db` crate, so production binaries do not compile them.
 
+pub mod alloc;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use alliance_suite::{Suite, SuiteSettings};
 use service_kit::config::data_dir;
 
+#[global_allocator]
+static ALLOCATOR: service_kit::alloc::Allocator = service_kit::alloc::Allocator;
+
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     service_kit::telemetry::init();
