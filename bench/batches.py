@@ -8,27 +8,16 @@ polled until finished. Prints `BENCH <certificates> <seconds> <per second> <fail
 LIMIT stops making batches once that many certificates are asked for (default: all bodies).
 The suite's RSS is sampled by the caller while this runs.
 """
-import http.client
-import json
 import sys
 import time
-import urllib.parse
+
+from gateway_api import client
 
 
 def main() -> None:
     base, token = sys.argv[1], sys.argv[2]
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
-    url = urllib.parse.urlparse(base)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-    def call(method: str, path: str, body=None):
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        if r.status >= 300:
-            raise SystemExit(f"{method} {path}: {r.status} {data[:300]!r}")
-        return json.loads(data) if data else None
+    call = client(base, token, timeout=60)
 
     bodies = call("GET", "/api/v1/members/bodies?limit=100")["items"]
     total = failed = 0

@@ -9,27 +9,16 @@ People from FIRST_PERSON_ID on must hold no appointment (the seed appoints the f
 n_appointments people only); each round nominates one of them as an expert (专家) of the expert
 committee's current term (filled by nomination, R9 does not apply) and appoints the nomination.
 """
-import http.client
-import json
 import statistics
 import sys
 import time
-import urllib.parse
+
+from gateway_api import client
 
 
 def main() -> None:
     base, token, count, first = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    url = urllib.parse.urlparse(base)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-    def call(method: str, path: str, body=None):
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        if r.status >= 300:
-            raise SystemExit(f"{method} {path}: {r.status} {data[:300]!r}")
-        return json.loads(data) if data else None
+    call = client(base, token, timeout=10)
 
     bodies = call("GET", "/api/v1/members/bodies")["items"]
     committee = next(b["id"] for b in bodies if b["kind"] == "expert_committee")
