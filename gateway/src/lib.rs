@@ -100,6 +100,12 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(api::routes)
         .configure(docs::swagger_ui)
         .route(service_kit::revocation::PATH, web::get().to(api::revocations::list))
+        // Public verification (the QR codes' short links, file checks), rate-limited per address;
+        // before `/api/v1/{service}/…` so that its long form is limited too.
+        .service(web::resource("/v").route(web::post().to(proxy::forward_verification)))
+        .service(web::resource("/v/{token}").route(web::get().to(proxy::forward_verification)))
+        .service(web::resource("/api/v1/documents/verify").route(web::post().to(proxy::forward_verification)))
+        .service(web::resource("/api/v1/documents/verify/{token}").route(web::get().to(proxy::forward_verification)))
         // Revoked tokens stop here at once, before the services' lists catch up.
         .service(
             web::resource("/api/v1/{service}")
@@ -145,6 +151,7 @@ pub async fn start_on(settings: GatewaySettings, listener: TcpListener) -> Resul
         timeout: settings.upstream_timeout,
         limiter: clients.clone(),
         trusted_proxies: settings.limits.trusted_proxies.clone(),
+        verify_rate: proxy::RateLimiter::new(settings.limits.verify_per_minute, proxy::VERIFY_BURST),
     });
     let timeout = settings.upstream_timeout;
     let service = serve_on(kit, listener, settings.workers, move |cfg| {

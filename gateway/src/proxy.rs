@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode, Uri};
@@ -28,6 +28,8 @@ use awc::error::SendRequestError;
 use futures_util::StreamExt;
 use service_kit::ApiError;
 use service_kit::telemetry::REQUEST_ID;
+
+pub use crate::domain::rate::RateLimiter;
 use tokio::net::TcpStream;
 
 /// Where each service lives.
@@ -61,7 +63,13 @@ pub struct ClientLimits {
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client
     /// (`GATEWAY_TRUSTED_PROXIES`); from anyone else the header is ignored.
     pub trusted_proxies: Vec<IpNet>,
+    /// Public verification requests (pages, file checks) per address and minute; 0 = no limit
+    /// (`GATEWAY_VERIFY_PER_MINUTE`). Bursts of [`VERIFY_BURST`] pass at once.
+    pub verify_per_minute: u32,
 }
+
+/// Verification requests one address may make at once before its rate applies.
+pub const VERIFY_BURST: u32 = 20;
 
 impl Default for ClientLimits {
     fn default() -> Self {
@@ -69,6 +77,7 @@ impl Default for ClientLimits {
             body_timeout: Duration::from_secs(10),
             max_in_flight: 64,
             trusted_proxies: Vec::new(),
+            verify_per_minute: 60,
         }
     }
 }
@@ -224,6 +233,7 @@ pub struct ProxyConfig {
     pub timeout: Duration,
     pub limiter: Arc<ClientLimiter>,
     pub trusted_proxies: Vec<IpNet>,
+    pub verify_rate: RateLimiter,
 }
 
 /// Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded, nor is Host; `Expect` was answered
@@ -334,7 +344,38 @@ pub async fn forward(
     config: web::Data<ProxyConfig>,
     client: web::Data<awc::Client>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = req.match_info().get("service").unwrap_or_default();
+    let service = req.match_info().get("service").unwrap_or_default().to_owned();
+    forward_to(&service, req, payload, config, client).await
+}
+
+/// The public verification routes (`/v`, `/v/{token}`, `/api/v1/documents/verify…`): forwarded
+/// to documents-service as they are, once the address is within its verification rate.
+pub async fn forward_verification(
+    req: HttpRequest,
+    payload: web::Payload,
+    config: web::Data<ProxyConfig>,
+    client: web::Data<awc::Client>,
+) -> Result<HttpResponse, ApiError> {
+    let addr = client_ip(&req, &config.trusted_proxies);
+    if let Err(wait) = config.verify_rate.check(addr, Instant::now()) {
+        let secs = wait.as_secs().max(1);
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Code::RateLimited,
+            format!("too many verification requests from this address; retry in {secs} s"),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(secs)));
+    }
+    forward_to("documents", req, payload, config, client).await
+}
+
+async fn forward_to(
+    service: &str,
+    req: HttpRequest,
+    payload: web::Payload,
+    config: web::Data<ProxyConfig>,
+    client: web::Data<awc::Client>,
+) -> Result<HttpResponse, ApiError> {
     let Some((name, base)) = config.upstreams.base(service) else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

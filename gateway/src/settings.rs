@@ -142,6 +142,7 @@ impl GatewaySettings {
             limits: ClientLimits {
                 body_timeout: HttpLimits::from_env("GATEWAY")?.body_timeout,
                 max_in_flight: parse_or("GATEWAY_MAX_REQUESTS_PER_CLIENT", ClientLimits::default().max_in_flight)?,
+                verify_per_minute: parse_or("GATEWAY_VERIFY_PER_MINUTE", ClientLimits::default().verify_per_minute)?,
                 trusted_proxies: proxy::parse_trusted_proxies(&var_or("GATEWAY_TRUSTED_PROXIES", "")).map_err(
                     |reason| ConfigError::Invalid {
                         name: "GATEWAY_TRUSTED_PROXIES".into(),

@@ -292,7 +292,8 @@ pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError>
 }
 
 /// Rewrites every error response that is not already problem+json (actix's 405 for a known
-/// path with another method, payload errors raised before a handler, …) into one.
+/// path with another method, payload errors raised before a handler, …) into one. An HTML page
+/// a handler rendered on purpose for a browser (the public verification pages) stays as it is.
 pub fn plain_errors_to_problems<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(rewrite_plain_error)
 }
@@ -302,7 +303,7 @@ fn rewrite_plain_error<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("text/html"));
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

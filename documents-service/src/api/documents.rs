@@ -1,6 +1,6 @@
 //! Issued documents: `GET /documents`, `GET /documents/{serial}`, `GET /documents/{serial}/pdf`
-//! (byte-exact), `GET /documents/{serial}/deliveries`, and the public
-//! `GET /documents/verify/{token}`.
+//! (byte-exact) and `GET /documents/{serial}/deliveries`; public verification is in
+//! [`super::verification`].
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -145,48 +145,4 @@ pub async fn deliveries_of(
     may_read(&caller, &meta)?;
     let out: Vec<Delivery> = rows.into_iter().map(delivery_of).collect();
     Ok(HttpResponse::Ok().json(out))
-}
-
-/// What anyone may learn from a verification link: no personal data beyond name and post.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"status": "valid", "kind": "appointment_certificate", "kind_label": "聘书", "serial": "JGLM-PS-2026-000001",
-    "name": "张伟", "post": "理事", "body": "理事会", "term": "第一届", "revoked_on": null}))]
-pub struct Verification {
-    pub status: DocumentStatus,
-    pub kind: DocumentKind,
-    pub kind_label: String,
-    pub serial: String,
-    pub name: String,
-    pub post: String,
-    pub body: String,
-    pub term: String,
-    /// When revoked (UTC).
-    #[serde(with = "service_kit::utc::option")]
-    pub revoked_on: Option<NaiveDateTime>,
-}
-
-/// Public: is this document genuine and still valid? No token needed. Unknown tokens get 404
-/// without saying whether any serial exists.
-#[utoipa::path(get, path = "/api/v1/documents/verify/{token}", tag = "documents", params(("token" = String, Path)),
-    extensions(("x-roles" = json!(["public"]))),
-    responses((status = 200, body = Verification), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(()))]
-pub async fn verify(token: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    let d = documents::verify(&db, token.into_inner())
-        .await?
-        .ok_or_else(|| ApiError::not_found("no document has this verification link"))?;
-    let kind = d.kind;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Verification {
-            status: d.status,
-            kind,
-            kind_label: kind.label_zh().into(),
-            serial: d.serial,
-            name: d.person_name,
-            post: d.post_label,
-            body: d.body_name,
-            term: d.term_label,
-            revoked_on: d.revoked_at,
-        }))
 }

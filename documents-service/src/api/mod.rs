@@ -5,8 +5,12 @@ pub mod batches;
 pub mod deliveries;
 pub mod documents;
 pub mod inbox;
+pub mod pages;
 pub mod previews;
 pub mod rosters;
+pub mod upload;
+pub mod verdicts;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -57,7 +61,7 @@ pub fn to_document(d: DocumentMeta) -> Document {
     let kind = d.kind;
     Document {
         id: d.id,
-        verify_path: format!("/api/v1/documents/verify/{}", d.verify_token),
+        verify_path: format!("/v/{}", d.verify_token),
         serial: d.serial,
         kind,
         kind_label: kind.label_zh().into(),
@@ -96,10 +100,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/documents/failed-events/{event_id}/replay")
                 .route(web::post().to(deliveries::replay_event)),
         )
-        .service(resource("/api/v1/documents/verify/{token}").route(get().to(documents::verify)))
+        .service(resource("/api/v1/documents/verify").route(web::post().to(verification::check)))
+        .service(resource("/api/v1/documents/verify/{token}").route(get().to(verification::verify)))
         .service(resource("/api/v1/documents/{serial}").route(get().to(documents::get)))
         .service(resource("/api/v1/documents/{serial}/pdf").route(get().to(documents::pdf)))
         .service(resource("/api/v1/documents/{serial}/deliveries").route(get().to(documents::deliveries_of)))
+        // The short public forms printed as QR codes; the gateway forwards them as they are.
+        .service(resource("/v").route(web::post().to(verification::check_short)))
+        .service(resource("/v/{token}").route(get().to(verification::verify_short)))
         // Outside /api/v1: the gateway forwards only /api/v1/{service}/…, so this stays internal.
         .service(web::resource(service_kit::outbox::EVENTS_PATH).route(web::post().to(inbox::receive)));
 }

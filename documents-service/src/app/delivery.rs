@@ -266,11 +266,7 @@ impl DeliveryWorker {
                 permanent: false,
                 detail: format!("cannot read the document: {e}"),
             })?;
-        let verify_url = format!(
-            "{}/api/v1/documents/verify/{}",
-            self.base_url.trim_end_matches('/'),
-            doc.verify_token
-        );
+        let verify_url = format!("{}/v/{}", self.base_url.trim_end_matches('/'), doc.verify_token);
         let message = self.mailer.document_message(&DocumentMail {
             kind: doc.kind,
             serial: &doc.serial,

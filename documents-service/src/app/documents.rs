@@ -2,6 +2,7 @@
 
 use service_kit::pagination::{Page, Window};
 use service_kit::{ApiError, Db, DbConn};
+use sha2::{Digest, Sha256};
 
 use crate::db::documents;
 pub use crate::db::documents::DocumentFilter;
@@ -30,18 +31,43 @@ pub fn with_pdf(c: &mut DbConn, serial: &str) -> Result<(DocumentMeta, Vec<u8>),
     Ok((meta, bytes))
 }
 
+/// A document as public verification shows it: the document, and the serial of the one that
+/// replaced it when it was superseded.
+pub struct Verified {
+    pub document: DocumentMeta,
+    pub replaced_by: Option<String>,
+}
+
 /// The document a verification link names, counting the verification; `None` for a token
 /// no document has (one that cannot be a token is not looked up at all).
-pub async fn verify(db: &Db, token: String) -> Result<Option<DocumentMeta>, ApiError> {
+pub async fn verify(db: &Db, token: String) -> Result<Option<Verified>, ApiError> {
     if !looks_like_token(&token) {
         return Ok(None);
     }
     db.write(move |c| {
-        let d = documents::by_token(c, &token)?;
-        if let Some(d) = &d {
-            documents::count_verification(c, d.id)?;
-        }
-        Ok(d)
+        let Some(d) = documents::by_token(c, &token)? else {
+            return Ok(None);
+        };
+        documents::count_verification(c, d.id)?;
+        verified(c, d).map(Some)
     })
     .await
+}
+
+/// The document whose stored PDF is byte-identical to `file` (by SHA-256), if any.
+pub async fn check_file(db: &Db, file: &[u8]) -> Result<Option<Verified>, ApiError> {
+    let hash = hex::encode(Sha256::digest(file));
+    db.run(move |c| match documents::by_hash(c, &hash)? {
+        Some(d) => verified(c, d).map(Some),
+        None => Ok(None),
+    })
+    .await
+}
+
+fn verified(c: &mut DbConn, document: DocumentMeta) -> Result<Verified, ApiError> {
+    let replaced_by = match document.superseded_by {
+        Some(id) => Some(documents::serial_of(c, id)?),
+        None => None,
+    };
+    Ok(Verified { document, replaced_by })
 }

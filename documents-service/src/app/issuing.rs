@@ -83,10 +83,7 @@ pub fn prepare(req: IssueRequest, public_base_url: &str, today: NaiveDate, seq: 
     let year = today.year();
     let serial = serial(req.kind, year, seq);
     let token = verify_token();
-    let verify_url = format!(
-        "{}/api/v1/documents/verify/{token}",
-        public_base_url.trim_end_matches('/')
-    );
+    let verify_url = format!("{}/v/{token}", public_base_url.trim_end_matches('/'));
     let mut data = req.data.clone();
     if let Value::Object(m) = &mut data {
         m.insert("serial".into(), json!(serial));

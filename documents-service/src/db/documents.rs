@@ -39,6 +39,16 @@ pub fn by_token(c: &mut DbConn, token: &str) -> Result<Option<DocumentMeta>, Api
         .optional()?)
 }
 
+/// The document whose PDF has this SHA-256 (hex), if any. Two documents never share a hash:
+/// each PDF prints its own serial and verification link.
+pub fn by_hash(c: &mut DbConn, hash: &str) -> Result<Option<DocumentMeta>, ApiError> {
+    Ok(t::table
+        .filter(t::content_hash.eq(hash))
+        .select(DocumentMeta::as_select())
+        .first(c)
+        .optional()?)
+}
+
 /// One more verification of a document.
 pub fn count_verification(c: &mut DbConn, id: i64) -> Result<(), ApiError> {
     diesel::update(t::table.find(id))

@@ -7,3 +7,4 @@ pub mod mail;
 pub mod requests;
 pub mod serials;
 pub mod states;
+pub mod verification;

@@ -474,7 +474,7 @@ fn write_previews() {
 /// The printed QR code reads back (zbarimg, Debian's zbar-tools) as the verification URL.
 #[test]
 fn the_printed_qr_code_decodes_to_the_verification_url() {
-    let url = "https://jglm.example.cn/api/v1/documents/verify/Qk3x_9fZ-aV0pL2mN8rT4uW6yB1cD5eG";
+    let url = "https://jglm.example.cn/v/Qk3x_9fZ-aV0pL2mN8rT4uW6yB1cD5eG";
     let mut data = sample_data(TemplateKind::AppointmentCertificate);
     data["verify_url"] = json!(url);
     let pdf = render(TemplateKind::AppointmentCertificate, &data);

@@ -4,6 +4,7 @@
 //! `cargo test -p e2e-tests --test e2e documents::the_same_event_delivered_twice_makes_one_document_and_one_email`.
 
 mod auth;
+mod browser;
 mod documents;
 mod harness;
 mod inbox;
@@ -13,3 +14,4 @@ mod problems;
 mod proxy;
 mod stalls;
 mod swagger_ui;
+mod verification;

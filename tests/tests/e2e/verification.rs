@@ -1,0 +1,350 @@
+//! Issue 12: a certificate anyone can check. The QR code printed on the PDF is the short link
+//! `/v/<token>`, which a browser (headless Chromium, at a phone's 360×740 and a desktop's
+//! 1280×800) shows as a page in Chinese for a valid, a revoked (R12: 解聘), a superseded and an
+//! unknown certificate, with nothing about the person beyond the certificate; the same link
+//! answers API clients with JSON. A file uploaded on that page, or to `POST /api/v1/documents/verify`,
+//! matches its document only when byte-identical. Screenshots: `target/tmp/screenshots/verify-*.png`.
+
+use std::process::Command;
+
+use awc::http::StatusCode;
+use e2e_tests::{Fields, TestSuite, created, eventually, ok};
+use serde_json::{Value, json};
+
+use super::browser::{self, Browser};
+
+const M: &str = "/api/v1/members";
+const D: &str = "/api/v1/documents";
+
+/// The three appointees; e-mail, phone and birth date must never reach the page.
+const PEOPLE: [(&str, &str, &str, &str); 3] = [
+    ("欧阳堃", "ouyang.kun@tjjd.example.cn", "13800138001", "1970-05-01"),
+    ("诸葛喆", "zhuge.zhe@tjjd.example.cn", "13800138002", "1971-06-02"),
+    ("司马燚", "sima.yi@tjjd.example.cn", "13800138003", "1972-07-03"),
+];
+
+/// The certificate of appointment `id` (the newest first).
+async fn certificate(s: &TestSuite, t: &str, id: &Value) -> Value {
+    eventually(30, "the certificate", || async {
+        let r = s
+            .get(
+                &format!("{D}?appointment_id={id}&kind=appointment_certificate&status=valid"),
+                Some(t),
+            )
+            .await;
+        r.json()["items"].as_array().and_then(|a| a.first().cloned())
+    })
+    .await
+}
+
+/// The JSON answer of a verification link, once `status` is what it shows.
+async fn standing(s: &TestSuite, path: &str, status: &str) -> Value {
+    eventually(30, &format!("{path} to verify as {status}"), || async {
+        let v = s.get(path, None).await;
+        (v.status == StatusCode::OK && v.json()["status"] == status).then(|| v.json())
+    })
+    .await
+}
+
+/// The text of the QR code printed on `pdf` (poppler's pdftoppm, then zbarimg).
+fn printed_qr(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
+    let path = dir.path().join("c.pdf");
+    std::fs::write(&path, pdf).unwrap_or_else(|e| panic!("cannot write the PDF: {e}"));
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "200", "-singlefile"])
+        .arg(&path)
+        .arg(dir.path().join("page"))
+        .status()
+        .unwrap_or_else(|e| panic!("pdftoppm (poppler-utils) could not start: {e}"));
+    assert!(status.success(), "pdftoppm failed");
+    let out = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(dir.path().join("page.png"))
+        .output()
+        .unwrap_or_else(|e| panic!("zbarimg (zbar-tools) could not start: {e}"));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[actix_rt::test]
+async fn the_qr_link_shows_a_chinese_page_for_valid_revoked_superseded_and_unknown_and_files_are_checked() {
+    if !browser::available("the verification page test") {
+        return;
+    }
+    // Generous for this test (it reads each link many times); the limit has its own test.
+    let s = TestSuite::start_with(|c| c.gateway.limits.verify_per_minute = 0).await;
+    let t = s.admin_token().await;
+    let unit = created(s.post(&format!("{M}/units"), Some(&t),
+        json!({"name": "天津市机电工艺技师学院", "kind": "technical_school", "contact_email": "office@tjjd.example.cn"})).await).await;
+    created(
+        s.post(
+            &format!("{M}/bodies/1/terms"),
+            Some(&t),
+            json!({"starts_on": "2026-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    // 第七条: the expert committee (body 2) serves on the council's terms; its experts are nominated.
+    let term = ok(s.get(&format!("{M}/bodies/2/terms"), Some(&t)).await).await[0].clone();
+    let mut appointments = Vec::new();
+    for (name, email, phone, born) in PEOPLE {
+        let p = created(
+            s.post(
+                &format!("{M}/people"),
+                Some(&t),
+                json!({"name": name, "unit_id": unit["id"],
+            "title_level": "senior", "date_of_birth": born, "email": email, "phone": phone}),
+            )
+            .await,
+        )
+        .await;
+        let n = created(
+            s.post(
+                &format!("{M}/nominations"),
+                Some(&t),
+                json!({"body_id": 2, "term_id": term["id"], "person_id": p["id"], "post": "expert"}),
+            )
+            .await,
+        )
+        .await;
+        appointments.push(
+            created(
+                s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(&t), json!({}))
+                    .await,
+            )
+            .await,
+        );
+    }
+    let valid = certificate(&s, &t, &appointments[0]["id"]).await;
+    let revoked = certificate(&s, &t, &appointments[1]["id"]).await;
+    let superseded = certificate(&s, &t, &appointments[2]["id"]).await;
+    let link = |d: &Value| d.str_at("verify_path").to_owned();
+    assert!(link(&valid).starts_with("/v/"), "the short link: {valid}");
+
+    // R12: a dismissal revokes the certificate; a reissue supersedes one.
+    ok(s.post(
+        &format!("{M}/appointments/{}/dismissal", appointments[1]["id"]),
+        Some(&t),
+        json!({"reason": "内部备注：不应出现在公开页面"}),
+    )
+    .await)
+    .await;
+    let batch = s
+        .post(
+            &format!("{D}/batches"),
+            Some(&t),
+            json!({"appointment_ids": [appointments[2]["id"]], "reissue": true, "send_mail": false}),
+        )
+        .await;
+    assert!(batch.status.is_success(), "{}", batch.text());
+    standing(&s, &link(&revoked), "revoked").await;
+    let old = standing(&s, &link(&superseded), "superseded").await;
+    let replacement = old.str_at("superseded_by_serial").to_owned();
+    assert!(
+        replacement.starts_with("JGLM-PS-") && replacement != superseded.str_at("serial"),
+        "{old}"
+    );
+
+    // API clients still get JSON from the same link (no Accept, or asking for JSON).
+    let v = s.get(&link(&valid), None).await;
+    assert_eq!(v.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        (v.json()["status_label"].as_str(), v.json()["issuer"].as_str()),
+        (Some("有效"), Some("机械行业技工院校高水平专业建设联盟"))
+    );
+    let r = standing(&s, &link(&revoked), "revoked").await;
+    assert_eq!(
+        (r["revocation"]["class"].as_str(), r["revocation"]["label"].as_str()),
+        (Some("dismissed"), Some("解聘"))
+    );
+    assert!(
+        !r.to_string().contains("内部备注"),
+        "the secretariat's note is not public: {r}"
+    );
+
+    // The QR code printed on the PDF is the short link on the gateway.
+    let pdf = s
+        .get(&format!("{D}/{}/pdf", valid.str_at("serial")), Some(&t))
+        .await
+        .body;
+    assert_eq!(printed_qr(&pdf), format!("{}{}", s.url, link(&valid)));
+
+    // The pages, as a phone and a desktop show them.
+    let cases = [
+        (
+            "valid",
+            link(&valid),
+            vec![
+                "有效",
+                valid.str_at("serial"),
+                PEOPLE[0].0,
+                "委员",
+                "专家委员会",
+                "聘书",
+            ],
+        ),
+        (
+            "revoked",
+            link(&revoked),
+            vec!["已撤销", revoked.str_at("serial"), PEOPLE[1].0, "解聘", "撤销日期"],
+        ),
+        (
+            "superseded",
+            link(&superseded),
+            vec![
+                "已被替代",
+                superseded.str_at("serial"),
+                PEOPLE[2].0,
+                "被新证书替代",
+                &replacement,
+            ],
+        ),
+        (
+            "unknown",
+            "/v/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            vec!["未找到"],
+        ),
+        ("malformed", "/v/not-a-token".to_owned(), vec!["未找到"]),
+    ];
+    let browser = Browser::launch().await;
+    for (width, height) in [(360, 740), (1280, 800)] {
+        browser.viewport(width, height).await;
+        for (name, path, expected) in &cases {
+            browser.goto(&format!("{}{path}", s.url)).await;
+            let text = browser.visible_text().await;
+            let shot = browser.screenshot(&format!("verify-{name}-{width}x{height}")).await;
+            for word in expected {
+                assert!(
+                    text.contains(word),
+                    "{name} at {width}px: {word:?} not shown (screenshot {shot}):\n{text}"
+                );
+            }
+            let html = browser.html().await;
+            for (_, email, phone, born) in PEOPLE {
+                for secret in [email, phone, born, "内部备注"] {
+                    assert!(!html.contains(secret), "{name}: {secret} in the page");
+                }
+            }
+            if *name == "unknown" || *name == "malformed" {
+                for (person, ..) in PEOPLE {
+                    assert!(!text.contains(person), "{name}: a name on the page for an unknown link");
+                }
+            }
+            let fits = browser
+                .js(
+                    "return document.documentElement.scrollWidth <= window.innerWidth;",
+                    json!([]),
+                )
+                .await;
+            assert_eq!(
+                fits,
+                Value::Bool(true),
+                "{name} scrolls sideways at {width}px (screenshot {shot})"
+            );
+        }
+    }
+
+    // A file uploaded on the page: the issued PDF matches, one byte changed does not.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
+    let genuine = dir.path().join("genuine.pdf");
+    let mut altered_bytes = pdf.clone();
+    let middle = altered_bytes.len() / 2;
+    altered_bytes[middle] ^= 0x01;
+    let altered = dir.path().join("altered.pdf");
+    std::fs::write(&genuine, &pdf).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&altered, &altered_bytes).unwrap_or_else(|e| panic!("{e}"));
+    for (file, expected) in [(&genuine, "逐字节一致"), (&altered, "未找到与该文件一致的签发记录")] {
+        browser.goto(&format!("{}{}", s.url, link(&valid))).await;
+        let input = browser
+            .js("return document.querySelector('input[type=file]');", json!([]))
+            .await;
+        browser.type_into(&input, &file.display().to_string()).await;
+        let submit = browser
+            .js("return document.querySelector('form button[type=submit]');", json!([]))
+            .await;
+        browser.click(&submit).await;
+        let text = browser
+            .wait_for(
+                "the check's answer",
+                "return location.pathname === '/v' ? document.body.innerText : null;",
+                json!([]),
+            )
+            .await;
+        let name = file.file_stem().and_then(|n| n.to_str()).unwrap_or("file");
+        let shot = browser.screenshot(&format!("verify-upload-{name}")).await;
+        assert!(
+            text.as_str().unwrap_or_default().contains(expected),
+            "{name}: {expected} not shown (screenshot {shot}): {text}"
+        );
+    }
+    browser.quit().await;
+
+    // The same check in the API: raw PDF, and a multipart form.
+    let check = |body: Vec<u8>, ctype: &'static str| {
+        let s = &s;
+        async move { s.send("POST", &format!("{D}/verify"), None, Some((ctype, body))).await }
+    };
+    let m = check(pdf.clone(), "application/pdf").await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.text());
+    assert_eq!(
+        (m.json()["matches"].as_bool(), m.json()["document"]["serial"].as_str()),
+        (Some(true), Some(valid.str_at("serial")))
+    );
+    let n = check(altered_bytes.clone(), "application/pdf").await.json();
+    assert_eq!(
+        (n["matches"].as_bool(), n["message"].as_str()),
+        (Some(false), Some("未找到与该文件一致的签发记录"))
+    );
+    assert!(n["document"].is_null());
+    let mut form = b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".to_vec();
+    form.extend_from_slice(&pdf);
+    form.extend_from_slice(b"\r\n--b0undary--\r\n");
+    let f = check(form, "multipart/form-data; boundary=b0undary").await.json();
+    assert_eq!(f["matches"].as_bool(), Some(true), "{f}");
+    // Refused clearly: not a PDF or form, too large, a form without its file.
+    check(b"hello".to_vec(), "text/plain")
+        .await
+        .problem(415, "unsupported_media_type");
+    check(vec![b'%'; 4 * 1024 * 1024 + 1], "application/pdf")
+        .await
+        .problem(413, "payload_too_large");
+    check(
+        b"--x\r\n\r\nno file\r\n--x--\r\n".to_vec(),
+        "multipart/form-data; boundary=x",
+    )
+    .await
+    .problem(400, "invalid_body");
+    check(Vec::new(), "application/pdf").await.problem(400, "invalid_body");
+    s.stop().await;
+}
+
+#[actix_rt::test]
+async fn one_address_is_held_to_the_verification_rate() {
+    let s = TestSuite::start_with(|c| c.gateway.limits.verify_per_minute = 6).await;
+    // The burst passes (unknown links answer 404), then the address waits.
+    let mut answers = Vec::new();
+    for _ in 0..gateway::proxy::VERIFY_BURST + 3 {
+        answers.push(s.get("/v/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None).await);
+    }
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
+    let burst = gateway::proxy::VERIFY_BURST as usize;
+    assert!(statuses[..burst].iter().all(|s| *s == 404), "{statuses:?}");
+    let limited = answers.last().unwrap_or_else(|| panic!("no answers"));
+    limited.problem(429, "rate_limited");
+    let wait: u64 = limited.header("retry-after").and_then(|v| v.parse().ok()).unwrap_or(0);
+    assert!((1..=10).contains(&wait), "Retry-After {wait}");
+    // The long form and the file check share the same budget.
+    s.get(&format!("{D}/verify/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), None)
+        .await
+        .problem(429, "rate_limited");
+    s.send("POST", "/v", None, Some(("application/pdf", b"%PDF".to_vec())))
+        .await
+        .problem(429, "rate_limited");
+    // Other routes are not limited by it.
+    assert_eq!(
+        s.get("/api/v1/members/bodies", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    s.stop().await;
+}
