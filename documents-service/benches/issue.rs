@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use diesel::PgConnection;
 use diesel::prelude::*;
 use documents_service::app::batches::BatchRunner;
+use documents_service::app::credentials::CredentialIssuer;
 use documents_service::app::issuing::{DocumentRenderer, Press, RenderTally, issue};
 use documents_service::db::MIGRATIONS;
 use documents_service::db::schema::{batch_items, batches};
@@ -90,6 +91,7 @@ fn press(renderer: &Arc<dyn DocumentRenderer>) -> Press {
         renderer: renderer.clone(),
         public_base_url: "https://jglm.example.cn".into(),
         tally: RenderTally::default(),
+        credentials: Arc::new(CredentialIssuer::ephemeral("https://jglm.example.cn").expect("a key")),
     }
 }
 
@@ -229,12 +231,13 @@ fn main() {
     println!("documents-service issuing benchmark ({threads} CPUs available)");
     let renderer: Arc<dyn DocumentRenderer> = Arc::new(Renderer::new(None).expect("fonts and templates"));
     println!("RSS with fonts loaded: {} MiB", rss_mib("VmRSS:"));
+    let bench_press = press(&renderer);
 
     // Render alone, warm, for the WeasyPrint ratio (same data shape as the render bench).
     let mut renders = Vec::new();
     for i in 0..100 {
         let req = appointment_request("r", DocumentKind::AppointmentCertificate, &facts(i), vec![]);
-        let p = documents_service::app::issuing::prepare(req, "https://jglm.example.cn", today(), i as i32 + 1);
+        let p = documents_service::app::issuing::prepare(req, &bench_press, today(), i as i32 + 1).expect("prepared");
         let start = Instant::now();
         std::hint::black_box(documents_service::app::issuing::render_prepared(&*renderer, &p).expect("render"));
         renders.push(start.elapsed());
@@ -246,7 +249,8 @@ fn main() {
     let mut short = Vec::new();
     for i in 0..100 {
         let req = appointment_request("r", DocumentKind::AppointmentCertificate, &facts(i), vec![]);
-        let mut p = documents_service::app::issuing::prepare(req, "https://jglm.example.cn", today(), i as i32 + 1);
+        let mut p =
+            documents_service::app::issuing::prepare(req, &bench_press, today(), i as i32 + 1).expect("prepared");
         p.data["verify_url"] = json!(format!("https://jglm.cn/v/{i}"));
         let start = Instant::now();
         std::hint::black_box(documents_service::app::issuing::render_prepared(&*renderer, &p).expect("render"));

@@ -26,7 +26,7 @@ pub const DEFAULT_PORT: u16 = 8083;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(api::documents::list, api::batches::create, api::batches::get, api::batches::list, api::rosters::create, api::deliveries::list, api::deliveries::retry, api::deliveries::failed_events, api::deliveries::replay_event, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::verification::verify, api::verification::verify_short, api::verification::check, api::verification::check_short, api::previews::preview),
+    paths(api::documents::list, api::batches::create, api::batches::get, api::batches::list, api::rosters::create, api::deliveries::list, api::deliveries::retry, api::deliveries::failed_events, api::deliveries::replay_event, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::verification::verify, api::verification::verify_short, api::verification::check, api::verification::check_short, api::previews::preview, api::credentials::credential, api::credentials::issuer, api::credentials::jwks, api::credentials::status_list),
     modifiers(&NewBatchConditions),
     tags((name = "documents", description = "Certificates and notices, verification, delivery (documents-service)"))
 )]
@@ -43,10 +43,15 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
     let renderer = render::Renderer::with_seal_file(config.seal_file.as_deref())
         .map_err(|e| StartError::Other(format!("cannot load fonts or templates: {e}")))?;
     let renderer: Arc<dyn app::issuing::DocumentRenderer> = Arc::new(renderer);
+    let credentials =
+        app::credentials::CredentialIssuer::load_or_generate(&config.credential_key_file, &config.public_url)
+            .map_err(|e| StartError::Other(format!("credential signing key: {e}")))?;
+    let credentials = Arc::new(credentials);
     let press = app::issuing::Press {
         renderer: renderer.clone(),
         public_base_url: config.public_url.clone(),
         tally: app::issuing::RenderTally::register(kit.metrics.registry())?,
+        credentials: credentials.clone(),
     };
     let mailer = Arc::new(mail::Mailer::new(&config.mail).map_err(StartError::Other)?);
     let mail_wake = service_kit::queue::Wake::default();

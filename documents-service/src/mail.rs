@@ -87,16 +87,24 @@ impl Mailer {
             permanent: true,
             detail: e.to_string(),
         })?;
+        let mut parts = MultiPart::mixed()
+            .singlepart(SinglePart::plain(body(m.kind, m.person_name, m.serial, m.verify_url)))
+            .singlepart(Attachment::new(format!("{}.pdf", m.serial)).body(m.pdf.to_vec(), pdf_type));
+        // A certificate's verifiable credential beside its PDF (issue 12), for wallets and
+        // machines that check it without the suite.
+        if let Some(credential) = m.credential {
+            let vc_type = ContentType::parse(crate::domain::credentials::VC_JWT_MEDIA_TYPE).map_err(|e| SendError {
+                permanent: true,
+                detail: e.to_string(),
+            })?;
+            parts = parts.singlepart(Attachment::new(format!("{}.jwt", m.serial)).body(credential.to_owned(), vc_type));
+        }
         Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject(m.kind, m.serial))
             .message_id(Some(m.message_id.to_owned()))
-            .multipart(
-                MultiPart::mixed()
-                    .singlepart(SinglePart::plain(body(m.kind, m.person_name, m.serial, m.verify_url)))
-                    .singlepart(Attachment::new(format!("{}.pdf", m.serial)).body(m.pdf.to_vec(), pdf_type)),
-            )
+            .multipart(parts)
             .map_err(|e| SendError {
                 permanent: true,
                 detail: e.to_string(),
@@ -112,6 +120,8 @@ pub struct DocumentMail<'a> {
     pub message_id: &'a str,
     pub verify_url: &'a str,
     pub pdf: &'a [u8],
+    /// A certificate's credential (VC-JOSE JWT), attached as `{serial}.jwt`.
+    pub credential: Option<&'a str>,
 }
 
 pub fn subject(kind: DocumentKind, serial: &str) -> String {

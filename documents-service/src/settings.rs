@@ -47,6 +47,9 @@ pub struct DocumentsConfig {
     pub public_url: String,
     /// The issuing body's seal (PNG); none ships with the project.
     pub seal_file: Option<PathBuf>,
+    /// The Ed25519 key certificates' credentials are signed with (PKCS#8 PEM), generated on first
+    /// start; every replica must be given the same file.
+    pub credential_key_file: PathBuf,
 }
 
 impl DocumentsConfig {
@@ -63,19 +66,24 @@ impl DocumentsConfig {
             },
             public_url: public_url.to_owned(),
             seal_file: None,
+            credential_key_file: data_dir.join("keys").join("credential-ed25519.pem"),
         }
     }
 
     /// `DOCUMENTS_SMTP_URL`, `DOCUMENTS_MAIL_FROM`, `DOCUMENTS_MAIL_MAX_ATTEMPTS`,
     /// `DOCUMENTS_MAIL_RETRY_BASE_SECS`, `DOCUMENTS_MAIL_RETRY_CAP_SECS`,
     /// `DOCUMENTS_MAIL_GIVE_UP_AFTER_SECS`,
-    /// `DOCUMENTS_PUBLIC_URL` (default `ALLIANCE_GATEWAY_URL`), `DOCUMENTS_SEAL_FILE`.
+    /// `DOCUMENTS_PUBLIC_URL` (default `ALLIANCE_GATEWAY_URL`), `DOCUMENTS_SEAL_FILE`,
+    /// `DOCUMENTS_CREDENTIAL_KEY_FILE`.
     pub fn from_env(settings: &ServiceSettings) -> Result<Self, ConfigError> {
         let mut c = Self::local(
             &settings.data_dir,
             &var_or("DOCUMENTS_PUBLIC_URL", settings.gateway_url.clone()),
         );
         c.mail.smtp_url = var_opt("DOCUMENTS_SMTP_URL");
+        if let Some(key) = var_opt("DOCUMENTS_CREDENTIAL_KEY_FILE") {
+            c.credential_key_file = PathBuf::from(key);
+        }
         if let Some(from) = var_opt("DOCUMENTS_MAIL_FROM") {
             c.mail.from = from;
         }

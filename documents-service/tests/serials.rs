@@ -7,6 +7,7 @@ use std::sync::Arc;
 use alliance_events::AppointmentFacts;
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use documents_service::app::credentials::CredentialIssuer;
 use documents_service::app::issuing::{DocumentRenderer, Issued, Press, RenderTally, issue, reserve_serials};
 use documents_service::db::schema::documents;
 use documents_service::domain::kinds::DocumentKind;
@@ -35,6 +36,9 @@ fn press(renderer: &Arc<dyn DocumentRenderer>) -> Press {
         renderer: renderer.clone(),
         public_base_url: "https://jglm.example.cn".into(),
         tally: RenderTally::default(),
+        credentials: Arc::new(
+            CredentialIssuer::ephemeral("https://jglm.example.cn").unwrap_or_else(|e| panic!("key: {e}")),
+        ),
     }
 }
 

@@ -39,6 +39,7 @@ pub mod queue;
 pub mod revocation;
 pub mod server;
 pub mod service_token;
+pub mod signing;
 pub mod telemetry;
 pub mod utc;
 

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod batches;
+pub mod credentials;
 pub mod deliveries;
 pub mod documents;
 pub mod inbox;
@@ -92,6 +93,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(batches::create)),
         )
         .service(resource("/api/v1/documents/batches/{id}").route(get().to(batches::get)))
+        .service(resource("/api/v1/documents/issuer").route(get().to(credentials::issuer)))
+        .service(resource("/api/v1/documents/issuer/jwks").route(get().to(credentials::jwks)))
+        .service(resource("/api/v1/documents/status-lists/{list}").route(get().to(credentials::status_list)))
         .service(resource("/api/v1/documents/rosters").route(web::post().to(rosters::create)))
         .service(resource("/api/v1/documents/deliveries").route(get().to(deliveries::list)))
         .service(resource("/api/v1/documents/deliveries/{id}/retry").route(web::post().to(deliveries::retry)))
@@ -104,6 +108,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/documents/verify/{token}").route(get().to(verification::verify)))
         .service(resource("/api/v1/documents/{serial}").route(get().to(documents::get)))
         .service(resource("/api/v1/documents/{serial}/pdf").route(get().to(documents::pdf)))
+        .service(resource("/api/v1/documents/{serial}/credential").route(get().to(credentials::credential)))
         .service(resource("/api/v1/documents/{serial}/deliveries").route(get().to(documents::deliveries_of)))
         // The short public forms printed as QR codes; the gateway forwards them as they are.
         .service(resource("/v").route(web::post().to(verification::check_short)))

@@ -283,7 +283,13 @@ impl BatchRunner {
                 reserve_serials(c, DocumentKind::AppointmentCertificate, today.year(), n)
             })?;
             for ((i, req), seq) in requests.into_iter().zip(first..) {
-                let p = prepare(req, &self.press.public_base_url, today, seq);
+                let p = match prepare(req, &self.press, today, seq) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        outcomes[i] = Some(Outcome::Failed(e.to_string()));
+                        continue;
+                    }
+                };
                 outcomes[i] = Some(match render_prepared(&*self.press.renderer, &p) {
                     Ok(pdf) => Outcome::Rendered(Box::new(p), pdf),
                     Err(e) => {

@@ -275,6 +275,7 @@ impl DeliveryWorker {
             message_id: &d.message_id,
             verify_url: &verify_url,
             pdf: &doc.pdf,
+            credential: doc.credential.as_deref(),
         })?;
         self.mailer.send(message).await
     }

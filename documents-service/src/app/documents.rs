@@ -31,6 +31,11 @@ pub fn with_pdf(c: &mut DbConn, serial: &str) -> Result<(DocumentMeta, Vec<u8>),
     Ok((meta, bytes))
 }
 
+/// The document with this serial and its credential (none for a notice), or 404.
+pub fn credential(c: &mut DbConn, serial: &str) -> Result<(DocumentMeta, Option<String>), ApiError> {
+    documents::credential_of(c, serial)
+}
+
 /// A document as public verification shows it: the document, and the serial of the one that
 /// replaced it when it was superseded.
 pub struct Verified {

@@ -8,7 +8,7 @@
 //! leaves a gap in the serials, never a duplicate. Renders are counted on `/metrics`
 //! (`documents_renders_total`): one stored, discarded (another worker had done it) or failed.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 use diesel::Connection;
 use prometheus::{IntCounterVec, Opts, Registry};
 use serde_json::{Value, json};
@@ -16,6 +16,7 @@ use service_kit::db::write_tx;
 use service_kit::{ApiError, Code, DbConn};
 use sha2::{Digest, Sha256};
 
+use crate::app::credentials::{CertificateFacts, CredentialIssuer};
 use crate::db::models::{DocumentMeta, NewDelivery, NewDocument};
 use crate::db::{deliveries, documents, serials};
 use crate::domain::dates::ChineseDate;
@@ -23,6 +24,7 @@ use crate::domain::kinds::DocumentKind;
 use crate::domain::mail::{message_id, recipients};
 use crate::domain::serials::{serial, verify_token};
 use crate::domain::states::{DeliveryStatus, DocumentStatus};
+use crate::domain::status_list::has_credential;
 
 /// What turns data into PDF bytes (the typst renderer in production).
 pub trait DocumentRenderer: Send + Sync {
@@ -68,8 +70,13 @@ pub struct Prepared {
     pub seq: i32,
     pub serial: String,
     pub token: String,
-    /// The template data, with `serial`, `verify_url`, `issued_on` and `issued_on_zh` added.
+    /// The template data, with `serial`, `verify_url`, `issued_on` and `issued_on_zh` added
+    /// (and `credential` for a certificate).
     pub data: Value,
+    /// When it is issued (UTC): its credential's `validFrom`, the stored `issued_at`.
+    pub issued_at: NaiveDateTime,
+    /// A certificate's signed credential (VC-JOSE JWT).
+    pub credential: Option<String>,
 }
 
 /// Reserves `n` consecutive sequence numbers of `kind` in `year` and returns the first (see
@@ -78,27 +85,57 @@ pub fn reserve_serials(conn: &mut DbConn, kind: DocumentKind, year: i32, n: i32)
     serials::reserve(conn, kind, year, n)
 }
 
-/// Chooses the token and completes the data of `req` as document number `seq` of `year`.
-pub fn prepare(req: IssueRequest, public_base_url: &str, today: NaiveDate, seq: i32) -> Prepared {
+/// Chooses the token, completes the data of `req` as document number `seq` of `year`, and signs
+/// a certificate's credential (its status bit follows from `seq`, so it is known before render).
+pub fn prepare(req: IssueRequest, press: &Press, today: NaiveDate, seq: i32) -> Result<Prepared, ApiError> {
     let year = today.year();
     let serial = serial(req.kind, year, seq);
     let token = verify_token();
-    let verify_url = format!("{}/v/{token}", public_base_url.trim_end_matches('/'));
+    let verify_url = format!("{}/v/{token}", press.public_base_url.trim_end_matches('/'));
+    let issued_at = Utc::now().naive_utc();
+    let credential = if has_credential(req.kind) {
+        let text = |k: &str| req.data.get(k).and_then(Value::as_str).unwrap_or_default();
+        let honor =
+            (req.kind == DocumentKind::CommendationCertificate).then(|| (text("honor_title"), text("citation")));
+        Some(press.credentials.certificate(
+            req.kind,
+            year,
+            seq,
+            CertificateFacts {
+                verify_url: &verify_url,
+                serial: &serial,
+                person_name: &req.person_name,
+                post: &req.post_label,
+                body: &req.body_name,
+                term: &req.term_label,
+                honor,
+                issued_at,
+                valid_until: req.valid_until,
+            },
+        )?)
+    } else {
+        None
+    };
     let mut data = req.data.clone();
     if let Value::Object(m) = &mut data {
         m.insert("serial".into(), json!(serial));
         m.insert("verify_url".into(), json!(verify_url));
         m.insert("issued_on".into(), json!(today.to_string()));
         m.insert("issued_on_zh".into(), json!(ChineseDate::new(today).to_string()));
+        if let Some(c) = &credential {
+            m.insert("credential".into(), json!(c));
+        }
     }
-    Prepared {
+    Ok(Prepared {
         req,
         year,
         seq,
         serial,
         token,
         data,
-    }
+        issued_at,
+        credential,
+    })
 }
 
 /// Checks the glyphs and renders a prepared document.
@@ -145,6 +182,8 @@ pub struct Press {
     /// Printed in the verification URL and its QR code.
     pub public_base_url: String,
     pub tally: RenderTally,
+    /// Signs each certificate's verifiable credential (issue 12).
+    pub credentials: std::sync::Arc<CredentialIssuer>,
 }
 
 /// Renders, counted by what became of them: `stored`, `discarded` (rendered, then not stored:
@@ -213,7 +252,7 @@ pub fn issue(
     // A name no font can print fails before a serial is spent on it.
     check_glyphs(&*press.renderer, &req.data)?;
     let seq = write_tx(conn, |c| reserve_serials(c, req.kind, today.year(), 1))?;
-    let p = prepare(req, &press.public_base_url, today, seq);
+    let p = prepare(req, press, today, seq)?;
     let pdf = match render_prepared(&*press.renderer, &p) {
         Ok(pdf) => pdf,
         Err(e) => {
@@ -273,7 +312,8 @@ pub fn store(conn: &mut DbConn, p: &Prepared, pdf: &[u8]) -> Result<DocumentMeta
             data: p.data.to_string(),
             pdf,
             content_hash: &hash,
-            issued_at: now,
+            issued_at: p.issued_at,
+            credential: p.credential.as_deref(),
         },
     )?;
     // A new document replaces the valid one of its kind about the same subject (a reissued

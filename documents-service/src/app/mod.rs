@@ -3,6 +3,7 @@
 //! through `db/` and enqueues events, in one transaction — and knows nothing of HTTP.
 
 pub mod batches;
+pub mod credentials;
 pub mod delivery;
 pub mod documents;
 pub mod inbox;

@@ -49,6 +49,28 @@ pub fn by_hash(c: &mut DbConn, hash: &str) -> Result<Option<DocumentMeta>, ApiEr
         .optional()?)
 }
 
+/// The credential (a VC-JOSE JWT) of the document with this serial: 404 for no such document,
+/// `None` for one without a credential (a notice, or issued before credentials).
+pub fn credential_of(c: &mut DbConn, serial: &str) -> Result<(DocumentMeta, Option<String>), ApiError> {
+    t::table
+        .filter(t::serial.eq(serial))
+        .select((DocumentMeta::as_select(), t::credential))
+        .first(c)
+        .found(|| format!("no document {serial}"))
+}
+
+/// Sequence numbers among `first..=last` of `kind` in `year` whose document no longer stands
+/// (revoked or superseded): the set bits of their status list.
+pub fn fallen_seqs(c: &mut DbConn, kind: DocumentKind, year: i32, first: i32, last: i32) -> Result<Vec<i32>, ApiError> {
+    Ok(t::table
+        .filter(t::kind.eq(kind))
+        .filter(t::year.eq(year))
+        .filter(t::seq.between(first, last))
+        .filter(t::status.ne(DocumentStatus::Valid))
+        .select(t::seq)
+        .load(c)?)
+}
+
 /// One more verification of a document.
 pub fn count_verification(c: &mut DbConn, id: i64) -> Result<(), ApiError> {
     diesel::update(t::table.find(id))

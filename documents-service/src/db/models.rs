@@ -56,6 +56,7 @@ pub struct NewDocument<'a> {
     pub pdf: &'a [u8],
     pub content_hash: &'a str,
     pub issued_at: NaiveDateTime,
+    pub credential: Option<&'a str>,
 }
 
 /// What the mail worker needs of a document.
@@ -67,6 +68,7 @@ pub struct DocumentMail {
     pub person_name: String,
     pub verify_token: String,
     pub pdf: Vec<u8>,
+    pub credential: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]

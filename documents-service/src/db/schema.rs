@@ -23,6 +23,7 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         superseded_by -> Nullable<BigInt>,
         verification_count -> BigInt,
+        credential -> Nullable<Text>,
     }
 }
 

@@ -33,6 +33,8 @@ pub struct IssueRequest {
     pub recipients: Vec<String>,
     /// Valid documents of this kind and subject that the new one replaces (renewal).
     pub supersedes_subject: Option<String>,
+    /// The last day a certificate holds (its term's end): its credential's `validUntil`.
+    pub valid_until: Option<NaiveDate>,
 }
 
 /// Template data of an appointment's documents, from the facts members-service sent.
@@ -80,6 +82,7 @@ pub fn appointment_request(
         data: appointment_data(a),
         recipients,
         supersedes_subject: a.previous_appointment_id.map(|p| format!("appointment:{p}")),
+        valid_until: Some(a.term_ends_on),
     }
 }
 
@@ -136,6 +139,7 @@ fn meeting_notice_request(event_id: &str, act: &ActivityFacts, inv: &InviteeFact
         data,
         recipients: inv.person_email.clone().into_iter().collect(),
         supersedes_subject: None,
+        valid_until: None,
     }
 }
 
@@ -158,6 +162,7 @@ fn commendation_request(event_id: &str, m: &CommendationFacts) -> IssueRequest {
             "honor_title": "先进成员"}),
         recipients: m.recipient_email.clone().into_iter().collect(),
         supersedes_subject: None,
+        valid_until: None,
     }
 }
 
@@ -281,6 +286,7 @@ pub fn roster_request(body_id: i64, on: NaiveDate, facts: Vec<AppointmentFacts>)
         data,
         recipients: Vec::new(),
         supersedes_subject: None,
+        valid_until: None,
     }
 }
 

@@ -348,3 +348,185 @@ async fn one_address_is_held_to_the_verification_rate() {
     );
     s.stop().await;
 }
+
+/// The payload of a JWT, decoded without checking it (the independent check is the Python one).
+fn jwt_payload(jwt: &str) -> Value {
+    use base64::Engine;
+    let part = jwt.split('.').nth(1).unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap_or_else(|e| panic!("not a JWT ({e}): {jwt}"));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("JWT payload is not JSON: {e}"))
+}
+
+/// `tests/tools/check_credential.py` (jwcrypto and the standard library, not this project's
+/// code) on the credential, the published JWKS and the status list as fetched now.
+async fn independent_check(s: &TestSuite, jwt: &str, expect: &str) -> Value {
+    let status_url = jwt_payload(jwt)["credentialStatus"]["statusListCredential"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        status_url.starts_with(&s.url),
+        "the status list is on the gateway: {status_url}"
+    );
+    let list = s.get(&status_url, None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    assert_eq!(list.header("content-type").as_deref(), Some("application/vc+jwt"));
+    let jwks = s.get(&format!("{D}/issuer/jwks"), None).await;
+    assert_eq!(jwks.status, StatusCode::OK, "{}", jwks.text());
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
+        p
+    };
+    // Debian's python3, where python3-jwcrypto is installed (not a pyenv one).
+    let out = Command::new("/usr/bin/python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/check_credential.py"))
+        .arg(write("jwks.json", &jwks.body))
+        .arg(write("credential.jwt", jwt.as_bytes()))
+        .arg(write("status.jwt", &list.body))
+        .arg(expect)
+        .output()
+        .unwrap_or_else(|e| panic!("python3 could not start: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the independent check failed ({expect}): {stdout}{}\n(apt-get install python3-jwcrypto; CI installs it)",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[actix_rt::test]
+async fn a_certificate_is_a_signed_open_badge_an_independent_verifier_accepts_and_its_revocation_sets_its_bit() {
+    let smtp = e2e_tests::SmtpSink::start();
+    let smtp_url = smtp.url();
+    let s = TestSuite::start_with(|c| c.documents.config.mail.smtp_url = Some(smtp_url)).await;
+    let t = s.admin_token().await;
+    let unit = created(
+        s.post(
+            &format!("{M}/units"),
+            Some(&t),
+            json!({"name": "天津市机电工艺技师学院", "kind": "technical_school"}),
+        )
+        .await,
+    )
+    .await;
+    created(
+        s.post(
+            &format!("{M}/bodies/1/terms"),
+            Some(&t),
+            json!({"starts_on": "2026-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let term = ok(s.get(&format!("{M}/bodies/2/terms"), Some(&t)).await).await[0].clone();
+    let p = created(
+        s.post(
+            &format!("{M}/people"),
+            Some(&t),
+            json!({"name": "欧阳堃", "unit_id": unit["id"],
+        "title_level": "senior", "email": "ouyang@tjjd.example.cn"}),
+        )
+        .await,
+    )
+    .await;
+    let n = created(
+        s.post(
+            &format!("{M}/nominations"),
+            Some(&t),
+            json!({"body_id": 2, "term_id": term["id"], "person_id": p["id"], "post": "expert"}),
+        )
+        .await,
+    )
+    .await;
+    let a = created(
+        s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(&t), json!({}))
+            .await,
+    )
+    .await;
+    let doc = certificate(&s, &t, &a["id"]).await;
+    let serial = doc.str_at("serial").to_owned();
+
+    // The holder's and the secretariat's: a VC-JOSE JWT; nobody else's.
+    let path = format!("{D}/{serial}/credential");
+    s.get(&path, None).await.problem(401, "token_missing");
+    let r = s.get(&path, Some(&t)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.header("content-type").as_deref(), Some("application/vc+jwt"));
+    let jwt = r.text();
+    let vc = jwt_payload(&jwt);
+    assert_eq!(
+        vc["id"].as_str(),
+        Some(format!("{}{}", s.url, doc.str_at("verify_path")).as_str())
+    );
+    assert_eq!(vc["evidence"][0]["description"].as_str(), Some(serial.as_str()));
+    assert_eq!(vc["credentialSubject"]["achievement"]["name"], "专家委员会委员");
+    // validUntil is the end of the term's last day in China.
+    assert_eq!(
+        vc["validUntil"].as_str(),
+        Some(format!("{}T15:59:59Z", term.str_at("ends_on")).as_str())
+    );
+    let profile = ok(s.get(&format!("{D}/issuer"), None).await).await;
+    assert_eq!(
+        (profile["id"].as_str(), profile["name"].as_str()),
+        (vc["issuer"]["id"].as_str(), Some("机械行业技工院校高水平专业建设联盟"))
+    );
+    let valid = independent_check(&s, &jwt, "valid").await;
+    assert_eq!(valid["serial"].as_str(), Some(serial.as_str()));
+    assert!(valid["bytes"].as_u64() >= Some(16 * 1024), "{valid}");
+
+    // The e-mail carries it beside the PDF.
+    let mail = eventually(30, "the certificate e-mail", || async {
+        smtp.messages().into_iter().find(|m| m.subject.contains(&serial))
+    })
+    .await;
+    let attached = mail
+        .attachments
+        .iter()
+        .find(|(name, ..)| name == &format!("{serial}.jwt"));
+    let (_, ctype, bytes) = attached.unwrap_or_else(|| {
+        panic!(
+            "no credential attached: {:?}",
+            mail.attachments.iter().map(|a| &a.0).collect::<Vec<_>>()
+        )
+    });
+    assert_eq!(
+        (ctype.as_str(), bytes.as_slice()),
+        ("application/vc+jwt", jwt.as_bytes())
+    );
+
+    // Ended early (R11 resignation accepted or R12 dismissal): revoked, and the bit is set.
+    ok(s.post(
+        &format!("{M}/appointments/{}/dismissal", a["id"]),
+        Some(&t),
+        json!({"reason": "测试"}),
+    )
+    .await)
+    .await;
+    standing(&s, doc.str_at("verify_path"), "revoked").await;
+    independent_check(&s, &jwt, "revoked").await;
+    // Notices have no credential; unknown lists are 404.
+    let notice = eventually(30, "the dismissal notice", || async {
+        let r = s
+            .get(
+                &format!("{D}?appointment_id={}&kind=dismissal_notice", a["id"]),
+                Some(&t),
+            )
+            .await;
+        r.json()["items"].as_array().and_then(|a| a.first().cloned())
+    })
+    .await;
+    s.get(&format!("{D}/{}/credential", notice.str_at("serial")), Some(&t))
+        .await
+        .problem(404, "not_found");
+    for bad in ["JP-2026-0", "PS-2026-x", "nothing"] {
+        s.get(&format!("{D}/status-lists/{bad}"), None)
+            .await
+            .problem(404, "not_found");
+    }
+    s.stop().await;
+}

@@ -1,0 +1,128 @@
+//! Signing certificates as verifiable credentials (VC-JOSE: a JWT, `typ` `vc+jwt`, EdDSA over
+//! Ed25519) with documents-service's own issuing key, and publishing what a verifier needs: the
+//! issuer's profile and public key (JWKS) and the status lists, built from the documents' own
+//! statuses when asked for, so a revocation is in the list the moment its transaction commits.
+
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use jsonwebtoken::{Algorithm, Header};
+use serde_json::Value;
+use service_kit::signing::{Jwks, KeyError, SigningKeys};
+use service_kit::{ApiError, DbConn};
+
+use crate::db::documents;
+use crate::domain::credentials::{CredentialFacts, credential, status_list_credential};
+use crate::domain::kinds::DocumentKind;
+use crate::domain::requests::ISSUER;
+use crate::domain::status_list::{ListId, encoded_list};
+
+/// The issuing key and the public addresses credentials name.
+pub struct CredentialIssuer {
+    keys: SigningKeys,
+    /// The gateway's public address (as printed in the QR codes).
+    base_url: String,
+}
+
+impl CredentialIssuer {
+    /// Loads the key at `key_file`, generating it there on first start.
+    pub fn load_or_generate(key_file: &Path, base_url: &str) -> Result<Self, KeyError> {
+        let public = key_file.with_extension("pub.pem");
+        let (keys, created) = SigningKeys::load_or_generate(key_file, &public)?;
+        if created {
+            tracing::info!(path = %key_file.display(), "generated a new credential signing key");
+        }
+        Ok(Self {
+            keys,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// A key made now and kept nowhere (tests, benchmarks).
+    pub fn ephemeral(base_url: &str) -> Result<Self, KeyError> {
+        Ok(Self {
+            keys: SigningKeys::generate()?,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The issuer profile's URL (Open Badges `Profile`), also the JWT's `kid` base.
+    pub fn issuer_id(&self) -> String {
+        format!("{}/api/v1/documents/issuer", self.base_url)
+    }
+
+    pub fn status_list_url(&self, list: &ListId) -> String {
+        format!("{}/api/v1/documents/status-lists/{}", self.base_url, list.name())
+    }
+
+    pub fn jwks(&self) -> Jwks {
+        self.keys.jwks()
+    }
+
+    /// `claims` signed as a VC-JOSE JWT: the credential is the payload, as it is.
+    pub fn sign(&self, claims: &Value) -> Result<String, ApiError> {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = Some("vc+jwt".into());
+        header.cty = Some("vc".into());
+        header.kid = Some(self.keys.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.keys.encoding).map_err(ApiError::internal)
+    }
+
+    /// The signed credential of a certificate about to be rendered.
+    pub fn certificate(
+        &self,
+        kind: DocumentKind,
+        year: i32,
+        seq: i32,
+        facts: CertificateFacts<'_>,
+    ) -> Result<String, ApiError> {
+        let (list, index) = ListId::of(kind, year, seq);
+        let issuer_id = self.issuer_id();
+        let list_url = self.status_list_url(&list);
+        let vc = credential(&CredentialFacts {
+            id: facts.verify_url,
+            issuer_id: &issuer_id,
+            issuer_name: ISSUER,
+            kind,
+            serial: facts.serial,
+            person_name: facts.person_name,
+            post: facts.post,
+            body: facts.body,
+            term: facts.term,
+            honor: facts.honor,
+            issued_at: facts.issued_at,
+            valid_until: facts.valid_until,
+            utc_offset_hours: service_kit::clock::offset_hours(),
+            status_list_url: &list_url,
+            status_index: index,
+        });
+        self.sign(&vc)
+    }
+
+    /// The signed status list: a bit set for each certificate of the list that no longer stands.
+    pub fn status_list(&self, conn: &mut DbConn, list: &ListId) -> Result<String, ApiError> {
+        let (first, last) = list.seqs();
+        let fallen = documents::fallen_seqs(conn, list.kind, list.year, first, last)?;
+        let bits = fallen.into_iter().filter_map(|s| u32::try_from(s - first).ok());
+        let url = self.status_list_url(list);
+        let vc = status_list_credential(&url, &self.issuer_id(), ISSUER, now(), &encoded_list(bits));
+        self.sign(&vc)
+    }
+}
+
+/// What a certificate's credential is made from (besides its kind and number).
+pub struct CertificateFacts<'a> {
+    pub verify_url: &'a str,
+    pub serial: &'a str,
+    pub person_name: &'a str,
+    pub post: &'a str,
+    pub body: &'a str,
+    pub term: &'a str,
+    pub honor: Option<(&'a str, &'a str)>,
+    pub issued_at: NaiveDateTime,
+    pub valid_until: Option<NaiveDate>,
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
