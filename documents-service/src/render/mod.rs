@@ -62,7 +62,7 @@ use serde_json::Value;
 use typst::diag::Warned;
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use crate::domain::kinds::DocumentKind as TemplateKind;
 pub use qr::qr_svg;
@@ -252,8 +252,20 @@ fn issued_on(data: &Value) -> Result<Option<Datetime>, RenderError> {
 }
 
 /// A stable document id from the serial and the creation date from `issued_on`: no clock is read.
+/// Documents are archival PDF/A: a certificate with its credential (`credential`, attached by the
+/// template) PDF/A-3b, the part that allows an embedded file; the others PDF/A-2b.
 fn pdf_options(data: &Value) -> Result<PdfOptions, RenderError> {
     let mut options = PdfOptions::default();
+    let standard = if data.get("credential").is_some_and(Value::is_string) {
+        Some(PdfStandard::A_3b)
+    } else {
+        // PDF/A needs the document's date; data without `issued_on` (a bare preview) stays plain PDF.
+        data.get("issued_on").is_some().then_some(PdfStandard::A_2b)
+    };
+    if let Some(standard) = standard {
+        options.standards =
+            PdfStandards::new(&[standard]).map_err(|e| RenderError::InvalidData(format!("PDF/A: {}", e.message())))?;
+    }
     if let Some(serial) = data.get("serial").and_then(Value::as_str) {
         options.ident = Smart::Custom(serial.to_owned());
     }

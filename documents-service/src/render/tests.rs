@@ -496,3 +496,39 @@ fn the_printed_qr_code_decodes_to_the_verification_url() {
         .unwrap_or_else(|e| panic!("zbarimg could not be started ({e}): apt-get install zbar-tools (CI installs it)"));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), url);
 }
+
+/// Issue 12: every document is archival PDF/A (its XMP says so, read by poppler): PDF/A-2b, and
+/// PDF/A-3b with the credential attached for a certificate that has one.
+#[test]
+fn documents_are_pdf_a_and_a_certificates_credential_is_attached() {
+    let part_of = |pdf: &[u8]| {
+        let xmp: String = poppler("pdfinfo", &["-meta", "-"], pdf).split_whitespace().collect();
+        let part = ["1", "2", "3", "4"].into_iter().find(|p| {
+            xmp.contains(&format!("<pdfaid:part>{p}</pdfaid:part>")) || xmp.contains(&format!("pdfaid:part=\"{p}\""))
+        });
+        let b = xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>") || xmp.contains("pdfaid:conformance=\"B\"");
+        (part.map(str::to_owned), b)
+    };
+    for kind in TemplateKind::ALL {
+        let pdf = render(kind, &sample_data(kind));
+        assert_eq!(
+            part_of(&pdf),
+            (Some("2".to_owned()), true),
+            "{} is not PDF/A-2b",
+            kind.as_str()
+        );
+    }
+    let mut data = sample_data(TemplateKind::AppointmentCertificate);
+    data["credential"] = json!("eyJhbGciOiJFZERTQSJ9.eyJpZCI6IngifQ.c2ln");
+    let pdf = render(TemplateKind::AppointmentCertificate, &data);
+    assert_eq!(
+        part_of(&pdf),
+        (Some("3".to_owned()), true),
+        "a certificate with its credential is PDF/A-3b"
+    );
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(
+        raw.contains("credential.jwt") && raw.contains("/AFRelationship"),
+        "no embedded credential"
+    );
+}

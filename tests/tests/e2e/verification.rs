@@ -479,6 +479,41 @@ async fn a_certificate_is_a_signed_open_badge_an_independent_verifier_accepts_an
     assert_eq!(valid["serial"].as_str(), Some(serial.as_str()));
     assert!(valid["bytes"].as_u64() >= Some(16 * 1024), "{valid}");
 
+    // The PDF carries it too: PDF/A-3b with the credential as an embedded file, read back by
+    // qpdf and poppler (Debian), not by this project.
+    let pdf = s.get(&format!("{D}/{serial}/pdf"), Some(&t)).await.body;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
+    let pdf_path = dir.path().join("c.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap_or_else(|e| panic!("{e}"));
+    let run = |cmd: &str, args: &[&str]| {
+        let out = Command::new(cmd)
+            .args(args)
+            .arg(&pdf_path)
+            .output()
+            .unwrap_or_else(|e| panic!("{cmd} could not start ({e}): apt-get install qpdf poppler-utils"));
+        assert!(
+            out.status.success(),
+            "{cmd} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed = run("qpdf", &["--list-attachments"]);
+    assert!(listed.contains("credential.jwt"), "attachments: {listed}");
+    assert_eq!(
+        run("qpdf", &["--show-attachment=credential.jwt"]),
+        jwt,
+        "the embedded credential is the API's"
+    );
+    let xmp = run("pdfinfo", &["-meta"]);
+    let compact: String = xmp.split_whitespace().collect();
+    assert!(
+        (compact.contains("<pdfaid:part>3</pdfaid:part>") || compact.contains("pdfaid:part=\"3\""))
+            && (compact.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+                || compact.contains("pdfaid:conformance=\"B\"")),
+        "the XMP does not say PDF/A-3b:\n{xmp}"
+    );
+
     // The e-mail carries it beside the PDF.
     let mail = eventually(30, "the certificate e-mail", || async {
         smtp.messages().into_iter().find(|m| m.subject.contains(&serial))
