@@ -43,9 +43,17 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
     let renderer = render::Renderer::with_seal_file(config.seal_file.as_deref())
         .map_err(|e| StartError::Other(format!("cannot load fonts or templates: {e}")))?;
     let renderer: Arc<dyn app::issuing::DocumentRenderer> = Arc::new(renderer);
-    let credentials =
-        app::credentials::CredentialIssuer::load_or_generate(&config.credential_key_file, &config.public_url)
-            .map_err(|e| StartError::Other(format!("credential signing key: {e}")))?;
+    let key_error = |e: &dyn std::fmt::Display| StartError::Other(format!("credential signing key: {e}"));
+    let credentials = match &config.credential_key_file {
+        Some(file) => {
+            app::credentials::CredentialIssuer::load_or_generate(file, &config.public_url).map_err(|e| key_error(&e))?
+        }
+        None => {
+            let mut conn = kit.db.get().map_err(|e| key_error(&e))?;
+            app::credentials::CredentialIssuer::from_database(&mut conn, &config.public_url)
+                .map_err(|e| key_error(&e))?
+        }
+    };
     let credentials = Arc::new(credentials);
     let press = app::issuing::Press {
         renderer: renderer.clone(),

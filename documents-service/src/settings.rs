@@ -47,9 +47,10 @@ pub struct DocumentsConfig {
     pub public_url: String,
     /// The issuing body's seal (PNG); none ships with the project.
     pub seal_file: Option<PathBuf>,
-    /// The Ed25519 key certificates' credentials are signed with (PKCS#8 PEM), generated on first
-    /// start; every replica must be given the same file.
-    pub credential_key_file: PathBuf,
+    /// A file with the Ed25519 key certificates' credentials are signed with (PKCS#8 PEM); by
+    /// default the key is made on first start and kept in the service's database, which every
+    /// replica shares.
+    pub credential_key_file: Option<PathBuf>,
 }
 
 impl DocumentsConfig {
@@ -66,7 +67,7 @@ impl DocumentsConfig {
             },
             public_url: public_url.to_owned(),
             seal_file: None,
-            credential_key_file: data_dir.join("keys").join("credential-ed25519.pem"),
+            credential_key_file: None,
         }
     }
 
@@ -82,7 +83,7 @@ impl DocumentsConfig {
         );
         c.mail.smtp_url = var_opt("DOCUMENTS_SMTP_URL");
         if let Some(key) = var_opt("DOCUMENTS_CREDENTIAL_KEY_FILE") {
-            c.credential_key_file = PathBuf::from(key);
+            c.credential_key_file = Some(PathBuf::from(key));
         }
         if let Some(from) = var_opt("DOCUMENTS_MAIL_FROM") {
             c.mail.from = from;

@@ -110,3 +110,28 @@ fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_r
         assert_eq!(states[1], (again.id, "valid".to_owned()));
     }
 }
+
+/// Issue 12: replicas sign credentials with one key. The first to start stores it in the shared
+/// database; any other, started before or after, reads the same one.
+#[test]
+fn every_replica_signs_credentials_with_the_key_in_the_database() {
+    for t in test_databases("signing_keys", || documents_service::db::MIGRATIONS) {
+        let kids: Vec<String> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
+                        let issuer = CredentialIssuer::from_database(&mut conn, "https://jglm.example.cn")
+                            .unwrap_or_else(|e| panic!("key on {:?}: {e}", t.backend));
+                        issuer.jwks().keys[0].kid.clone()
+                    })
+                })
+                .collect();
+            starts
+                .into_iter()
+                .map(|s| s.join().unwrap_or_else(|_| panic!("a start panicked")))
+                .collect()
+        });
+        assert!(kids.windows(2).all(|w| w[0] == w[1]), "{:?}: {kids:?}", t.backend);
+    }
+}

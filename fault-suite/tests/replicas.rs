@@ -232,6 +232,21 @@ async fn two_replicas_of_everything_do_each_piece_of_work_once() {
         format!("0 wasted renders: {stored} stored for {issued} documents, {discarded} discarded"),
     );
 
+    // Credentials (issue 12): both replicas publish, and so sign with, one key.
+    let mut keys = Vec::new();
+    for p in suite.replicas("documents") {
+        keys.push(
+            suite
+                .http
+                .get_text(&format!("{}/api/v1/documents/issuer/jwks", p.url()))
+                .await,
+        );
+    }
+    c.check(
+        keys.len() == 2 && keys[0] == keys[1] && keys[0].contains("\"kid\""),
+        format!("one credential key across replicas: {keys:?}"),
+    );
+
     // Mail: each delivery sent once, each message once.
     let mails = smtp.messages();
     let counts = MailCounts::of(&mails);

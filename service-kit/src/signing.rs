@@ -59,6 +59,12 @@ impl SigningKeys {
         })
     }
 
+    /// A fresh random key as PKCS#8 PEM (to be stored, then loaded with [`Self::from_pkcs8_pem`]).
+    pub fn generate_pem() -> Result<String, KeyError> {
+        let secret: [u8; 32] = rand::random();
+        Self::private_pem(&SigningKey::from_bytes(&secret))
+    }
+
     pub fn private_pem(key: &SigningKey) -> Result<String, KeyError> {
         key.to_pkcs8_pem(LineEnding::LF)
             .map(|z| z.to_string())

@@ -11,11 +11,14 @@ use serde_json::Value;
 use service_kit::signing::{Jwks, KeyError, SigningKeys};
 use service_kit::{ApiError, DbConn};
 
-use crate::db::documents;
+use crate::db::{documents, signing_keys};
 use crate::domain::credentials::{CredentialFacts, credential, status_list_credential};
 use crate::domain::kinds::DocumentKind;
 use crate::domain::requests::ISSUER;
 use crate::domain::status_list::{ListId, encoded_list};
+
+/// The name of the credentials' key in `signing_keys`.
+const KEY_NAME: &str = "credentials";
 
 /// The issuing key and the public addresses credentials name.
 pub struct CredentialIssuer {
@@ -25,7 +28,8 @@ pub struct CredentialIssuer {
 }
 
 impl CredentialIssuer {
-    /// Loads the key at `key_file`, generating it there on first start.
+    /// Loads the key at `key_file`, generating it there on first start (one process only: replicas
+    /// given a file must be given it made).
     pub fn load_or_generate(key_file: &Path, base_url: &str) -> Result<Self, KeyError> {
         let public = key_file.with_extension("pub.pem");
         let (keys, created) = SigningKeys::load_or_generate(key_file, &public)?;
@@ -34,6 +38,16 @@ impl CredentialIssuer {
         }
         Ok(Self {
             keys,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The key held in the database (made by the first replica to start, read by the others).
+    pub fn from_database(conn: &mut DbConn, base_url: &str) -> Result<Self, ApiError> {
+        let candidate = SigningKeys::generate_pem().map_err(ApiError::internal)?;
+        let pem = signing_keys::get_or_insert(conn, KEY_NAME, &candidate, now())?;
+        Ok(Self {
+            keys: SigningKeys::from_pkcs8_pem(&pem).map_err(ApiError::internal)?,
             base_url: base_url.trim_end_matches('/').to_owned(),
         })
     }

@@ -8,6 +8,7 @@ pub mod inbox;
 pub mod models;
 pub mod schema;
 pub mod serials;
+pub mod signing_keys;
 
 use diesel_migrations::embed_migrations;
 use service_kit::db::Migrations;

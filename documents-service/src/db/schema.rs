@@ -130,3 +130,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     batches,
     batch_items,
 );
+
+diesel::table! {
+    signing_keys (name) {
+        name -> Text,
+        private_pem -> Text,
+        created_at -> Timestamp,
+    }
+}
