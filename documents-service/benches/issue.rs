@@ -262,6 +262,48 @@ fn main() {
         ms(percentile(&short[20..], 0.5))
     );
 
+    // Issue 12's costs: the same 聘书 without its credential (PDF/A-2b, nothing attached), the
+    // signing alone, and a status list (131,072 bits, GZIP, signed) with 1,000 bits set.
+    let mut bare = Vec::new();
+    for i in 0..100 {
+        let req = appointment_request("r", DocumentKind::AppointmentCertificate, &facts(i), vec![]);
+        let mut p = documents_service::app::issuing::prepare(req, &bench_press, today(), i as i32 + 1).expect("prepared");
+        if let Value::Object(m) = &mut p.data {
+            m.remove("credential");
+        }
+        let start = Instant::now();
+        std::hint::black_box(documents_service::app::issuing::render_prepared(&*renderer, &p).expect("render"));
+        bare.push(start.elapsed());
+    }
+    bare.sort();
+    println!(
+        "render one 聘书 without its credential (PDF/A-2b, no attachment): median {:.2} ms",
+        ms(percentile(&bare[20..], 0.5))
+    );
+    let vc = json!({"id": "https://jglm.example.cn/v/x", "credentialSubject": {"name": "欧阳堃"}, "pad": "x".repeat(1500)});
+    let mut signs = Vec::new();
+    for _ in 0..1000 {
+        let start = Instant::now();
+        std::hint::black_box(bench_press.credentials.sign(&vc).expect("signed"));
+        signs.push(start.elapsed());
+    }
+    signs.sort();
+    println!(
+        "sign one credential (EdDSA JWT, ~2 KB): median {:.3} ms",
+        ms(percentile(&signs, 0.5))
+    );
+    let mut lists = Vec::new();
+    for _ in 0..50 {
+        let start = Instant::now();
+        std::hint::black_box(documents_service::domain::status_list::encoded_list((0..1000u32).map(|i| i * 97)));
+        lists.push(start.elapsed());
+    }
+    lists.sort();
+    println!(
+        "encode one status list (131,072 bits, 1,000 set, GZIP + base64url): median {:.3} ms",
+        ms(percentile(&lists, 0.5))
+    );
+
     let dir = tempfile::tempdir().expect("a temp dir");
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let db = Db::connect(&url, 4).expect("sqlite");
