@@ -26,7 +26,7 @@ fn jwt(body: String, cache: &'static str) -> HttpResponse {
 /// The certificate's W3C Verifiable Credential (Open Badges 3.0 `OpenBadgeCredential`), secured
 /// as VC-JOSE: a JWT signed EdDSA with the key of `GET /api/v1/documents/issuer/jwks`. Also
 /// attached to the certificate's e-mail. Notices have none (404).
-#[utoipa::path(get, path = "/api/v1/documents/{serial}/credential", tag = "documents", params(("serial" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/documents/{serial}/credential", tag = "documents", params(("serial" = String, Path, pattern = r"^JGLM-[A-Z]{2}-[0-9]{4}-[0-9]{6,9}$")),
     extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, description = "The credential (application/vc+jwt)", body = String, content_type = "application/vc+jwt"),
         (status = 404, description = "No such document, or it is not a certificate", body = Problem, content_type = "application/problem+json")))]
@@ -84,7 +84,7 @@ pub async fn jwks(press: web::Data<Press>) -> HttpResponse {
 /// Public: a W3C Bitstring Status List credential (VC-JOSE JWT): bit `statusListIndex` set means
 /// the certificate was revoked or superseded. Built from the documents when asked for, so a
 /// revocation shows the moment it is committed. Lists are named `PS-2026-0` (kind, year, page).
-#[utoipa::path(get, path = "/api/v1/documents/status-lists/{list}", tag = "documents", params(("list" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/documents/status-lists/{list}", tag = "documents", params(("list" = String, Path, pattern = r"^(PS|RY)-[0-9]{4}-[0-9]{1,9}$")),
     extensions(("x-roles" = json!(["public"]))),
     responses((status = 200, description = "The status list credential (application/vc+jwt)", body = String, content_type = "application/vc+jwt"),
         (status = 404, description = "No such list", body = Problem, content_type = "application/problem+json")),

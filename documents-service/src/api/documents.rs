@@ -59,7 +59,7 @@ pub async fn list(
 }
 
 /// One document's metadata.
-#[utoipa::path(get, path = "/api/v1/documents/{serial}", tag = "documents", params(("serial" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/documents/{serial}", tag = "documents", params(("serial" = String, Path, pattern = r"^JGLM-[A-Z]{2}-[0-9]{4}-[0-9]{6,9}$")),
     extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, body = Document), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
@@ -71,7 +71,7 @@ pub async fn get(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -
 }
 
 /// The PDF, byte-exact as issued (its SHA-256 is the document's `content_hash`).
-#[utoipa::path(get, path = "/api/v1/documents/{serial}/pdf", tag = "documents", params(("serial" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/documents/{serial}/pdf", tag = "documents", params(("serial" = String, Path, pattern = r"^JGLM-[A-Z]{2}-[0-9]{4}-[0-9]{6,9}$")),
     extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, description = "application/pdf", content_type = "application/pdf"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -131,7 +131,7 @@ fn delivery_of((d, history): (DeliveryRow, Vec<AttemptRow>)) -> Delivery {
 }
 
 /// E-mail deliveries of a document, with every attempt.
-#[utoipa::path(get, path = "/api/v1/documents/{serial}/deliveries", tag = "documents", params(("serial" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/documents/{serial}/deliveries", tag = "documents", params(("serial" = String, Path, pattern = r"^JGLM-[A-Z]{2}-[0-9]{4}-[0-9]{6,9}$")),
     extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
     responses((status = 200, body = [Delivery]), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn deliveries_of(

@@ -72,7 +72,7 @@ fn json<T: Serialize>(body: &T) -> HttpResponse {
 /// Public: is this document genuine and still valid? A browser gets a page in Chinese, other
 /// clients JSON. Unknown tokens get 404 without saying whether any serial exists. `/v/{token}`
 /// is the short form printed as the QR code.
-#[utoipa::path(get, path = "/v/{token}", tag = "documents", params(("token" = String, Path)),
+#[utoipa::path(get, path = "/v/{token}", tag = "documents", params(("token" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$")),
     extensions(("x-roles" = json!(["public"]))),
     responses((status = 200, description = "The document's standing: JSON, or a page for browsers", content(
             (Verification = "application/json"), (String = "text/html"))),
@@ -88,7 +88,7 @@ pub async fn verify_short(
 }
 
 /// The long form of `/v/{token}`, as printed on documents issued before it existed.
-#[utoipa::path(get, path = "/api/v1/documents/verify/{token}", tag = "documents", params(("token" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/documents/verify/{token}", tag = "documents", params(("token" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$")),
     extensions(("x-roles" = json!(["public"]))),
     responses((status = 200, description = "The document's standing: JSON, or a page for browsers", content(
             (Verification = "application/json"), (String = "text/html"))),
@@ -177,7 +177,6 @@ async fn answer_check(req: &HttpRequest, body: web::Payload, db: &Db) -> Result<
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let file = match uploaded_file(content_type, &bytes) {
-        Ok([]) => return refused(ApiError::bad_request(Code::InvalidBody, "the file is empty")),
         Ok(f) => f,
         Err(UploadError::UnsupportedType) => {
             return refused(ApiError::new(
