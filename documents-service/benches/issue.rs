@@ -267,7 +267,8 @@ fn main() {
     let mut bare = Vec::new();
     for i in 0..100 {
         let req = appointment_request("r", DocumentKind::AppointmentCertificate, &facts(i), vec![]);
-        let mut p = documents_service::app::issuing::prepare(req, &bench_press, today(), i as i32 + 1).expect("prepared");
+        let mut p =
+            documents_service::app::issuing::prepare(req, &bench_press, today(), i as i32 + 1).expect("prepared");
         if let Value::Object(m) = &mut p.data {
             m.remove("credential");
         }
@@ -280,7 +281,8 @@ fn main() {
         "render one 聘书 without its credential (PDF/A-2b, no attachment): median {:.2} ms",
         ms(percentile(&bare[20..], 0.5))
     );
-    let vc = json!({"id": "https://jglm.example.cn/v/x", "credentialSubject": {"name": "欧阳堃"}, "pad": "x".repeat(1500)});
+    let vc =
+        json!({"id": "https://jglm.example.cn/v/x", "credentialSubject": {"name": "欧阳堃"}, "pad": "x".repeat(1500)});
     let mut signs = Vec::new();
     for _ in 0..1000 {
         let start = Instant::now();
@@ -295,7 +297,9 @@ fn main() {
     let mut lists = Vec::new();
     for _ in 0..50 {
         let start = Instant::now();
-        std::hint::black_box(documents_service::domain::status_list::encoded_list((0..1000u32).map(|i| i * 97)));
+        std::hint::black_box(documents_service::domain::status_list::encoded_list(
+            (0..1000u32).map(|i| i * 97),
+        ));
         lists.push(start.elapsed());
     }
     lists.sort();
