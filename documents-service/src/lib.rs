@@ -43,18 +43,7 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
     let renderer = render::Renderer::with_seal_file(config.seal_file.as_deref())
         .map_err(|e| StartError::Other(format!("cannot load fonts or templates: {e}")))?;
     let renderer: Arc<dyn app::issuing::DocumentRenderer> = Arc::new(renderer);
-    let key_error = |e: &dyn std::fmt::Display| StartError::Other(format!("credential signing key: {e}"));
-    let credentials = match &config.credential_key_file {
-        Some(file) => {
-            app::credentials::CredentialIssuer::load_or_generate(file, &config.public_url).map_err(|e| key_error(&e))?
-        }
-        None => {
-            let mut conn = kit.db.get().map_err(|e| key_error(&e))?;
-            app::credentials::CredentialIssuer::from_database(&mut conn, &config.public_url)
-                .map_err(|e| key_error(&e))?
-        }
-    };
-    let credentials = Arc::new(credentials);
+    let credentials = Arc::new(credential_issuer(&kit, &config)?);
     let press = app::issuing::Press {
         renderer: renderer.clone(),
         public_base_url: config.public_url.clone(),
@@ -119,4 +108,20 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
         api::routes(cfg);
     })?;
     Ok(handle.with_task(inbox).with_task(sender).with_task(batch_worker))
+}
+
+/// The credentials' signing key: the configured file, or the one in the database (made by the
+/// first replica to start).
+fn credential_issuer(kit: &Kit, config: &DocumentsConfig) -> Result<app::credentials::CredentialIssuer, StartError> {
+    let key_error = |e: &dyn std::fmt::Display| StartError::Other(format!("credential signing key: {e}"));
+    Ok(match &config.credential_key_file {
+        Some(file) => {
+            app::credentials::CredentialIssuer::load_or_generate(file, &config.public_url).map_err(|e| key_error(&e))?
+        }
+        None => {
+            let mut conn = kit.db.get().map_err(|e| key_error(&e))?;
+            app::credentials::CredentialIssuer::from_database(&mut conn, &config.public_url)
+                .map_err(|e| key_error(&e))?
+        }
+    })
 }

@@ -356,6 +356,12 @@ async fn one_address_is_held_to_the_verification_rate() {
     s.stop().await;
 }
 
+/// The body of a 200 answer as text.
+fn ok_text(r: e2e_tests::Reply) -> String {
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.text()
+}
+
 /// The payload of a JWT, decoded without checking it (the independent check is the Python one).
 fn jwt_payload(jwt: &str) -> Value {
     use base64::Engine;
@@ -540,6 +546,50 @@ async fn a_certificate_is_a_signed_open_badge_an_independent_verifier_accepts_an
         (ctype.as_str(), bytes.as_slice()),
         ("application/vc+jwt", jwt.as_bytes())
     );
+
+    // R16: a 荣誉证书 is a credential too (an Award, no end date), in its own kind's list.
+    created(
+        s.post(
+            &format!("{M}/commendations"),
+            Some(&t),
+            json!({"year": 2026, "person_id": p["id"], "citation": "在专业建设中成绩突出"}),
+        )
+        .await,
+    )
+    .await;
+    let honour = eventually(30, "the 荣誉证书", || async {
+        let r = s
+            .get(
+                &format!("{D}?person_id={}&kind=commendation_certificate", p["id"]),
+                Some(&t),
+            )
+            .await;
+        r.json()["items"].as_array().and_then(|a| a.first().cloned())
+    })
+    .await;
+    let honour_jwt = ok_text(
+        s.get(&format!("{D}/{}/credential", honour.str_at("serial")), Some(&t))
+            .await,
+    );
+    let award = jwt_payload(&honour_jwt);
+    let achievement = &award["credentialSubject"]["achievement"];
+    assert_eq!(
+        (
+            achievement["achievementType"].as_str(),
+            achievement["description"].as_str()
+        ),
+        (Some("Award"), Some("在专业建设中成绩突出")),
+        "{award}"
+    );
+    assert!(award.get("validUntil").is_none(), "{award}");
+    let list = award["credentialStatus"]["statusListCredential"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        list.contains("/status-lists/RY-"),
+        "a 荣誉证书 is in the RY list: {award}"
+    );
+    independent_check(&s, &honour_jwt, "valid").await;
 
     // Ended early (R11 resignation accepted or R12 dismissal): revoked, and the bit is set.
     ok(s.post(
