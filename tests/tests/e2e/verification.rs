@@ -66,6 +66,47 @@ fn printed_qr(pdf: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// A unit and the expert committee's first term (第七条: it serves on the council's terms, which
+/// this opens); its experts are nominated.
+async fn expert_term(s: &TestSuite, t: &str) -> (Value, Value) {
+    let unit = created(s.post(&format!("{M}/units"), Some(t),
+        json!({"name": "天津市机电工艺技师学院", "kind": "technical_school", "contact_email": "office@tjjd.example.cn"})).await).await;
+    created(
+        s.post(
+            &format!("{M}/bodies/1/terms"),
+            Some(t),
+            json!({"starts_on": "2026-01-01"}),
+        )
+        .await,
+    )
+    .await;
+    let term = ok(s.get(&format!("{M}/bodies/2/terms"), Some(t)).await).await[0].clone();
+    (unit, term)
+}
+
+/// `person` (the body of `POST /people`, without its unit) appointed 委员 of the expert committee
+/// in `term`: the person and the appointment.
+async fn appoint_expert(s: &TestSuite, t: &str, unit: &Value, term: &Value, mut person: Value) -> (Value, Value) {
+    person["unit_id"] = unit["id"].clone();
+    person["title_level"] = json!("senior");
+    let p = created(s.post(&format!("{M}/people"), Some(t), person).await).await;
+    let n = created(
+        s.post(
+            &format!("{M}/nominations"),
+            Some(t),
+            json!({"body_id": 2, "term_id": term["id"], "person_id": p["id"], "post": "expert"}),
+        )
+        .await,
+    )
+    .await;
+    let a = created(
+        s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(t), json!({}))
+            .await,
+    )
+    .await;
+    (p, a)
+}
+
 #[actix_rt::test]
 async fn the_qr_link_shows_a_chinese_page_for_valid_revoked_superseded_and_unknown_and_files_are_checked() {
     if !browser::available("the verification page test") {
@@ -74,47 +115,11 @@ async fn the_qr_link_shows_a_chinese_page_for_valid_revoked_superseded_and_unkno
     // Generous for this test (it reads each link many times); the limit has its own test.
     let s = TestSuite::start_with(|c| c.gateway.limits.verify_per_minute = 0).await;
     let t = s.admin_token().await;
-    let unit = created(s.post(&format!("{M}/units"), Some(&t),
-        json!({"name": "天津市机电工艺技师学院", "kind": "technical_school", "contact_email": "office@tjjd.example.cn"})).await).await;
-    created(
-        s.post(
-            &format!("{M}/bodies/1/terms"),
-            Some(&t),
-            json!({"starts_on": "2026-01-01"}),
-        )
-        .await,
-    )
-    .await;
-    // 第七条: the expert committee (body 2) serves on the council's terms; its experts are nominated.
-    let term = ok(s.get(&format!("{M}/bodies/2/terms"), Some(&t)).await).await[0].clone();
+    let (unit, term) = expert_term(&s, &t).await;
     let mut appointments = Vec::new();
     for (name, email, phone, born) in PEOPLE {
-        let p = created(
-            s.post(
-                &format!("{M}/people"),
-                Some(&t),
-                json!({"name": name, "unit_id": unit["id"],
-            "title_level": "senior", "date_of_birth": born, "email": email, "phone": phone}),
-            )
-            .await,
-        )
-        .await;
-        let n = created(
-            s.post(
-                &format!("{M}/nominations"),
-                Some(&t),
-                json!({"body_id": 2, "term_id": term["id"], "person_id": p["id"], "post": "expert"}),
-            )
-            .await,
-        )
-        .await;
-        appointments.push(
-            created(
-                s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(&t), json!({}))
-                    .await,
-            )
-            .await,
-        );
+        let person = json!({"name": name, "date_of_birth": born, "email": email, "phone": phone});
+        appointments.push(appoint_expert(&s, &t, &unit, &term, person).await.1);
     }
     let valid = certificate(&s, &t, &appointments[0]["id"]).await;
     let revoked = certificate(&s, &t, &appointments[1]["id"]).await;
@@ -418,49 +423,9 @@ async fn a_certificate_is_a_signed_open_badge_an_independent_verifier_accepts_an
     let smtp_url = smtp.url();
     let s = TestSuite::start_with(|c| c.documents.config.mail.smtp_url = Some(smtp_url)).await;
     let t = s.admin_token().await;
-    let unit = created(
-        s.post(
-            &format!("{M}/units"),
-            Some(&t),
-            json!({"name": "天津市机电工艺技师学院", "kind": "technical_school"}),
-        )
-        .await,
-    )
-    .await;
-    created(
-        s.post(
-            &format!("{M}/bodies/1/terms"),
-            Some(&t),
-            json!({"starts_on": "2026-01-01"}),
-        )
-        .await,
-    )
-    .await;
-    let term = ok(s.get(&format!("{M}/bodies/2/terms"), Some(&t)).await).await[0].clone();
-    let p = created(
-        s.post(
-            &format!("{M}/people"),
-            Some(&t),
-            json!({"name": "欧阳堃", "unit_id": unit["id"],
-        "title_level": "senior", "email": "ouyang@tjjd.example.cn"}),
-        )
-        .await,
-    )
-    .await;
-    let n = created(
-        s.post(
-            &format!("{M}/nominations"),
-            Some(&t),
-            json!({"body_id": 2, "term_id": term["id"], "person_id": p["id"], "post": "expert"}),
-        )
-        .await,
-    )
-    .await;
-    let a = created(
-        s.post(&format!("{M}/nominations/{}/appointment", n["id"]), Some(&t), json!({}))
-            .await,
-    )
-    .await;
+    let (unit, term) = expert_term(&s, &t).await;
+    let person = json!({"name": "欧阳堃", "email": "ouyang@tjjd.example.cn"});
+    let (p, a) = appoint_expert(&s, &t, &unit, &term, person).await;
     let doc = certificate(&s, &t, &a["id"]).await;
     let serial = doc.str_at("serial").to_owned();
 
