@@ -77,11 +77,14 @@ impl SigningKeys {
             let path = path.to_owned();
             move |source| KeyError::Io { path, source }
         };
-        if private_path.exists() {
+        let load = || -> Result<Self, KeyError> {
             let pem = std::fs::read_to_string(private_path).map_err(io(private_path))?;
             let keys = Self::from_pkcs8_pem(&pem)?;
             write_if_changed(public_path, &keys.public_pem).map_err(io(public_path))?;
-            return Ok((keys, false));
+            Ok(keys)
+        };
+        if private_path.exists() {
+            return Ok((load()?, false));
         }
         let secret: [u8; 32] = rand::random();
         let key = SigningKey::from_bytes(&secret);
@@ -89,7 +92,10 @@ impl SigningKeys {
         if let Some(dir) = private_path.parent() {
             std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
-        write_private(private_path, &pem).map_err(io(private_path))?;
+        if !create_private(private_path, &pem).map_err(io(private_path))? {
+            // Another process (a replica starting at the same moment) made it first: use its key.
+            return Ok((load()?, false));
+        }
         let keys = Self::from_signing_key(&key)?;
         write_if_changed(public_path, &keys.public_pem).map_err(io(public_path))?;
         Ok((keys, true))
@@ -119,6 +125,22 @@ fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 
+/// Creates `path` with `content` unless it exists, atomically: the key is written whole to a
+/// file of its own, then linked into place, so a reader never sees half a key and of two
+/// processes creating it at once exactly one wins (`false`: another had made it).
+fn create_private(path: &Path, content: &str) -> std::io::Result<bool> {
+    let nonce: u64 = rand::random();
+    let tmp = path.with_extension(format!("{}-{nonce:016x}.tmp", std::process::id()));
+    write_private(&tmp, content)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(unix)]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -128,7 +150,8 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(path)?;
-    f.write_all(content.as_bytes())
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
 }
 
 #[cfg(not(unix))]
@@ -157,6 +180,34 @@ pub struct Jwk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Replicas starting at once on one key file end up with one key, and no temp file is left.
+    #[test]
+    fn processes_creating_the_key_at_once_share_the_one_that_won() -> Result<(), KeyError> {
+        let dir = tempfile::tempdir().map_err(|e| KeyError::Format(e.to_string()))?;
+        let private = dir.path().join("keys").join("k.pem");
+        let public = dir.path().join("keys").join("k.pub.pem");
+        let results: Vec<(String, bool)> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| SigningKeys::load_or_generate(&private, &public).map(|(k, c)| (k.kid, c))))
+                .collect();
+            starts
+                .into_iter()
+                .map(|s| {
+                    s.join()
+                        .unwrap_or_else(|_| Err(KeyError::Format("a start panicked".into())))
+                })
+                .collect::<Result<_, _>>()
+        })?;
+        assert_eq!(results.iter().filter(|(_, created)| *created).count(), 1, "{results:?}");
+        assert!(results.windows(2).all(|w| w[0].0 == w[1].0), "{results:?}");
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("keys"))
+            .map_err(|e| KeyError::Format(e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        assert_eq!(left.len(), 2, "only the key and its public half: {left:?}");
+        Ok(())
+    }
 
     #[test]
     fn a_generated_key_is_reloaded_identically() -> Result<(), KeyError> {
