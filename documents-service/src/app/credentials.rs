@@ -5,15 +5,14 @@
 
 use std::path::Path;
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use jsonwebtoken::{Algorithm, Header};
 use serde_json::Value;
 use service_kit::signing::{Jwks, KeyError, SigningKeys};
 use service_kit::{ApiError, DbConn};
 
 use crate::db::{documents, signing_keys};
-use crate::domain::credentials::{CredentialFacts, credential, status_list_credential};
-use crate::domain::kinds::DocumentKind;
+use crate::domain::credentials::{Certificate, Issuing, credential, status_list_credential};
 use crate::domain::requests::ISSUER;
 use crate::domain::status_list::{ListId, encoded_list};
 
@@ -82,35 +81,20 @@ impl CredentialIssuer {
         jsonwebtoken::encode(&header, claims, &self.keys.encoding).map_err(ApiError::internal)
     }
 
-    /// The signed credential of a certificate about to be rendered.
-    pub fn certificate(
-        &self,
-        kind: DocumentKind,
-        year: i32,
-        seq: i32,
-        facts: CertificateFacts<'_>,
-    ) -> Result<String, ApiError> {
-        let (list, index) = ListId::of(kind, year, seq);
+    /// The signed credential of a certificate about to be rendered, as number `seq` of its
+    /// kind in `year` (which places its status bit).
+    pub fn certificate(&self, year: i32, seq: i32, certificate: &Certificate<'_>) -> Result<String, ApiError> {
+        let (list, index) = ListId::of(certificate.kind, year, seq);
         let issuer_id = self.issuer_id();
         let list_url = self.status_list_url(&list);
-        let vc = credential(&CredentialFacts {
-            id: facts.verify_url,
+        let by = Issuing {
             issuer_id: &issuer_id,
             issuer_name: ISSUER,
-            kind,
-            serial: facts.serial,
-            person_name: facts.person_name,
-            post: facts.post,
-            body: facts.body,
-            term: facts.term,
-            honor: facts.honor,
-            issued_at: facts.issued_at,
-            valid_until: facts.valid_until,
             utc_offset_hours: service_kit::clock::offset_hours(),
             status_list_url: &list_url,
             status_index: index,
-        });
-        self.sign(&vc)
+        };
+        self.sign(&credential(certificate, &by))
     }
 
     /// The signed status list: a bit set for each certificate of the list that no longer stands.
@@ -122,19 +106,6 @@ impl CredentialIssuer {
         let vc = status_list_credential(&url, &self.issuer_id(), ISSUER, now(), &encoded_list(bits));
         self.sign(&vc)
     }
-}
-
-/// What a certificate's credential is made from (besides its kind and number).
-pub struct CertificateFacts<'a> {
-    pub verify_url: &'a str,
-    pub serial: &'a str,
-    pub person_name: &'a str,
-    pub post: &'a str,
-    pub body: &'a str,
-    pub term: &'a str,
-    pub honor: Option<(&'a str, &'a str)>,
-    pub issued_at: NaiveDateTime,
-    pub valid_until: Option<NaiveDate>,
 }
 
 fn now() -> NaiveDateTime {

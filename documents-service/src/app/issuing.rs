@@ -16,9 +16,10 @@ use service_kit::db::write_tx;
 use service_kit::{ApiError, Code, DbConn};
 use sha2::{Digest, Sha256};
 
-use crate::app::credentials::{CertificateFacts, CredentialIssuer};
+use crate::app::credentials::CredentialIssuer;
 use crate::db::models::{DocumentMeta, NewDelivery, NewDocument};
 use crate::db::{deliveries, documents, serials};
+use crate::domain::credentials::Certificate;
 use crate::domain::dates::ChineseDate;
 use crate::domain::kinds::DocumentKind;
 use crate::domain::mail::{message_id, recipients};
@@ -98,11 +99,11 @@ pub fn prepare(req: IssueRequest, press: &Press, today: NaiveDate, seq: i32) -> 
         let honor =
             (req.kind == DocumentKind::CommendationCertificate).then(|| (text("honor_title"), text("citation")));
         Some(press.credentials.certificate(
-            req.kind,
             year,
             seq,
-            CertificateFacts {
-                verify_url: &verify_url,
+            &Certificate {
+                id: &verify_url,
+                kind: req.kind,
                 serial: &serial,
                 person_name: &req.person_name,
                 post: &req.post_label,

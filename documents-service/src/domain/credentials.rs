@@ -13,14 +13,11 @@ pub const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.
 /// The media type of a credential secured as a JWT (VC-JOSE-COSE).
 pub const VC_JWT_MEDIA_TYPE: &str = "application/vc+jwt";
 
-/// What a certificate's credential says, from the issued document.
+/// What a certificate's credential says of it, from the document being issued.
 #[derive(Debug, Clone)]
-pub struct CredentialFacts<'a> {
+pub struct Certificate<'a> {
     /// The credential's id: the certificate's public verification URL.
     pub id: &'a str,
-    /// The issuer profile's URL and name.
-    pub issuer_id: &'a str,
-    pub issuer_name: &'a str,
     pub kind: DocumentKind,
     pub serial: &'a str,
     pub person_name: &'a str,
@@ -32,9 +29,17 @@ pub struct CredentialFacts<'a> {
     pub honor: Option<(&'a str, &'a str)>,
     /// When it was issued (UTC).
     pub issued_at: NaiveDateTime,
-    /// The last day it holds (the term's end), in the alliance's time zone, and that zone's
-    /// offset from UTC in hours.
+    /// The last day it holds (the term's end), in the alliance's time zone.
     pub valid_until: Option<NaiveDate>,
+}
+
+/// Who issues it and where its status is published.
+#[derive(Debug, Clone)]
+pub struct Issuing<'a> {
+    /// The issuer profile's URL and name.
+    pub issuer_id: &'a str,
+    pub issuer_name: &'a str,
+    /// The alliance's offset from UTC in hours (the zone `valid_until` is counted in).
     pub utc_offset_hours: i64,
     /// Its status list credential's URL and its bit there.
     pub status_list_url: &'a str,
@@ -52,13 +57,13 @@ fn end_of_day(day: NaiveDate, offset: i64) -> String {
 }
 
 /// The unsigned credential.
-pub fn credential(f: &CredentialFacts) -> Value {
+pub fn credential(f: &Certificate, by: &Issuing) -> Value {
     let appointment = f.kind == DocumentKind::AppointmentCertificate;
     let (achievement_name, description, criteria, achievement_type) = if appointment {
         (
             format!("{}{}", f.body, f.post),
-            format!("{}：{}{}{}", f.issuer_name, f.body, f.term, f.post),
-            format!("经{}按章程产生并聘任（{}）。", f.issuer_name, f.term),
+            format!("{}：{}{}{}", by.issuer_name, f.body, f.term, f.post),
+            format!("经{}按章程产生并聘任（{}）。", by.issuer_name, f.term),
             "Membership",
         )
     } else {
@@ -66,11 +71,11 @@ pub fn credential(f: &CredentialFacts) -> Value {
         (
             title.to_owned(),
             if citation.is_empty() {
-                format!("{}授予的荣誉称号", f.issuer_name)
+                format!("{}授予的荣誉称号", by.issuer_name)
             } else {
                 citation.to_owned()
             },
-            format!("经{}按章程评选表彰。", f.issuer_name),
+            format!("经{}按章程评选表彰。", by.issuer_name),
             "Award",
         )
     };
@@ -84,13 +89,13 @@ pub fn credential(f: &CredentialFacts) -> Value {
             "identityHash": f.person_name,
         }],
         "achievement": {
-            "id": format!("{}#achievement-{}", f.issuer_id, f.serial),
+            "id": format!("{}#achievement-{}", by.issuer_id, f.serial),
             "type": ["Achievement"],
             "achievementType": achievement_type,
             "name": achievement_name,
             "description": description,
             "criteria": {"narrative": criteria},
-            "creator": {"id": f.issuer_id, "type": ["Profile"], "name": f.issuer_name},
+            "creator": {"id": by.issuer_id, "type": ["Profile"], "name": by.issuer_name},
         },
     });
     if appointment && let Value::Object(m) = &mut subject {
@@ -102,7 +107,7 @@ pub fn credential(f: &CredentialFacts) -> Value {
         "id": f.id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": format!("{}（{}）", f.kind.label_zh(), f.serial),
-        "issuer": {"id": f.issuer_id, "type": ["Profile"], "name": f.issuer_name},
+        "issuer": {"id": by.issuer_id, "type": ["Profile"], "name": by.issuer_name},
         "validFrom": utc(f.issued_at),
         "credentialSubject": subject,
         "evidence": [{
@@ -111,15 +116,15 @@ pub fn credential(f: &CredentialFacts) -> Value {
             "description": f.serial,
         }],
         "credentialStatus": {
-            "id": format!("{}#{}", f.status_list_url, f.status_index),
+            "id": format!("{}#{}", by.status_list_url, by.status_index),
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
-            "statusListIndex": f.status_index.to_string(),
-            "statusListCredential": f.status_list_url,
+            "statusListIndex": by.status_index.to_string(),
+            "statusListCredential": by.status_list_url,
         },
     });
     if let (Some(until), Value::Object(m)) = (f.valid_until, &mut vc) {
-        m.insert("validUntil".into(), json!(end_of_day(until, f.utc_offset_hours)));
+        m.insert("validUntil".into(), json!(end_of_day(until, by.utc_offset_hours)));
     }
     vc
 }
@@ -151,11 +156,17 @@ pub fn status_list_credential(
 mod tests {
     use super::*;
 
-    fn facts() -> CredentialFacts<'static> {
-        CredentialFacts {
+    const BY: Issuing<'static> = Issuing {
+        issuer_id: "https://jglm.example.cn/api/v1/documents/issuer",
+        issuer_name: "机械行业技工院校高水平专业建设联盟",
+        utc_offset_hours: 8,
+        status_list_url: "https://jglm.example.cn/api/v1/documents/status-lists/PS-2026-0",
+        status_index: 6,
+    };
+
+    fn facts() -> Certificate<'static> {
+        Certificate {
             id: "https://jglm.example.cn/v/abc",
-            issuer_id: "https://jglm.example.cn/api/v1/documents/issuer",
-            issuer_name: "机械行业技工院校高水平专业建设联盟",
             kind: DocumentKind::AppointmentCertificate,
             serial: "JGLM-PS-2026-000007",
             person_name: "欧阳堃",
@@ -167,16 +178,13 @@ mod tests {
                 .and_then(|d| d.and_hms_opt(2, 0, 0))
                 .unwrap_or_default(),
             valid_until: NaiveDate::from_ymd_opt(2029, 12, 31),
-            utc_offset_hours: 8,
-            status_list_url: "https://jglm.example.cn/api/v1/documents/status-lists/PS-2026-0",
-            status_index: 6,
         }
     }
 
     /// The properties VC 2.0 and Open Badges 3.0 require of an OpenBadgeCredential.
     #[test]
     fn an_appointment_certificate_has_every_required_property() {
-        let vc = credential(&facts());
+        let vc = credential(&facts(), &BY);
         assert_eq!(vc["@context"][0], VC_CONTEXT);
         assert_eq!(vc["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
         for key in [
@@ -209,7 +217,7 @@ mod tests {
         f.kind = DocumentKind::CommendationCertificate;
         f.honor = Some(("先进成员", "在专业建设中成绩突出"));
         f.valid_until = None;
-        let vc = credential(&f);
+        let vc = credential(&f, &BY);
         assert!(vc.get("validUntil").is_none());
         let a = &vc["credentialSubject"]["achievement"];
         assert_eq!(
