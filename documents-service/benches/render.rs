@@ -5,6 +5,10 @@
 //! certificates rendered by 2 threads sharing one renderer (three rounds, with the process RSS
 //! after each, to show that memory stays bounded), and one 120-row roster.
 
+/// The services' allocator (each `main.rs` installs it), so the figures are the service's.
+#[global_allocator]
+static ALLOCATOR: service_kit::alloc::Allocator = service_kit::alloc::Allocator;
+
 use std::time::{Duration, Instant};
 
 use documents_service::render::{Renderer, TemplateKind, sample_data};

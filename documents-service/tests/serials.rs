@@ -14,7 +14,6 @@ use documents_service::domain::kinds::DocumentKind;
 use documents_service::domain::requests::appointment_request;
 use documents_service::render::Renderer;
 use serde_json::json;
-use service_kit::db::write_tx;
 use test_db::test_databases;
 
 fn facts(i: i64) -> AppointmentFacts {
@@ -69,10 +68,8 @@ fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_r
             scope.spawn(move || {
                 let mut conn = db.get().unwrap_or_else(|e| panic!("{e}"));
                 for _ in 0..4 {
-                    write_tx(&mut conn, |c| {
-                        reserve_serials(c, DocumentKind::AppointmentCertificate, 2026, 10)
-                    })
-                    .unwrap_or_else(|e| panic!("reserve on {:?}: {e}", t.backend));
+                    reserve_serials(&mut conn, DocumentKind::AppointmentCertificate, 2026, 10)
+                        .unwrap_or_else(|e| panic!("reserve on {:?}: {e}", t.backend));
                 }
             });
         });
@@ -87,10 +84,8 @@ fn serials_are_unique_and_consecutive_when_issued_concurrently_and_reserved_in_r
         deduped.dedup();
         assert_eq!(deduped, seqs, "a serial issued twice on {:?}", t.backend);
         // The 40 reserved numbers went to the "batch": next is 81 whatever the interleaving.
-        let next = write_tx(&mut conn, |c| {
-            reserve_serials(c, DocumentKind::AppointmentCertificate, 2026, 1)
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+        let next =
+            reserve_serials(&mut conn, DocumentKind::AppointmentCertificate, 2026, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(next, 81, "{:?}", t.backend);
 
         // Reissuing for appointment 0 supersedes its earlier certificate.

@@ -279,9 +279,7 @@ impl BatchRunner {
         }
         if !requests.is_empty() {
             let n = i32::try_from(requests.len()).map_err(ApiError::internal)?;
-            let first = write_tx(conn, |c| {
-                reserve_serials(c, DocumentKind::AppointmentCertificate, today.year(), n)
-            })?;
+            let first = reserve_serials(conn, DocumentKind::AppointmentCertificate, today.year(), n)?;
             for ((i, req), seq) in requests.into_iter().zip(first..) {
                 let p = match prepare(req, &self.press, today, seq) {
                     Ok(p) => p,

@@ -80,10 +80,10 @@ pub struct Prepared {
     pub credential: Option<String>,
 }
 
-/// Reserves `n` consecutive sequence numbers of `kind` in `year` and returns the first (see
-/// [`serials::reserve`]).
+/// Reserves `n` consecutive sequence numbers of `kind` in `year`, in a transaction of its own, and
+/// returns the first (see [`serials::reserve_alone`]).
 pub fn reserve_serials(conn: &mut DbConn, kind: DocumentKind, year: i32, n: i32) -> Result<i32, ApiError> {
-    serials::reserve(conn, kind, year, n)
+    serials::reserve_alone(conn, kind, year, n)
 }
 
 /// Chooses the token, completes the data of `req` as document number `seq` of `year`, and signs
@@ -252,7 +252,7 @@ pub fn issue(
     }
     // A name no font can print fails before a serial is spent on it.
     check_glyphs(&*press.renderer, &req.data)?;
-    let seq = write_tx(conn, |c| reserve_serials(c, req.kind, today.year(), 1))?;
+    let seq = reserve_serials(conn, req.kind, today.year(), 1)?;
     let p = prepare(req, press, today, seq)?;
     let pdf = match render_prepared(&*press.renderer, &p) {
         Ok(pdf) => pdf,
