@@ -29,11 +29,26 @@ pub fn find(c: &mut DbConn, activity_id: i64, appointment_id: i64) -> Result<Inv
         .found(|| format!("appointment {appointment_id} is not an invitee of activity {activity_id}"))
 }
 
-/// Replaces the activity's invitees (only while no attendance is recorded).
+/// Replaces the activity's invitees (only while no attendance is recorded) by their difference:
+/// those no longer invited deleted, the others updated in place, the new ones inserted. An
+/// invitee who stays keeps their row, so attendance being recorded for them meanwhile (its
+/// foreign key is the invitation) never meets a row deleted and made again: that was a 409
+/// `reference_violation` when a people change of the body refreshed the list at that moment.
 pub fn replace(c: &mut DbConn, activity_id: i64, rows: &[NewInviteeRow]) -> Result<(), ApiError> {
-    diesel::delete(t::table.filter(t::activity_id.eq(activity_id))).execute(c)?;
+    let kept: Vec<i64> = rows.iter().map(|r| r.appointment_id).collect();
+    diesel::delete(
+        t::table
+            .filter(t::activity_id.eq(activity_id))
+            .filter(t::appointment_id.ne_all(&kept)),
+    )
+    .execute(c)?;
     for r in rows {
-        diesel::insert_into(t::table).values(r).execute(c)?;
+        let mine = t::table
+            .filter(t::activity_id.eq(activity_id))
+            .filter(t::appointment_id.eq(r.appointment_id));
+        if diesel::update(mine).set(r).execute(c)? == 0 {
+            diesel::insert_into(t::table).values(r).execute(c)?;
+        }
     }
     Ok(())
 }
@@ -138,4 +153,106 @@ pub fn at_held(
         q = q.filter(activities::body_id.eq(b));
     }
     Ok(q.load(c)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, Utc};
+    use test_db::test_databases;
+
+    use super::*;
+    use crate::db::models::{NewActivityRow, NewAttendanceRow};
+    use crate::db::{MIGRATIONS, attendance};
+    use crate::domain::attendance::AttendanceStatus;
+
+    fn invitee(activity_id: i64, appointment_id: i64, name: &str) -> NewInviteeRow {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+        NewInviteeRow {
+            activity_id,
+            appointment_id,
+            person_id: appointment_id + 100,
+            person_name: name.into(),
+            person_email: None,
+            unit_id: 1,
+            unit_name: "天津市机电工艺技师学院".into(),
+            post: "member".into(),
+            post_label: "成员".into(),
+            appointment_starts_on: day(1, 1),
+            appointment_ends_on: day(12, 31),
+            appointment_ended_on: None,
+        }
+    }
+
+    /// The list read again while attendance is being recorded (R13's absences are recorded per
+    /// invitation): the people who stay keep their invitation rows, so a record that points at
+    /// one stays valid, and only the difference is deleted or added.
+    #[test]
+    fn replacing_the_invitees_keeps_the_rows_of_those_who_stay() {
+        for t in test_databases("meetings_invitees", || MIGRATIONS) {
+            let mut conn = t.db.get().unwrap_or_else(|e| panic!("{e}"));
+            let c = &mut conn;
+            let now = Utc::now().naive_utc();
+            let activity = crate::db::activities::insert(
+                c,
+                &NewActivityRow {
+                    body_id: 3,
+                    kind: ActivityKind::Plenary,
+                    title: "全体会议".into(),
+                    held_on: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap_or_default(),
+                    place: "北京".into(),
+                    description: String::new(),
+                    status: ActivityStatus::Scheduled,
+                    created_at: now,
+                    updated_at: now,
+                    body_name: "数控技术专业建设协作组".into(),
+                    starts_at: None,
+                    agenda: "[]".into(),
+                    reply_by: None,
+                    contact_name: None,
+                    contact_phone: None,
+                    send_notices: false,
+                    created_by: "test".into(),
+                    invitees_fetched_at: None,
+                    idempotency_key: None,
+                },
+            )
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+            let a = activity.id;
+            replace(c, a, &[invitee(a, 1, "王志刚"), invitee(a, 2, "李建国")])
+                .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+            let before = of_activity(c, a).unwrap_or_else(|e| panic!("{e}"));
+            // Attendance of 王志刚 recorded between the refresh's check and its write.
+            attendance::insert(
+                c,
+                &NewAttendanceRow {
+                    activity_id: a,
+                    appointment_id: 1,
+                    status: AttendanceStatus::Absent,
+                    reason: None,
+                    recorded_by: "test",
+                    recorded_at: now,
+                    updated_at: now,
+                },
+            )
+            .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
+
+            replace(c, a, &[invitee(a, 1, "王志刚（更名）"), invitee(a, 3, "张晓燕")])
+                .unwrap_or_else(|e| panic!("{:?}: the refresh failed: {e}", t.backend));
+            let after = of_activity(c, a).unwrap_or_else(|e| panic!("{e}"));
+            let ids: Vec<i64> = after.iter().map(|r| r.appointment_id).collect();
+            assert_eq!(ids, vec![1, 3], "{:?}", t.backend);
+            assert_eq!(
+                after[0].id, before[0].id,
+                "{:?}: the row of one who stays is kept",
+                t.backend
+            );
+            assert_eq!(after[0].person_name, "王志刚（更名）", "{:?}", t.backend);
+            assert_eq!(
+                attendance::count_of_activity(c, a).unwrap_or_else(|e| panic!("{e}")),
+                1,
+                "{:?}",
+                t.backend
+            );
+        }
+    }
 }

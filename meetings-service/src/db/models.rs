@@ -101,8 +101,8 @@ pub struct InviteeRow {
     pub appointment_ended_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = invitees)]
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = invitees, treat_none_as_null = true)]
 pub struct NewInviteeRow {
     pub activity_id: i64,
     pub appointment_id: i64,
