@@ -114,25 +114,15 @@ mod tests {
         let now = Utc::now().naive_utc();
         let id: i64 = diesel::insert_into(activities::table)
             .values(&NewActivityRow {
-                body_id: 1,
-                kind: ActivityKind::Thematic,
-                title: format!("专题会议 {held_on}"),
-                held_on,
                 place: "天津".into(),
-                description: String::new(),
-                status: ActivityStatus::Held,
-                created_at: now,
-                updated_at: now,
-                body_name: "数控技术专业建设协作组".into(),
-                starts_at: None,
-                agenda: "[]".into(),
-                reply_by: None,
-                contact_name: None,
-                contact_phone: None,
-                send_notices: false,
-                created_by: "test".into(),
                 invitees_fetched_at: Some(now),
-                idempotency_key: None,
+                ..NewActivityRow::for_test(
+                    1,
+                    ActivityKind::Thematic,
+                    &format!("专题会议 {held_on}"),
+                    held_on,
+                    ActivityStatus::Held,
+                )
             })
             .returning(activities::id)
             .get_result(c)

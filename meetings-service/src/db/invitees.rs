@@ -194,27 +194,13 @@ mod tests {
             let now = Utc::now().naive_utc();
             let activity = crate::db::activities::insert(
                 c,
-                &NewActivityRow {
-                    body_id: 3,
-                    kind: ActivityKind::Plenary,
-                    title: "全体会议".into(),
-                    held_on: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap_or_default(),
-                    place: "北京".into(),
-                    description: String::new(),
-                    status: ActivityStatus::Scheduled,
-                    created_at: now,
-                    updated_at: now,
-                    body_name: "数控技术专业建设协作组".into(),
-                    starts_at: None,
-                    agenda: "[]".into(),
-                    reply_by: None,
-                    contact_name: None,
-                    contact_phone: None,
-                    send_notices: false,
-                    created_by: "test".into(),
-                    invitees_fetched_at: None,
-                    idempotency_key: None,
-                },
+                &NewActivityRow::for_test(
+                    3,
+                    ActivityKind::Plenary,
+                    "全体会议",
+                    NaiveDate::from_ymd_opt(2026, 12, 10).unwrap_or_default(),
+                    ActivityStatus::Scheduled,
+                ),
             )
             .unwrap_or_else(|e| panic!("{:?}: {e}", t.backend));
             let a = activity.id;

@@ -61,6 +61,35 @@ pub struct NewActivityRow {
     pub idempotency_key: Option<String>,
 }
 
+/// An activity row for tests: the given body, kind, title, date and status, the rest empty.
+#[cfg(test)]
+impl NewActivityRow {
+    pub fn for_test(body_id: i64, kind: ActivityKind, title: &str, held_on: NaiveDate, status: ActivityStatus) -> Self {
+        let now = chrono::Utc::now().naive_utc();
+        Self {
+            body_id,
+            kind,
+            title: title.into(),
+            held_on,
+            place: "北京".into(),
+            description: String::new(),
+            status,
+            created_at: now,
+            updated_at: now,
+            body_name: "数控技术专业建设协作组".into(),
+            starts_at: None,
+            agenda: "[]".into(),
+            reply_by: None,
+            contact_name: None,
+            contact_phone: None,
+            send_notices: false,
+            created_by: "test".into(),
+            invitees_fetched_at: None,
+            idempotency_key: None,
+        }
+    }
+}
+
 /// A change of an activity, written in one UPDATE: `None` leaves a column as it is, and for
 /// a nullable column `Some(None)` clears it.
 #[derive(Debug, Default, AsChangeset)]
