@@ -231,6 +231,7 @@ fn weasyprint(typst_render_ms: f64) {
 }
 
 fn main() {
+    service_kit::alloc::start_sweeper();
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
     println!("documents-service issuing benchmark ({threads} CPUs available)");
     let renderer: Arc<dyn DocumentRenderer> = Arc::new(Renderer::new(None).expect("fonts and templates"));

@@ -39,6 +39,7 @@ fn rss_kib(field: &str) -> Option<u64> {
 }
 
 fn main() {
+    service_kit::alloc::start_sweeper();
     let threads = 2;
     println!(
         "documents-service render benchmark ({} CPUs available)",

@@ -6,6 +6,7 @@ static ALLOCATOR: service_kit::alloc::Allocator = service_kit::alloc::Allocator;
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     telemetry::init();
+    service_kit::alloc::start_sweeper();
     let settings = match gateway::GatewaySettings::from_env() {
         Ok(s) => s,
         Err(e) => {

@@ -19,7 +19,8 @@
 //!
 //! Test databases are in the dev-only `test-db` crate, so production binaries do not compile them.
 
-pub mod alloc;
+/// The allocator every binary installs and its memory sweeper (crate `alliance-alloc`).
+pub use alliance_alloc as alloc;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -375,6 +375,7 @@ where
     Fut: std::future::Future<Output = Result<ServiceHandle, StartError>>,
 {
     crate::telemetry::init();
+    crate::alloc::start_sweeper();
     let settings = match settings() {
         Ok(s) => s,
         Err(e) => {

@@ -11,6 +11,7 @@ static ALLOCATOR: service_kit::alloc::Allocator = service_kit::alloc::Allocator;
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     service_kit::telemetry::init();
+    service_kit::alloc::start_sweeper();
     let data = data_dir();
     // Every variable of the README's table, read as the four processes read them.
     let settings = match SuiteSettings::from_env() {
