@@ -13,6 +13,11 @@
 //! twice a second, to purge what has been free for longer than the delay: pages still being
 //! reused are left alone, so the renderers pay nothing (measured in docs/benchmarks.md,
 //! "Issue 11, session 10").
+//!
+//! Transparent huge pages are off for the process ([`start_sweeper`] turns them off first, and
+//! mimalloc is built not to ask for them): a 2 MiB huge page stays resident while any 4 KiB of it
+//! is in use, so a purge returns nothing from a half-used one. With them the suite held 505 MiB
+//! after the HTTP benchmark, without them 184 (docs/benchmarks.md, "Issue 11, session 12").
 
 use std::sync::Once;
 use std::time::Duration;
@@ -22,10 +27,14 @@ pub use mimalloc::MiMalloc as Allocator;
 /// How often the sweeper runs; a purge visits only what is due, so a sweep is cheap.
 const SWEEP_EVERY: Duration = Duration::from_millis(500);
 
-/// Starts the sweeper thread once per process (later calls do nothing).
+/// Turns transparent huge pages off for this process, then starts the sweeper thread; once per
+/// process (later calls do nothing). Called first in each `main`, before the big allocations.
 pub fn start_sweeper() {
     static STARTED: Once = Once::new();
     STARTED.call_once(|| {
+        if let Err(e) = disable_huge_pages() {
+            tracing::warn!(error = %e, "transparent huge pages stay on: memory is returned in 2 MiB pieces");
+        }
         let spawned = std::thread::Builder::new().name("memory-sweeper".into()).spawn(|| {
             loop {
                 std::thread::sleep(SWEEP_EVERY);
@@ -44,4 +53,48 @@ pub fn sweep() {
     // SAFETY: `mi_collect` takes no pointers; it collects the calling thread's heap and the
     // process-wide arenas, which mimalloc guards itself.
     unsafe { libmimalloc_sys::mi_collect(false) }
+}
+
+/// `prctl(PR_SET_THP_DISABLE)`: no transparent huge pages for this process's later page faults,
+/// also where the system gives them without being asked (`enabled` = `always`).
+#[allow(unsafe_code)]
+pub fn disable_huge_pages() -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_SET_THP_DISABLE takes integers only and changes a flag of this process.
+        let rc = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Whether transparent huge pages are off for this process (`PR_GET_THP_DISABLE`).
+#[allow(unsafe_code)]
+pub fn huge_pages_disabled() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_GET_THP_DISABLE takes no pointers and reads a flag of this process.
+        unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1 }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweeper_turns_huge_pages_off() {
+        start_sweeper();
+        assert!(huge_pages_disabled());
+        // Allocating and sweeping afterwards works as before.
+        let v = vec![7u8; 8 << 20];
+        drop(v);
+        sweep();
+    }
 }
