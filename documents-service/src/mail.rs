@@ -8,6 +8,8 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use service_kit::calendar;
+
 use crate::domain::kinds::DocumentKind;
 
 /// `DOCUMENTS_SMTP_URL` (e.g. `smtps://user:pass@smtp.example.cn:465` or
@@ -63,6 +65,11 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
+    /// The sender's address (the invitations' ORGANIZER).
+    pub fn from_address(&self) -> &str {
+        self.from.email.as_ref()
+    }
+
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match &self.transport {
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
@@ -87,9 +94,33 @@ impl Mailer {
             permanent: true,
             detail: e.to_string(),
         })?;
-        let mut parts = MultiPart::mixed()
-            .singlepart(SinglePart::plain(body(m.kind, m.person_name, m.serial, m.verify_url)))
-            .singlepart(Attachment::new(format!("{}.pdf", m.serial)).body(m.pdf.to_vec(), pdf_type));
+        let text = SinglePart::plain(body(m.label, m.person_name, m.serial, m.verify_url, m.reply_url));
+        let mut parts = match m.calendar {
+            // The invitation (issue 13) as the message's calendar alternative, which mail
+            // programs show with its accept buttons, and as `invite.ics` for the others.
+            Some((ics, method)) => {
+                let inline = ContentType::parse(&format!("{}; method={}", calendar::MEDIA_TYPE, method.as_str()))
+                    .map_err(|e| SendError {
+                        permanent: true,
+                        detail: e.to_string(),
+                    })?;
+                let file = ContentType::parse("application/ics").map_err(|e| SendError {
+                    permanent: true,
+                    detail: e.to_string(),
+                })?;
+                MultiPart::mixed()
+                    .multipart(
+                        MultiPart::alternative()
+                            .singlepart(text)
+                            .singlepart(SinglePart::builder().header(inline).body(ics.to_owned())),
+                    )
+                    .singlepart(Attachment::new(format!("{}.pdf", m.serial)).body(m.pdf.to_vec(), pdf_type))
+                    .singlepart(Attachment::new("invite.ics".to_owned()).body(ics.to_owned(), file))
+            }
+            None => MultiPart::mixed()
+                .singlepart(text)
+                .singlepart(Attachment::new(format!("{}.pdf", m.serial)).body(m.pdf.to_vec(), pdf_type)),
+        };
         // A certificate's verifiable credential beside its PDF (issue 12), for wallets and
         // machines that check it without the suite.
         if let Some(credential) = m.credential {
@@ -102,7 +133,7 @@ impl Mailer {
         Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject(m.kind, m.serial))
+            .subject(subject(m.label, m.serial))
             .message_id(Some(m.message_id.to_owned()))
             .multipart(parts)
             .map_err(|e| SendError {
@@ -113,7 +144,9 @@ impl Mailer {
 }
 
 pub struct DocumentMail<'a> {
-    pub kind: DocumentKind,
+    /// What the document is called in the subject and text: its kind's name, or a notice's own
+    /// (会议变更通知, 会议取消通知).
+    pub label: &'a str,
     pub serial: &'a str,
     pub person_name: &'a str,
     pub recipient: &'a str,
@@ -122,24 +155,41 @@ pub struct DocumentMail<'a> {
     pub pdf: &'a [u8],
     /// A certificate's credential (VC-JOSE JWT), attached as `{serial}.jwt`.
     pub credential: Option<&'a str>,
+    /// A meeting notice's calendar object and its method.
+    pub calendar: Option<(&'a str, calendar::Method)>,
+    /// A meeting notice's reply page (参加 / 请假).
+    pub reply_url: Option<&'a str>,
 }
 
-pub fn subject(kind: DocumentKind, serial: &str) -> String {
-    format!("【技工联盟】{}（{serial}）", kind.label_zh())
+/// The name a document goes by in mail: a notice's own (`notice_label` in its data), else its
+/// kind's.
+pub fn label_of(kind: DocumentKind, data: &serde_json::Value) -> String {
+    data.get("notice_label")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or(kind.label_zh())
+        .to_owned()
 }
 
-fn body(kind: DocumentKind, name: &str, serial: &str, verify_url: &str) -> String {
-    let what = match kind {
-        DocumentKind::AppointmentCertificate => "您的聘书",
-        DocumentKind::DismissalNotice => "解聘通知书",
-        DocumentKind::LapseNotice => "任期届满通知",
-        DocumentKind::ResignationAcceptance => "辞聘确认函",
-        DocumentKind::CommendationCertificate => "荣誉证书",
-        DocumentKind::MeetingNotice => "会议通知",
-        DocumentKind::Roster => "成员名册",
+pub fn subject(label: &str, serial: &str) -> String {
+    format!("【技工联盟】{label}（{serial}）")
+}
+
+fn body(label: &str, name: &str, serial: &str, verify_url: &str, reply_url: Option<&str>) -> String {
+    let what = if label == DocumentKind::AppointmentCertificate.label_zh() {
+        "您的聘书".to_owned()
+    } else {
+        label.to_owned()
     };
+    let calendar = if label.starts_with("会议") {
+        "\n　　会议已附日历邀请（invite.ics），可加入手机或电脑日历；会议变更或取消时将再次通知。"
+    } else {
+        ""
+    };
+    let reply = reply_url
+        .map(|u| format!("\n　　请在会议开始前回复参加或请假（请假须说明事由，可修改）：{u}"))
+        .unwrap_or_default();
     format!(
-        "{name}：\n\n　　附件为{what}（编号 {serial}），请查收。\n　　真伪可通过以下链接查验：{verify_url}\n\n\
+        "{name}：\n\n　　附件为{what}（编号 {serial}），请查收。{reply}\n　　真伪可通过以下链接查验：{verify_url}{calendar}\n\n\
          机械行业技工院校高水平专业建设联盟秘书处\n（本邮件由系统自动发送，请勿直接回复。）\n"
     )
 }
@@ -150,10 +200,19 @@ mod tests {
 
     #[test]
     fn subjects_name_the_document_in_chinese() {
+        let label = label_of(DocumentKind::AppointmentCertificate, &serde_json::json!({}));
         assert_eq!(
-            subject(DocumentKind::AppointmentCertificate, "JGLM-PS-2026-000001"),
+            subject(&label, "JGLM-PS-2026-000001"),
             "【技工联盟】聘书（JGLM-PS-2026-000001）"
         );
-        assert!(body(DocumentKind::DismissalNotice, "张伟", "S", "U").contains("解聘通知书"));
+        assert!(body(&label, "张伟", "S", "U", None).contains("您的聘书"));
+        assert!(body(DocumentKind::DismissalNotice.label_zh(), "张伟", "S", "U", None).contains("解聘通知书"));
+        let change = label_of(
+            DocumentKind::MeetingNotice,
+            &serde_json::json!({"notice_label": "会议变更通知"}),
+        );
+        assert_eq!(subject(&change, "S"), "【技工联盟】会议变更通知（S）");
+        assert!(body(&change, "张伟", "S", "U", None).contains("invite.ics"));
+        assert!(body(&change, "张伟", "S", "U", Some("https://x/r/1-2-3-t")).contains("https://x/r/1-2-3-t"));
     }
 }

@@ -74,6 +74,29 @@ pub struct ActivityFacts {
     pub reply_by: Option<NaiveDate>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// Its calendar event's UID (RFC 5545), the same in every notice and in the body's feed;
+    /// empty from producers that predate it.
+    #[serde(default)]
+    pub uid: String,
+    /// Raised on every change of its date, time or place and on its cancellation: the
+    /// invitation's `SEQUENCE` (RFC 5545). 0 from producers that predate it.
+    #[serde(default)]
+    pub sequence: i32,
+    /// Why it was called off (a 会议取消通知).
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
+}
+
+/// Why a 会议通知 is sent: the first invitation, a change of date, time or place (会议变更通知),
+/// the cancellation (会议取消通知), or a reminder to an invitee who has not replied (会议提醒).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeOccasion {
+    #[default]
+    Invitation,
+    Change,
+    Cancellation,
+    Reminder,
 }
 
 /// One person invited to an activity.
@@ -85,4 +108,8 @@ pub struct InviteeFacts {
     pub person_email: Option<String>,
     pub unit_name: String,
     pub post_label: String,
+    /// The invitee's personal reply link (回执 / 请假, issue 13): the path segment after `/r/`,
+    /// signed by meetings-service. None on a cancellation and from older producers.
+    #[serde(default)]
+    pub reply_link: Option<String>,
 }

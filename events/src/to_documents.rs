@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Event;
-use crate::facts::{ActivityFacts, AppointmentFacts, CommendationFacts, InviteeFacts};
+use crate::facts::{ActivityFacts, AppointmentFacts, CommendationFacts, InviteeFacts, NoticeOccasion};
 
 /// `certificate.issue`: a certificate to issue and mail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -37,10 +37,13 @@ pub enum NoticeSend {
     LapseNotice {
         appointment: AppointmentFacts,
     },
-    /// 会议通知 to one invitee.
+    /// 会议通知 to one invitee: the invitation, a change (会议变更通知) or the cancellation
+    /// (会议取消通知), each with its calendar object.
     MeetingNotice {
         activity: ActivityFacts,
         invitee: InviteeFacts,
+        #[serde(default)]
+        occasion: NoticeOccasion,
     },
 }
 

@@ -80,6 +80,16 @@ vocabulary! {
 // ----- meetings-service: attendance per invitee (R18)
 
 vocabulary! {
+    /// An invitee's answer to a meeting notice (回执, issue 13).
+    pub enum ReplyAnswer {
+        /// 参加
+        Attend = "attend" => "参加",
+        /// 请假, with its reason (R18)
+        Leave = "leave" => "请假",
+    }
+}
+
+vocabulary! {
     pub enum AttendanceStatus {
         Present = "present" => "出席",
         /// 请假: an excused absence, with a reason; never counts towards R13.

@@ -1,7 +1,9 @@
 //! The events' wire format: what producers wrote before these types existed still parses, a
 //! payload round-trips, and a missing or mistyped field is refused by name, never defaulted.
 
-use alliance_events::{CertificateIssue, Event, EventError, NoticeSend, ToDocuments, ToMeetings, ToMembers};
+use alliance_events::{
+    CertificateIssue, Event, EventError, NoticeOccasion, NoticeSend, ToDocuments, ToMeetings, ToMembers,
+};
 use serde_json::{Value, json};
 
 fn appointment() -> Value {
@@ -39,11 +41,30 @@ fn a_meeting_notice_as_meetings_service_wrote_it_parses() {
             "unit_name": "天津市机电工艺技师学院", "post_label": "理事"}
     });
     let event = ToDocuments::parse("notice.send", &payload).expect("parses");
+    let ToDocuments::NoticeSend(NoticeSend::MeetingNotice { activity, occasion, .. }) = &event else {
+        panic!("not a meeting notice: {event:?}");
+    };
+    // Written before invitations carried a SEQUENCE: the first invitation, sequence 0.
+    assert_eq!((*occasion, activity.sequence), (NoticeOccasion::Invitation, 0));
+    let mut now = payload.clone();
+    now["activity"]["uid"] = json!("");
+    now["activity"]["sequence"] = json!(0);
+    now["activity"]["cancel_reason"] = json!(null);
+    now["occasion"] = json!("invitation");
+    now["invitee"]["reply_link"] = json!(null);
+    assert_eq!(event.payload(), now);
+    // A cancellation round-trips.
+    now["activity"]["uid"] = json!("activity-4-20260501T080000@jglm.alliance");
+    now["activity"]["sequence"] = json!(3);
+    now["activity"]["cancel_reason"] = json!("场地调整");
+    now["occasion"] = json!("cancellation");
+    let cancel = ToDocuments::parse("notice.send", &now).expect("parses");
     assert!(matches!(
-        event,
-        ToDocuments::NoticeSend(NoticeSend::MeetingNotice { .. })
+        &cancel,
+        ToDocuments::NoticeSend(NoticeSend::MeetingNotice { occasion: NoticeOccasion::Cancellation, activity, .. })
+            if activity.sequence == 3
     ));
-    assert_eq!(event.payload(), payload);
+    assert_eq!(cancel.payload(), now);
 }
 
 #[test]

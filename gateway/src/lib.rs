@@ -102,10 +102,16 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(service_kit::revocation::PATH, web::get().to(api::revocations::list))
         // Public verification (the QR codes' short links, file checks), rate-limited per address;
         // before `/api/v1/{service}/…` so that its long form is limited too.
-        .service(web::resource("/v").route(web::post().to(proxy::forward_verification)))
-        .service(web::resource("/v/{token}").route(web::get().to(proxy::forward_verification)))
-        .service(web::resource("/api/v1/documents/verify").route(web::post().to(proxy::forward_verification)))
-        .service(web::resource("/api/v1/documents/verify/{token}").route(web::get().to(proxy::forward_verification)))
+        .service(web::resource("/v").route(web::post().to(proxy::forward_public)))
+        .service(web::resource("/v/{token}").route(web::get().to(proxy::forward_public)))
+        .service(web::resource("/api/v1/documents/verify").route(web::post().to(proxy::forward_public)))
+        .service(web::resource("/api/v1/documents/verify/{token}").route(web::get().to(proxy::forward_public)))
+        // The reply pages of meeting notices (meetings-service), public and rate-limited alike.
+        .service(
+            web::resource("/r/{link}")
+                .route(web::get().to(proxy::forward_public))
+                .route(web::post().to(proxy::forward_public)),
+        )
         // Revoked tokens stop here at once, before the services' lists catch up.
         .service(
             web::resource("/api/v1/{service}")

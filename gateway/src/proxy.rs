@@ -348,25 +348,38 @@ pub async fn forward(
     forward_to(&service, req, payload, config, client).await
 }
 
-/// The public verification routes (`/v`, `/v/{token}`, `/api/v1/documents/verify…`): forwarded
-/// to documents-service as they are, once the address is within its verification rate.
-pub async fn forward_verification(
+/// 429 with `Retry-After` once an address exceeds the rate of the public pages (verification
+/// and meeting replies share one bucket per address).
+fn within_public_rate(req: &HttpRequest, config: &ProxyConfig) -> Result<(), ApiError> {
+    let addr = client_ip(req, &config.trusted_proxies);
+    config.verify_rate.check(addr, Instant::now()).map_err(|wait| {
+        let secs = wait.as_secs().max(1);
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Code::RateLimited,
+            format!("too many verification requests from this address; retry in {secs} s"),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(secs))
+    })
+}
+
+/// The public routes, forwarded as they are once the address is within the public rate: the
+/// verification pages and checks (`/v`, `/v/{token}`, `/api/v1/documents/verify…`) to
+/// documents-service, and the reply pages of meeting notices (`/r/{link}`, issue 13: the
+/// signed link is the credential) to meetings-service.
+pub async fn forward_public(
     req: HttpRequest,
     payload: web::Payload,
     config: web::Data<ProxyConfig>,
     client: web::Data<awc::Client>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = client_ip(&req, &config.trusted_proxies);
-    if let Err(wait) = config.verify_rate.check(addr, Instant::now()) {
-        let secs = wait.as_secs().max(1);
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            Code::RateLimited,
-            format!("too many verification requests from this address; retry in {secs} s"),
-        )
-        .with_header(header::RETRY_AFTER, HeaderValue::from(secs)));
-    }
-    forward_to("documents", req, payload, config, client).await
+    within_public_rate(&req, &config)?;
+    let service = if req.path().starts_with("/r/") {
+        "meetings"
+    } else {
+        "documents"
+    };
+    forward_to(service, req, payload, config, client).await
 }
 
 async fn forward_to(

@@ -3,8 +3,8 @@
 //! notices to documents-service.
 
 use alliance_events::{
-    ActivityFacts, DismissalCaseOpen, DismissalCaseWithdraw, ElectionResults, InviteeFacts, NoticeSend, ToDocuments,
-    ToMembers,
+    ActivityFacts, DismissalCaseOpen, DismissalCaseWithdraw, ElectionResults, InviteeFacts, NoticeOccasion, NoticeSend,
+    ToDocuments, ToMembers,
 };
 use service_kit::outbox::enqueue_event;
 use service_kit::{ApiError, DbConn};
@@ -55,8 +55,15 @@ pub fn election_results(c: &mut DbConn, results: ElectionResults) -> Result<Stri
     enqueue_event(c, &event)
 }
 
-/// The 会议通知 for one invitee (only those with an e-mail address get one).
-pub fn meeting_notice(c: &mut DbConn, a: &ActivityRow, invitee: &InviteeRow) -> Result<Option<String>, ApiError> {
+/// The 会议通知 (or its change or cancellation) for one invitee (only those with an e-mail
+/// address get one).
+pub fn meeting_notice(
+    c: &mut DbConn,
+    a: &ActivityRow,
+    invitee: &InviteeRow,
+    occasion: NoticeOccasion,
+    reply_link: Option<String>,
+) -> Result<Option<String>, ApiError> {
     if invitee.person_email.as_deref().is_none_or(|e| e.trim().is_empty()) {
         return Ok(None);
     }
@@ -77,6 +84,9 @@ pub fn meeting_notice(c: &mut DbConn, a: &ActivityRow, invitee: &InviteeRow) -> 
             reply_by: a.reply_by,
             contact_name: a.contact_name.clone(),
             contact_phone: a.contact_phone.clone(),
+            uid: service_kit::calendar::uid(a.id, a.created_at),
+            sequence: a.sequence,
+            cancel_reason: a.cancel_reason.clone(),
         },
         invitee: InviteeFacts {
             appointment_id: invitee.appointment_id,
@@ -85,7 +95,9 @@ pub fn meeting_notice(c: &mut DbConn, a: &ActivityRow, invitee: &InviteeRow) -> 
             person_email: invitee.person_email.clone(),
             unit_name: invitee.unit_name.clone(),
             post_label: invitee.post_label.clone(),
+            reply_link,
         },
+        occasion,
     });
     enqueue_event(c, &event).map(Some)
 }

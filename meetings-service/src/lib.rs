@@ -31,6 +31,7 @@ pub const DEFAULT_PORT: u16 = 8082;
         api::statistics::attendance_statistics,
         api::annual::list_plans, api::annual::create_plan, api::annual::plan_file,
         api::annual::list_reports, api::annual::create_report, api::annual::report_file,
+        api::calendar::body_feed, api::replies::list,
         api::failed_events::list, api::failed_events::replay,
     ),
     modifiers(&ActivityUpdateConditions, &NewAnnualDocumentConditions),
@@ -46,8 +47,13 @@ pub struct ApiDoc;
 /// Connects, migrates, starts the outbox worker and the HTTP server; the one way to start this
 /// service (`main.rs`, the one-process suite and the tests).
 pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
-    let Settings { service, rules } = settings;
+    let Settings {
+        service,
+        rules,
+        reminders,
+    } = settings;
     let kit = Kit::start(NAME, &service, db::MIGRATIONS)?;
+    let scheduler = app::reminders::spawn_scheduler(kit.db.get_ref().clone(), reminders.every, reminders.days);
     let peers = web::Data::new(Peers::from_settings(&service));
     let config = web::Data::new(rules);
     let worker = kit.spawn_outbox(&service)?;
@@ -55,5 +61,5 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
         cfg.app_data(peers.clone()).app_data(config.clone());
         api::routes(cfg);
     })?;
-    Ok(handle.with_outbox(worker))
+    Ok(handle.with_outbox(worker).with_task(scheduler))
 }

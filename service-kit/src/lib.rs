@@ -22,11 +22,13 @@
 /// The allocator every binary installs and its memory sweeper (crate `alliance-alloc`).
 pub use alliance_alloc as alloc;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod db;
 pub mod health;
+pub mod html;
 pub mod idempotency;
 pub mod json;
 pub mod outbox;

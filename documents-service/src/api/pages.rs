@@ -13,21 +13,7 @@ use crate::domain::verification::{NO_MATCH_ZH, SUPERSEDED_LABEL};
 /// Where the page's upload form posts (the gateway forwards it to this service).
 pub const CHECK_ACTION: &str = "/v";
 
-/// HTML-escapes text for element content and quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use service_kit::html::escape;
 
 const STYLE: &str = "\
 *{box-sizing:border-box}\

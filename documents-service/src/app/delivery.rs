@@ -25,8 +25,10 @@ use service_kit::{ApiError, Code, Db, DbConn};
 
 use crate::db::models::{AttemptRow, DeliveryRow, DeliveryUpdate, DocumentMeta};
 use crate::db::{deliveries, documents, inbox};
+use crate::domain::invitation::Invitation;
 use crate::domain::states::{self, AttemptOutcome, DeliveryStatus};
-use crate::mail::{DocumentMail, Mailer, SendError};
+use crate::mail::{DocumentMail, Mailer, SendError, label_of};
+use service_kit::calendar::Party;
 
 pub const QUEUE: Queue = Queue::new(
     "deliveries",
@@ -267,8 +269,30 @@ impl DeliveryWorker {
                 detail: format!("cannot read the document: {e}"),
             })?;
         let verify_url = format!("{}/v/{}", self.base_url.trim_end_matches('/'), doc.verify_token);
+        let data: serde_json::Value = serde_json::from_str(&doc.data).unwrap_or_default();
+        // A meeting notice's invitation, for this recipient (issue 13).
+        let invitation = data
+            .get("invitation")
+            .and_then(|v| serde_json::from_value::<Invitation>(v.clone()).ok());
+        let reply_url = data.get("reply_url").and_then(serde_json::Value::as_str);
+        let ics = invitation.as_ref().map(|i| {
+            let attendee = Party {
+                name: &doc.person_name,
+                email: &d.recipient,
+            };
+            (
+                i.ics(
+                    reply_url.unwrap_or(&verify_url),
+                    self.mailer.from_address(),
+                    attendee,
+                    doc.issued_at,
+                ),
+                i.method(),
+            )
+        });
+        let label = label_of(doc.kind, &data);
         let message = self.mailer.document_message(&DocumentMail {
-            kind: doc.kind,
+            label: &label,
             serial: &doc.serial,
             person_name: &doc.person_name,
             recipient: &d.recipient,
@@ -276,6 +300,8 @@ impl DeliveryWorker {
             verify_url: &verify_url,
             pdf: &doc.pdf,
             credential: doc.credential.as_deref(),
+            calendar: ics.as_ref().map(|(text, method)| (text.as_str(), *method)),
+            reply_url,
         })?;
         self.mailer.send(message).await
     }

@@ -121,6 +121,12 @@ pub fn prepare(req: IssueRequest, press: &Press, today: NaiveDate, seq: i32) -> 
     if let Value::Object(m) = &mut data {
         m.insert("serial".into(), json!(serial));
         m.insert("verify_url".into(), json!(verify_url));
+        // A meeting notice's reply page (issue 13), served by meetings-service at `/r/…`.
+        let link = m.get("reply_link").and_then(Value::as_str).map(str::to_owned);
+        if let Some(link) = link {
+            let base = press.public_base_url.trim_end_matches('/');
+            m.insert("reply_url".into(), json!(format!("{base}/r/{link}")));
+        }
         m.insert("issued_on".into(), json!(today.to_string()));
         m.insert("issued_on_zh".into(), json!(ChineseDate::new(today).to_string()));
         if let Some(c) = &credential {

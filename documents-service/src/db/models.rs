@@ -69,6 +69,9 @@ pub struct DocumentMail {
     pub verify_token: String,
     pub pdf: Vec<u8>,
     pub credential: Option<String>,
+    pub issued_at: NaiveDateTime,
+    /// The template data: a notice's name (`notice_label`) and calendar `invitation`.
+    pub data: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]

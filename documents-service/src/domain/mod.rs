@@ -3,6 +3,7 @@
 pub mod batches;
 pub mod credentials;
 pub mod dates;
+pub mod invitation;
 pub mod kinds;
 pub mod mail;
 pub mod requests;

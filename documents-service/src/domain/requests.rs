@@ -3,12 +3,14 @@
 //! the other services send.
 
 use alliance_events::{
-    ActivityFacts, AppointmentFacts, CertificateIssue, CommendationFacts, InviteeFacts, NoticeSend, ToDocuments,
+    ActivityFacts, AppointmentFacts, CertificateIssue, CommendationFacts, InviteeFacts, NoticeOccasion, NoticeSend,
+    ToDocuments,
 };
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::dates::{self, ChineseDate};
+use super::invitation::Invitation;
 use super::kinds::DocumentKind;
 
 /// The issuing body, printed on every document.
@@ -86,8 +88,39 @@ pub fn appointment_request(
     }
 }
 
-/// A 会议通知 to one invitee, from meetings-service's `notice.send` event.
-fn meeting_notice_request(event_id: &str, act: &ActivityFacts, inv: &InviteeFacts) -> IssueRequest {
+/// The meeting's name as a notice prints it: the activity's title alone when it already names
+/// the alliance or the body (issue 15: "…联盟理事会机械行业…联盟2026年度全体会议" doubled them),
+/// otherwise the alliance and the body once, in front of it.
+pub fn meeting_name(body_name: &str, title: &str) -> String {
+    let title = title.trim();
+    let body = body_name.trim();
+    if title.contains(ISSUER) || (!body.is_empty() && title.contains(body)) {
+        title.to_owned()
+    } else {
+        format!("{ISSUER}{body}{title}")
+    }
+}
+
+/// What a meeting notice is called and titled on each occasion: the invitation
+/// (关于召开…的通知), a change of date, time or place (会议变更通知: 关于…有关事项变更的通知),
+/// the cancellation (会议取消通知: 关于取消召开…的通知) or a reminder (会议提醒: 关于参加…的提醒).
+pub fn notice_label_and_title(occasion: NoticeOccasion, meeting_name: &str) -> (&'static str, String) {
+    match occasion {
+        NoticeOccasion::Invitation => ("会议通知", format!("关于召开{meeting_name}的通知")),
+        NoticeOccasion::Change => ("会议变更通知", format!("关于{meeting_name}有关事项变更的通知")),
+        NoticeOccasion::Cancellation => ("会议取消通知", format!("关于取消召开{meeting_name}的通知")),
+        NoticeOccasion::Reminder => ("会议提醒", format!("关于参加{meeting_name}的提醒")),
+    }
+}
+
+/// A 会议通知 (or its change or cancellation) to one invitee, from meetings-service's
+/// `notice.send` event, with its calendar invitation.
+fn meeting_notice_request(
+    event_id: &str,
+    act: &ActivityFacts,
+    inv: &InviteeFacts,
+    occasion: NoticeOccasion,
+) -> IssueRequest {
     let time = act.starts_at.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let starts_at_zh = format!(
         "{}（{}）{}",
@@ -96,7 +129,8 @@ fn meeting_notice_request(event_id: &str, act: &ActivityFacts, inv: &InviteeFact
         time.map(|t| format!(" {t}")).unwrap_or_default()
     );
     let reply_by = act.reply_by.unwrap_or(act.held_on - chrono::Duration::days(3));
-    let meeting_name = format!("{ISSUER}{}{}", act.body_name, act.title);
+    let meeting_name = meeting_name(&act.body_name, &act.title);
+    let (label, title) = notice_label_and_title(occasion, &meeting_name);
     let agenda: Vec<&str> = act
         .agenda
         .iter()
@@ -112,7 +146,10 @@ fn meeting_notice_request(event_id: &str, act: &ActivityFacts, inv: &InviteeFact
     let mut data = json!({
         "issuer": ISSUER,
         "person_name": inv.person_name,
-        "title": format!("关于召开{meeting_name}的通知"),
+        "title": title,
+        "notice_label": label,
+        "occasion": occasion,
+        "invitation": Invitation::of(act, occasion, &meeting_name),
         "meeting_name": meeting_name,
         "starts_at_zh": starts_at_zh,
         "location": act.place,
@@ -126,9 +163,24 @@ fn meeting_notice_request(event_id: &str, act: &ActivityFacts, inv: &InviteeFact
     if let (Value::Object(m), false) = (&mut data, purpose.is_empty()) {
         m.insert("purpose".into(), json!(purpose));
     }
+    if let (Value::Object(m), Some(link)) = (&mut data, inv.reply_link.as_deref()) {
+        // Made into `reply_url` with the public address when the notice is prepared.
+        m.insert("reply_link".into(), json!(link));
+    }
+    let reason = act.cancel_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if let (Value::Object(m), Some(r), NoticeOccasion::Cancellation) = (&mut data, reason, occasion) {
+        m.insert("cancel_reason".into(), json!(r.trim_end_matches(['。', '.'])));
+    }
     IssueRequest {
         kind: DocumentKind::MeetingNotice,
-        subject_key: format!("activity:{}:appointment:{}", act.activity_id, inv.appointment_id),
+        // A reminder is a document of its own: the notice it reminds of stays valid.
+        subject_key: match occasion {
+            NoticeOccasion::Reminder => format!(
+                "activity:{}:appointment:{}:reminder",
+                act.activity_id, inv.appointment_id
+            ),
+            _ => format!("activity:{}:appointment:{}", act.activity_id, inv.appointment_id),
+        },
         person_name: inv.person_name.clone(),
         post_label: inv.post_label.clone(),
         body_name: act.body_name.clone(),
@@ -195,9 +247,11 @@ pub fn work_for(event_id: &str, event: &ToDocuments) -> Work {
                 r.appointment.end_reason.as_deref().unwrap_or_default()
             ),
         },
-        ToDocuments::NoticeSend(NoticeSend::MeetingNotice { activity, invitee }) => {
-            Work::Issue(Box::new(meeting_notice_request(event_id, activity, invitee)))
-        }
+        ToDocuments::NoticeSend(NoticeSend::MeetingNotice {
+            activity,
+            invitee,
+            occasion,
+        }) => Work::Issue(Box::new(meeting_notice_request(event_id, activity, invitee, *occasion))),
         ToDocuments::NoticeSend(NoticeSend::DismissalNotice { appointment: a }) => {
             // R14: a dismissal notice goes to the person and to their unit's contact.
             let mut recipients = person(a);
@@ -314,5 +368,37 @@ mod tests {
         assert_eq!(req.data["as_of_zh"], "二〇二六年十一月二十七日");
         assert_eq!(req.data["rows"][0]["person_name"], "王志刚2");
         assert_eq!(req.data["rows"][1]["term_zh"], "2026.01—2029.12");
+    }
+
+    /// Issue 15: a title that already names the alliance or the body is not prefixed again.
+    #[test]
+    fn a_meeting_is_named_once() {
+        let full = format!("{ISSUER}2026年度全体会议");
+        assert_eq!(meeting_name("理事会", &full), full);
+        assert_eq!(
+            meeting_name("数控技术专业建设协作组", "数控技术专业建设协作组第三次工作会议"),
+            "数控技术专业建设协作组第三次工作会议"
+        );
+        assert_eq!(
+            meeting_name("理事会", " 第一次全体会议 "),
+            format!("{ISSUER}理事会第一次全体会议")
+        );
+        let (label, title) = notice_label_and_title(NoticeOccasion::Invitation, &full);
+        assert_eq!((label, title.matches(ISSUER).count()), ("会议通知", 1));
+        assert_eq!(title, format!("关于召开{full}的通知"));
+    }
+
+    #[test]
+    fn a_change_and_a_cancellation_are_called_so() {
+        let (label, title) = notice_label_and_title(NoticeOccasion::Change, "理事会全体会议");
+        assert_eq!(
+            (label, title.as_str()),
+            ("会议变更通知", "关于理事会全体会议有关事项变更的通知")
+        );
+        let (label, title) = notice_label_and_title(NoticeOccasion::Cancellation, "理事会全体会议");
+        assert_eq!(
+            (label, title.as_str()),
+            ("会议取消通知", "关于取消召开理事会全体会议的通知")
+        );
     }
 }

@@ -532,3 +532,32 @@ fn documents_are_pdf_a_and_a_certificates_credential_is_attached() {
         "no embedded credential"
     );
 }
+
+/// Issue 13: a 会议变更通知 keeps every section and says which notice holds; a 会议取消通知 is
+/// one paragraph with its reason, on one page.
+#[test]
+fn a_changed_and_a_cancelled_meeting_notice_say_so() {
+    let mut change = sample_data(TemplateKind::MeetingNotice);
+    change["occasion"] = json!("change");
+    change["title"] = json!("关于技工联盟2026年全体会议有关事项变更的通知");
+    let text = text_of(&render(TemplateKind::MeetingNotice, &change));
+    for s in [
+        "有关事项变更的通知",
+        "有关事项发生变更，现将变更后的有关事项通知如下",
+        "会议议程",
+        "此前通知与本通知不一致的，以本通知为准。特此通知。",
+    ] {
+        assert_text_contains(&text, s);
+    }
+
+    let mut cancel = sample_data(TemplateKind::MeetingNotice);
+    cancel["occasion"] = json!("cancellation");
+    cancel["title"] = json!("关于取消召开技工联盟2026年全体会议的通知");
+    cancel["cancel_reason"] = json!("会场改建");
+    let pdf = render(TemplateKind::MeetingNotice, &cancel);
+    let text = text_of(&pdf);
+    assert_text_contains(&text, "关于取消召开技工联盟2026年全体会议的通知");
+    assert_text_contains(&text, "因会场改建，经研究，决定取消。此前发出的会议通知作废");
+    assert!(!squeeze(&text).contains("会议议程"), "{text}");
+    assert_eq!(pages(&info_of(&pdf)), 1);
+}

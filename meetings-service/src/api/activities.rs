@@ -56,7 +56,7 @@ impl From<AgendaItem> for AgendaEntry {
     "description": "", "agenda": [{"kind": "work_report_review", "kind_label": "审议年度工作报告", "title": "审议2026年度工作报告", "work_report_year": 2026}],
     "reply_by": "2026-12-01", "contact_name": "王芳", "contact_phone": "022-12345678", "send_notices": true,
     "status": "scheduled", "status_label": "已安排", "work_year": 2026, "cancelled_at": null, "cancel_reason": null,
-    "created_by": "account:1", "created_at": "2026-11-24T08:00:00.000Z", "updated_at": "2026-11-24T08:00:00.000Z"}))]
+    "created_by": "account:1", "created_at": "2026-11-24T08:00:00.000Z", "updated_at": "2026-11-24T08:00:00.000Z", "sequence": 0}))]
 pub struct Activity {
     pub id: i64,
     pub body_id: i64,
@@ -90,6 +90,9 @@ pub struct Activity {
     pub created_at: NaiveDateTime,
     #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
+    /// The invitation's version (iCalendar SEQUENCE): raised on each change of date, time or
+    /// place and on cancellation, each of which sends a 会议变更通知 or 会议取消通知.
+    pub sequence: i32,
 }
 
 impl Activity {
@@ -119,6 +122,7 @@ impl Activity {
             created_by: r.created_by,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            sequence: r.sequence,
         })
     }
 }

@@ -95,7 +95,9 @@ fn view(a: InviteeAttendance) -> Attendance {
 /// Record an invitee's attendance: present, excused (with the reason) or absent (R18). A change
 /// of an existing record is a correction: it needs `correction_reason` and is audited. The second
 /// unexcused absence in a work year opens a dismissal case in members-service; a correction that
-/// brings the count below two withdraws it (R13), both by events written with the change.
+/// brings the count below two withdraws it (R13), both by events written with the change. A
+/// first record of `absent` for an invitee who asked for leave from the notice (请假 on the reply
+/// page) is stored as `excused` with their reason (R18).
 #[utoipa::path(put, path = "/api/v1/meetings/activities/{id}/attendance/{appointment_id}", tag = "attendance",
     extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     params(("id" = i64, Path), ("appointment_id" = i64, Path)), request_body = AttendanceInput,

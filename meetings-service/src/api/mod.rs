@@ -5,9 +5,11 @@ pub mod access;
 pub mod activities;
 pub mod annual;
 pub mod attendance;
+pub mod calendar;
 pub mod elections;
 pub mod failed_events;
 pub mod internal;
+pub mod replies;
 pub mod statistics;
 
 use actix_web::web::{self, get, patch, post, put, resource};
@@ -53,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(get().to(elections::get))
                     .route(put().to(elections::put)),
             )
+            .service(resource("/activities/{id}/replies").route(get().to(replies::list)))
             .service(resource("/activities/{id}/attendance").route(get().to(attendance::list_for_activity)))
             .service(resource("/activities/{id}/attendance/{appointment_id}").route(put().to(attendance::put)))
             .service(resource("/attendance").route(get().to(attendance::person)))
@@ -70,7 +73,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(get().to(annual::list_reports))
                     .route(post().to(annual::create_report)),
             )
-            .service(resource("/bodies/{id}/work-reports/{year}/file").route(get().to(annual::report_file))),
+            .service(resource("/bodies/{id}/work-reports/{year}/file").route(get().to(annual::report_file)))
+            .service(resource("/bodies/{id}/calendar.ics").route(get().to(calendar::body_feed))),
+    )
+    // The reply page of a meeting notice: public (the link is the credential); the gateway
+    // forwards `/r/…` here.
+    .service(
+        resource("/r/{link}")
+            .route(get().to(replies::show))
+            .route(post().to(replies::submit)),
     )
     // Outside /api/v1: the gateway forwards only /api/v1/{service}/…, so this stays internal.
     .service(resource(service_kit::outbox::EVENTS_PATH).route(post().to(internal::events)));

@@ -129,18 +129,8 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         diesel::insert_into(invitees::table)
             .values(&NewInviteeRow {
-                activity_id: id,
-                appointment_id: APPOINTMENT,
                 person_id: 7,
-                person_name: "张伟".into(),
-                person_email: Some("zw@example.cn".into()),
-                unit_id: 1,
-                unit_name: "天津市机电工艺技师学院".into(),
-                post: "member".into(),
-                post_label: "委员".into(),
-                appointment_starts_on: d(2026, 1, 1),
-                appointment_ends_on: d(2029, 12, 31),
-                appointment_ended_on: None,
+                ..NewInviteeRow::for_test(id, APPOINTMENT, "张伟", Some("zw@example.cn"))
             })
             .execute(c)
             .unwrap_or_else(|e| panic!("{e}"));

@@ -6,13 +6,14 @@
 //! when the activity is created, again when its date changes or on refresh while it lies ahead,
 //! and never again once attendance is recorded: the record stays true after people leave.
 
+use alliance_events::NoticeOccasion;
 use chrono::{NaiveDate, Utc};
 use service_kit::clock::today;
 use service_kit::pagination::{Page, Window};
 use service_kit::peer::Peers;
 use service_kit::{ApiError, Code, Db, DbConn, FieldError};
 
-use super::{Ctx, absence};
+use super::{Ctx, absence, replies};
 use crate::db::models::{ActivityChanges, ActivityRow, InviteeRow, NewActivityRow, NewInviteeRow};
 use crate::db::{activities, annual, attendance, invitees};
 use crate::domain::activities::{ActivityStatus, ActivityUpdate, CheckedUpdate, NewActivity, opt_text};
@@ -122,11 +123,29 @@ fn store_invitees(c: &mut DbConn, activity_id: i64, facts: &[AppointmentFacts]) 
     invitees::of_activity(c, activity_id)
 }
 
-/// One 会议通知 event per invitee with an e-mail address.
-fn send_notices(c: &mut DbConn, a: &ActivityRow, list: &[InviteeRow]) -> Result<usize, ApiError> {
+/// One 会议通知 event per invitee with an e-mail address; `occasion` says which: those not
+/// invited before (`earlier`) get the invitation even when the others get a change.
+fn send_notices(
+    c: &mut DbConn,
+    a: &ActivityRow,
+    list: &[InviteeRow],
+    occasion: NoticeOccasion,
+    earlier: Option<&[InviteeRow]>,
+) -> Result<usize, ApiError> {
     let mut sent = 0;
     for i in list {
-        if events::meeting_notice(c, a, i)?.is_some() {
+        let was_invited = earlier.is_none_or(|e| e.iter().any(|x| x.appointment_id == i.appointment_id));
+        let occasion = if was_invited {
+            occasion
+        } else {
+            NoticeOccasion::Invitation
+        };
+        // A cancelled meeting takes no replies.
+        let link = match occasion {
+            NoticeOccasion::Cancellation => None,
+            _ => Some(replies::link_for(c, a, i.appointment_id)?),
+        };
+        if events::meeting_notice(c, a, i, occasion, link)?.is_some() {
             sent += 1;
         }
     }
@@ -215,7 +234,7 @@ pub async fn create(
             let list = store_invitees(c, row.id, &facts)?;
             let row = activities::find(c, row.id)?;
             let notices = if row.send_notices {
-                send_notices(c, &row, &list)?
+                send_notices(c, &row, &list, NoticeOccasion::Invitation, None)?
             } else {
                 0
             };
@@ -232,8 +251,21 @@ pub async fn create(
     Ok(Scheduled::New(row))
 }
 
+/// Whether a change moves the activity (date, time or place) as its invitees see it: a new
+/// invitation version (SEQUENCE) and a 会议变更通知.
+fn moves(before: &ActivityRow, u: &ActivityUpdate, checked: &CheckedUpdate) -> bool {
+    let time = checked.starts_at.as_ref().is_some_and(|t| *t != before.starts_at);
+    let place = u.place.as_deref().is_some_and(|p| p.trim() != before.place);
+    checked.rescheduled || time || place
+}
+
 /// The one UPDATE a change makes (its new date only with the invitees read for it).
-fn changes(u: &ActivityUpdate, checked: &CheckedUpdate, reschedule: bool) -> Result<ActivityChanges, ApiError> {
+fn changes(
+    u: &ActivityUpdate,
+    checked: &CheckedUpdate,
+    reschedule: bool,
+    sequence: Option<i32>,
+) -> Result<ActivityChanges, ApiError> {
     let now = Utc::now().naive_utc();
     let cancel = checked.cancel_reason.as_ref();
     Ok(ActivityChanges {
@@ -257,6 +289,7 @@ fn changes(u: &ActivityUpdate, checked: &CheckedUpdate, reschedule: bool) -> Res
         body_name: None,
         invitees_fetched_at: None,
         updated_at: Some(now),
+        sequence,
     })
 }
 
@@ -281,14 +314,28 @@ fn apply_update(
     if facts.is_some() && attendance::count_of_activity(c, id)? > 0 {
         return Err(attendance_recorded());
     }
-    activities::update(c, id, &changes(u, checked, facts.is_some())?)?;
+    let moved = moves(&before, u, checked);
+    let cancelling = checked.cancel_reason.is_some();
+    let sequence = (moved || cancelling).then(|| before.sequence.saturating_add(1));
+    activities::update(c, id, &changes(u, checked, facts.is_some(), sequence)?)?;
     let mut emitted = false;
-    if let Some(facts) = facts {
-        let list = store_invitees(c, id, facts)?;
-        let row = activities::find(c, id)?;
-        if row.send_notices {
-            emitted |= send_notices(c, &row, &list)? > 0;
-        }
+    let earlier = invitees::of_activity(c, id)?;
+    let list = match facts {
+        Some(facts) => store_invitees(c, id, facts)?,
+        None => earlier.clone(),
+    };
+    let row = activities::find(c, id)?;
+    // Only while it lies ahead: a past activity's record may be corrected without mail.
+    let ahead = before.held_on >= today() || row.held_on >= today();
+    if row.send_notices && ahead && (moved || cancelling) {
+        // The same invitation, updated (会议变更通知) or withdrawn (会议取消通知); those a new
+        // date brought in are invited.
+        let occasion = if cancelling {
+            NoticeOccasion::Cancellation
+        } else {
+            NoticeOccasion::Change
+        };
+        emitted |= send_notices(c, &row, &list, occasion, Some(&earlier))? > 0;
     }
     if let Some(reason) = &checked.cancel_reason {
         // Absences at a cancelled activity no longer count (R13).

@@ -14,10 +14,11 @@ use crate::db::models::{
     AbsenceCaseRow, ActivityRow, AttendanceChange, AttendanceRow, CorrectionRow, InviteeRow, NewAttendanceRow,
     NewCorrectionRow,
 };
-use crate::db::{absence_cases, activities, attendance, invitees};
+use crate::db::{absence_cases, activities, attendance, invitees, replies};
 use crate::domain::absence::AppointmentSpan;
 use crate::domain::activities::ActivityStatus;
 use crate::domain::attendance::{self as rule, AttendanceInput, AttendanceStatus, Recorded, Recording};
+use crate::domain::replies::attendance_with_reply;
 use crate::domain::work_year::WorkYearStart;
 use crate::members;
 
@@ -121,10 +122,22 @@ fn record_tx(
         status: r.status,
         reason: r.reason.clone(),
     });
+    // R18: a first record of an absence for someone who asked for leave from the notice is
+    // that excused absence, with their reason (issue 13).
+    let (status, reason) = if existing.is_none() {
+        let reply = replies::find(c, id, appointment_id)?;
+        attendance_with_reply(
+            input.status,
+            input.reason.clone(),
+            reply.as_ref().map(replies::as_answer).as_ref(),
+        )
+    } else {
+        (input.status, input.reason.clone())
+    };
     let recording = rule::record(
         current.as_ref(),
-        input.status,
-        input.reason.as_deref(),
+        status,
+        reason.as_deref(),
         input.correction_reason.as_deref(),
     )
     .map_err(|errs| {

@@ -6,7 +6,10 @@ pub mod absence;
 pub mod activities;
 pub mod annual;
 pub mod attendance;
+pub mod calendar;
 pub mod elections;
+pub mod reminders;
+pub mod replies;
 
 use service_kit::peer::Peers;
 use service_kit::{Db, OutboxWaker};

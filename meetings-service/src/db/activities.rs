@@ -72,6 +72,30 @@ pub fn ahead_of_body(c: &mut DbConn, body_id: i64, from: NaiveDate) -> Result<Ve
         .load(c)?)
 }
 
+/// The body's activities held on or after `from`, by date, at most `limit` (a calendar feed).
+pub fn of_body_since(c: &mut DbConn, body_id: i64, from: NaiveDate, limit: i64) -> Result<Vec<ActivityRow>, ApiError> {
+    Ok(t::table
+        .filter(t::body_id.eq(body_id))
+        .filter(t::held_on.ge(from))
+        .order((t::held_on, t::id))
+        .limit(limit)
+        .select(ActivityRow::as_select())
+        .load(c)?)
+}
+
+/// Ids of the scheduled activities with notices held after `after` and on or before `until`:
+/// those a reminder may be due for.
+pub fn with_notices_between(c: &mut DbConn, after: NaiveDate, until: NaiveDate) -> Result<Vec<i64>, ApiError> {
+    Ok(t::table
+        .filter(t::status.eq(ActivityStatus::Scheduled))
+        .filter(t::send_notices.eq(true))
+        .filter(t::held_on.gt(after))
+        .filter(t::held_on.le(until))
+        .order(t::id)
+        .select(t::id)
+        .load(c)?)
+}
+
 pub fn insert(c: &mut DbConn, row: &NewActivityRow) -> Result<ActivityRow, ApiError> {
     Ok(diesel::insert_into(t::table)
         .values(row)

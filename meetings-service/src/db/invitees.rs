@@ -166,21 +166,7 @@ mod tests {
     use crate::domain::attendance::AttendanceStatus;
 
     fn invitee(activity_id: i64, appointment_id: i64, name: &str) -> NewInviteeRow {
-        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
-        NewInviteeRow {
-            activity_id,
-            appointment_id,
-            person_id: appointment_id + 100,
-            person_name: name.into(),
-            person_email: None,
-            unit_id: 1,
-            unit_name: "天津市机电工艺技师学院".into(),
-            post: "member".into(),
-            post_label: "成员".into(),
-            appointment_starts_on: day(1, 1),
-            appointment_ends_on: day(12, 31),
-            appointment_ended_on: None,
-        }
+        NewInviteeRow::for_test(activity_id, appointment_id, name, None)
     }
 
     /// The list read again while attendance is being recorded (R13's absences are recorded per

@@ -5,6 +5,7 @@ pub mod attendance;
 pub mod elections;
 pub mod invitees;
 pub mod models;
+pub mod replies;
 pub mod schema;
 
 use diesel_migrations::embed_migrations;

@@ -9,6 +9,7 @@ use crate::domain::absence::CaseStatus;
 use crate::domain::activities::{ActivityKind, ActivityStatus};
 use crate::domain::annual::AnnualDocumentKind;
 use crate::domain::attendance::AttendanceStatus;
+use crate::domain::replies::ReplyAnswer;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = activities)]
@@ -35,6 +36,9 @@ pub struct ActivityRow {
     pub created_by: String,
     pub invitees_fetched_at: Option<NaiveDateTime>,
     pub idempotency_key: Option<String>,
+    /// The invitation's version (iCalendar SEQUENCE): raised on each change of date, time or
+    /// place and on cancellation.
+    pub sequence: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -59,6 +63,28 @@ pub struct NewActivityRow {
     pub created_by: String,
     pub invitees_fetched_at: Option<NaiveDateTime>,
     pub idempotency_key: Option<String>,
+}
+
+/// An invitation for tests: a 委员 of 天津市机电工艺技师学院 appointed for 2026–2029.
+#[cfg(test)]
+impl NewInviteeRow {
+    pub fn for_test(activity_id: i64, appointment_id: i64, name: &str, email: Option<&str>) -> Self {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        Self {
+            activity_id,
+            appointment_id,
+            person_id: appointment_id + 100,
+            person_name: name.into(),
+            person_email: email.map(str::to_owned),
+            unit_id: 1,
+            unit_name: "天津市机电工艺技师学院".into(),
+            post: "member".into(),
+            post_label: "委员".into(),
+            appointment_starts_on: day(2026, 1, 1),
+            appointment_ends_on: day(2029, 12, 31),
+            appointment_ended_on: None,
+        }
+    }
 }
 
 /// An activity row for tests: the given body, kind, title, date and status, the rest empty.
@@ -110,6 +136,7 @@ pub struct ActivityChanges {
     pub body_name: Option<String>,
     pub invitees_fetched_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
+    pub sequence: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -297,4 +324,29 @@ pub struct NewElectionResultRow {
     pub votes_for: i32,
     pub votes_against: i32,
     pub abstentions: i32,
+}
+
+/// An invitee's answer to a meeting notice (回执, issue 13).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = replies)]
+pub struct ReplyRow {
+    pub id: i64,
+    pub activity_id: i64,
+    pub appointment_id: i64,
+    pub person_id: i64,
+    pub answer: ReplyAnswer,
+    pub reason: Option<String>,
+    pub answered_at: NaiveDateTime,
+    /// How many times the answer was changed after the first.
+    pub changes: i32,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = reply_history)]
+pub struct NewReplyHistory {
+    pub activity_id: i64,
+    pub appointment_id: i64,
+    pub answer: ReplyAnswer,
+    pub reason: Option<String>,
+    pub answered_at: NaiveDateTime,
 }

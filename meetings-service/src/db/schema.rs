@@ -22,6 +22,7 @@ diesel::table! {
         created_by -> Text,
         invitees_fetched_at -> Nullable<Timestamp>,
         idempotency_key -> Nullable<Text>,
+        sequence -> Integer,
     }
 }
 
@@ -124,7 +125,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reply_keys (id) {
+        id -> Integer,
+        secret -> Text,
+    }
+}
+
+diesel::table! {
+    replies (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        appointment_id -> BigInt,
+        person_id -> BigInt,
+        answer -> Text,
+        reason -> Nullable<Text>,
+        answered_at -> Timestamp,
+        changes -> Integer,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        appointment_id -> BigInt,
+        days_before -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reply_history (id) {
+        id -> BigInt,
+        activity_id -> BigInt,
+        appointment_id -> BigInt,
+        answer -> Text,
+        reason -> Nullable<Text>,
+        answered_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(invitees -> activities (activity_id));
+diesel::joinable!(replies -> activities (activity_id));
 diesel::joinable!(election_rounds -> activities (activity_id));
 diesel::joinable!(election_results -> election_rounds (activity_id));
 diesel::joinable!(attendance -> activities (activity_id));
@@ -132,6 +175,10 @@ diesel::joinable!(attendance_corrections -> attendance (attendance_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activities,
+    replies,
+    reminders,
+    reply_history,
+    reply_keys,
     invitees,
     attendance,
     attendance_corrections,

@@ -6,4 +6,5 @@ pub mod agenda;
 pub mod annual;
 pub mod attendance;
 pub mod elections;
+pub mod replies;
 pub mod work_year;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use actix_web::HttpResponse;
 use alliance_events::vocab::{
     ActivityKind, ActivityStatus, AgendaItemKind, AnnualDocumentKind, AttemptOutcome, AttendanceStatus,
-    BatchItemStatus, BatchStatus, DeliveryStatus, DocumentKind, DocumentStatus,
+    BatchItemStatus, BatchStatus, DeliveryStatus, DocumentKind, DocumentStatus, ReplyAnswer,
 };
 use service_kit::{Caller, Role};
 
@@ -68,6 +68,7 @@ pub fn all() -> Labels {
         "annual_document_kind" => AnnualDocumentKind,
         "agenda_item_kind" => AgendaItemKind,
         "attendance_status" => AttendanceStatus,
+        "reply_answer" => ReplyAnswer,
         // documents-service
         "document_kind" => DocumentKind,
         "delivery_status" => DeliveryStatus,

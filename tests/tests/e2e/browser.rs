@@ -250,6 +250,24 @@ impl Browser {
     }
 
     /// The page's HTML as the browser holds it.
+    /// Whether the page fits the window's width (no sideways scrolling).
+    pub async fn fits_width(&self) -> bool {
+        self.js(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            json!([]),
+        )
+        .await
+            == Value::Bool(true)
+    }
+
+    /// Clicks the first element matching `css` once it is there.
+    pub async fn click_css(&self, css: &str) {
+        let element = self
+            .wait_for(css, "return document.querySelector(arguments[0]);", json!([css]))
+            .await;
+        self.click(&element).await;
+    }
+
     pub async fn html(&self) -> String {
         let v = self.js("return document.documentElement.outerHTML;", json!([])).await;
         v.as_str().unwrap_or_default().to_owned()

@@ -5,6 +5,7 @@
 
 mod auth;
 mod browser;
+mod calendar;
 mod documents;
 mod harness;
 mod inbox;
@@ -12,6 +13,7 @@ mod meetings;
 mod members;
 mod problems;
 mod proxy;
+mod replies;
 mod stalls;
 mod swagger_ui;
 mod verification;

@@ -13,27 +13,27 @@ const A: &str = "/api/v1/meetings";
 const D: &str = "/api/v1/documents";
 
 /// Today in China Standard Time, the calendar the charter's dates are counted in.
-fn today() -> chrono::NaiveDate {
+pub(crate) fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
-fn id(v: &Value) -> i64 {
+pub(crate) fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or(-1)
 }
 
 /// A collaboration group in its first term with two appointees: its director (主任委员) who
 /// attends, and its secretary-general (秘书长) who will be absent.
-struct Group {
-    body_id: i64,
-    attendee: i64,
-    absentee: i64,
-    absentee_person: i64,
+pub(crate) struct Group {
+    pub(crate) body_id: i64,
+    pub(crate) attendee: i64,
+    pub(crate) absentee: i64,
+    pub(crate) absentee_person: i64,
 }
 
-const ATTENDEE_MAIL: &str = "wang.zhuren@cq-jd.example.cn";
-const ABSENTEE_MAIL: &str = "ouyang.mishu@cq-jd.example.cn";
+pub(crate) const ATTENDEE_MAIL: &str = "wang.zhuren@cq-jd.example.cn";
+pub(crate) const ABSENTEE_MAIL: &str = "ouyang.mishu@cq-jd.example.cn";
 
-async fn group(s: &TestSuite, t: &str) -> Group {
+pub(crate) async fn group(s: &TestSuite, t: &str) -> Group {
     let unit = created(
         s.post(
             &format!("{M}/units"),
@@ -106,7 +106,7 @@ async fn group(s: &TestSuite, t: &str) -> Group {
     }
 }
 
-async fn activity(s: &TestSuite, t: &str, body: Value) -> Value {
+pub(crate) async fn activity(s: &TestSuite, t: &str, body: Value) -> Value {
     created(s.post(&format!("{A}/activities"), Some(t), body).await).await
 }
 
@@ -143,7 +143,7 @@ async fn case_with_status(s: &TestSuite, t: &str, appointment: i64, status: &str
     .await
 }
 
-async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
+pub(crate) async fn documents_of(s: &TestSuite, t: &str, query: &str) -> Vec<Value> {
     ok(s.get(&format!("{D}?{query}"), Some(t)).await)
         .await
         .array_at("items")

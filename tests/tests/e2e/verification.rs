@@ -236,15 +236,8 @@ async fn the_qr_link_shows_a_chinese_page_for_valid_revoked_superseded_and_unkno
                     assert!(!text.contains(person), "{name}: a name on the page for an unknown link");
                 }
             }
-            let fits = browser
-                .js(
-                    "return document.documentElement.scrollWidth <= window.innerWidth;",
-                    json!([]),
-                )
-                .await;
-            assert_eq!(
-                fits,
-                Value::Bool(true),
+            assert!(
+                browser.fits_width().await,
                 "{name} scrolls sideways at {width}px (screenshot {shot})"
             );
         }

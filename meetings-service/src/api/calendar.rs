@@ -1,0 +1,32 @@
+//! `GET /bodies/{id}/calendar.ics`: a body's activities as a calendar feed (issue 13).
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use service_kit::{ApiError, Caller, Db};
+
+use super::access;
+use crate::app::calendar as app;
+
+/// 机构日历 · A body's calendar feed: its activities of the last year and all coming ones
+/// (iCalendar, `METHOD:PUBLISH`), cancelled ones marked so. The events have the same UID and
+/// SEQUENCE as the invitations mailed with each 会议通知. A body without activities gives an
+/// empty calendar.
+#[utoipa::path(get, path = "/api/v1/meetings/bodies/{id}/calendar.ics", tag = "activities",
+    params(("id" = i64, Path, description = "The body (机构) id")),
+    extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
+    responses((status = 200, description = "The feed (RFC 5545)", content_type = "text/calendar", body = String),
+        (status = 401, body = service_kit::Problem, content_type = "application/problem+json"),
+        (status = 403, body = service_kit::Problem, content_type = "application/problem+json")))]
+pub async fn body_feed(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    access::read(&caller)?;
+    let body_id = id.into_inner();
+    let text = app::body_feed(&db, body_id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(service_kit::calendar::MEDIA_TYPE)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"body-{body_id}.ics\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
+        .body(text))
+}
