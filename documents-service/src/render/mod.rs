@@ -24,7 +24,8 @@
 //! Fields per [`TemplateKind`]:
 //! - `AppointmentCertificate` (聘书): `person_name`, `unit_name`, `body_name` (e.g.
 //!   `机械行业技工院校高水平专业建设联盟理事会`), `post_label` (e.g. `理事`), `term_label` (e.g.
-//!   `第二届`), `term_starts_on_zh`, `term_ends_on_zh`
+//!   `第二届`), `term_starts_on_zh`, `term_ends_on_zh`; the period printed is the appointment's,
+//!   `starts_on_zh`–`ends_on_zh` (a mid-term addition, R4, starts on its day), the term's when absent
 //! - `DismissalNotice` (解聘通知书): `person_name`, `unit_name`, `body_name`, `post_label`,
 //!   `term_label`, `reason` (the ground, in the charter's words, e.g.
 //!   `二〇二六工作年度内无故两次不参加活动`), `effective_on_zh`

@@ -561,3 +561,14 @@ fn a_changed_and_a_cancelled_meeting_notice_say_so() {
     assert!(!squeeze(&text).contains("会议议程"), "{text}");
     assert_eq!(pages(&info_of(&pdf)), 1);
 }
+
+/// Issue 15: the 聘书's period is the appointment's (an addition during the term, R4, starts on
+/// the day it was made), not the term's.
+#[test]
+fn the_certificate_period_is_the_appointments_r4() {
+    let mut data = sample_data(TemplateKind::AppointmentCertificate);
+    data["starts_on_zh"] = json!("二〇二七年三月十五日");
+    data["ends_on_zh"] = json!("二〇二九年十一月二十三日");
+    let text = text_of(&render(TemplateKind::AppointmentCertificate, &data));
+    assert_text_contains(&text, "聘期自二〇二七年三月十五日起至二〇二九年十一月二十三日止");
+}
