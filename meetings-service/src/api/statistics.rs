@@ -13,8 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{access, work_year_bounds};
 use crate::app::attendance as app;
-use crate::db::invitees::HeldInvitation;
 use crate::domain::attendance::AttendanceStatus;
+use crate::domain::replies::ReplyAnswer;
 use crate::settings::MeetingsConfig;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,11 +37,26 @@ pub struct Counts {
     pub not_recorded: i64,
     /// present / invited, 0–1 with four decimals; null when nobody was invited.
     pub rate: Option<f64>,
+    /// Invitations answered from the notice (回执: 参加 or 请假), and of them 请假.
+    pub replied: i64,
+    pub leave_replies: i64,
+    /// replied / invited, 0–1 with four decimals; null when nobody was invited.
+    pub reply_rate: Option<f64>,
+}
+
+fn ratio(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
 }
 
 impl Counts {
-    fn add(&mut self, status: Option<AttendanceStatus>) {
+    fn add(&mut self, status: Option<AttendanceStatus>, reply: Option<ReplyAnswer>) {
         self.invited += 1;
+        if let Some(r) = reply {
+            self.replied += 1;
+            if r == ReplyAnswer::Leave {
+                self.leave_replies += 1;
+            }
+        }
         match status {
             Some(AttendanceStatus::Present) => self.present += 1,
             Some(AttendanceStatus::Excused) => self.excused += 1,
@@ -51,8 +66,8 @@ impl Counts {
     }
 
     fn finish(&mut self) {
-        self.rate =
-            (self.invited > 0).then(|| (self.present as f64 / self.invited as f64 * 10_000.0).round() / 10_000.0);
+        self.rate = ratio(self.present, self.invited);
+        self.reply_rate = ratio(self.replied, self.invited);
     }
 }
 
@@ -79,9 +94,11 @@ pub struct PersonStatistics {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"work_year": 2026, "from": "2026-01-01", "to": "2026-12-31",
-    "bodies": [{"body_id": 4, "body_name": "数控技术专业建设协作组", "activities_held": 3, "invited": 9, "present": 6, "excused": 1, "absent": 2, "not_recorded": 0, "rate": 0.6667}],
+    "bodies": [{"body_id": 4, "body_name": "数控技术专业建设协作组", "activities_held": 3, "invited": 9, "present": 6, "excused": 1, "absent": 2, "not_recorded": 0, "rate": 0.6667,
+        "replied": 7, "leave_replies": 1, "reply_rate": 0.7778}],
     "people": [{"body_id": 4, "appointment_id": 12, "person_id": 7, "person_name": "张伟", "unit_name": "天津市机电工艺技师学院", "post_label": "委员",
-        "invited": 3, "present": 1, "excused": 0, "absent": 2, "not_recorded": 0, "rate": 0.3333}]}))]
+        "invited": 3, "present": 1, "excused": 0, "absent": 2, "not_recorded": 0, "rate": 0.3333,
+        "replied": 1, "leave_replies": 0, "reply_rate": 0.3333}]}))]
 pub struct AttendanceStatistics {
     pub work_year: i32,
     pub from: NaiveDate,
@@ -90,7 +107,8 @@ pub struct AttendanceStatistics {
     pub people: Vec<PersonStatistics>,
 }
 
-/// Attendance rate per body and per person in a work year.
+/// Attendance rate per body and per person in a work year, with the replies to the notices
+/// (回执): how many invitations were answered, how many asked for leave (请假), the reply rate.
 #[utoipa::path(get, path = "/api/v1/meetings/statistics/attendance", tag = "attendance", params(StatisticsQuery),
     extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "service:meetings:read"]))),
     responses((status = 200, body = AttendanceStatistics),
@@ -107,8 +125,8 @@ pub async fn attendance_statistics(
     let ws = config.work_year;
     let year = q.year.unwrap_or_else(|| ws.work_year_of(today()));
     let (from, to) = work_year_bounds(ws, year)?;
-    let (rows, marks) = app::held_between(&db, from, to, q.body_id).await?;
-    let (bodies, people) = tally(rows, &marks);
+    let held = app::held_between(&db, from, to, q.body_id).await?;
+    let (bodies, people) = tally(held);
     Ok(HttpResponse::Ok().json(AttendanceStatistics {
         work_year: year,
         from,
@@ -119,17 +137,13 @@ pub async fn attendance_statistics(
 }
 
 /// Counts per body and per person, each with its rate.
-fn tally(
-    rows: Vec<HeldInvitation>,
-    marks: &[(i64, i64, AttendanceStatus)],
-) -> (Vec<BodyStatistics>, Vec<PersonStatistics>) {
+fn tally(held: app::Held) -> (Vec<BodyStatistics>, Vec<PersonStatistics>) {
     let mut bodies: BTreeMap<i64, (BodyStatistics, Vec<i64>)> = BTreeMap::new();
     let mut people: BTreeMap<(i64, i64), PersonStatistics> = BTreeMap::new();
-    for r in rows {
-        let status = marks
-            .iter()
-            .find(|(a, p, _)| *a == r.activity_id && *p == r.appointment_id)
-            .map(|(_, _, s)| *s);
+    for r in held.invitations {
+        let of = |a: i64, p: i64| a == r.activity_id && p == r.appointment_id;
+        let status = held.marks.iter().find(|(a, p, _)| of(*a, *p)).map(|(_, _, s)| *s);
+        let reply = held.replies.iter().find(|(a, p, _)| of(*a, *p)).map(|(_, _, x)| *x);
         let (b, seen) = bodies.entry(r.body_id).or_insert_with(|| {
             (
                 BodyStatistics {
@@ -145,7 +159,7 @@ fn tally(
             seen.push(r.activity_id);
             b.activities_held += 1;
         }
-        b.counts.add(status);
+        b.counts.add(status, reply);
         people
             .entry((r.body_id, r.appointment_id))
             .or_insert_with(|| PersonStatistics {
@@ -158,7 +172,7 @@ fn tally(
                 counts: Counts::default(),
             })
             .counts
-            .add(status);
+            .add(status, reply);
     }
     let bodies = bodies
         .into_values()

@@ -18,7 +18,7 @@ use crate::db::{absence_cases, activities, attendance, invitees, replies};
 use crate::domain::absence::AppointmentSpan;
 use crate::domain::activities::ActivityStatus;
 use crate::domain::attendance::{self as rule, AttendanceInput, AttendanceStatus, Recorded, Recording};
-use crate::domain::replies::attendance_with_reply;
+use crate::domain::replies::{ReplyAnswer, attendance_with_reply};
 use crate::domain::work_year::WorkYearStart;
 use crate::members;
 
@@ -269,17 +269,26 @@ pub async fn person_history(db: &Db, person_id: i64, only_body: Option<i64>) -> 
 
 /// Invitations to the activities held between `from` and `to` (of one body, if given), and
 /// (activity id, appointment id, status) of their records.
-pub async fn held_between(
-    db: &Db,
-    from: NaiveDate,
-    to: NaiveDate,
-    body_id: Option<i64>,
-) -> Result<(Vec<HeldInvitation>, Vec<(i64, i64, AttendanceStatus)>), ApiError> {
+/// What the statistics count: the invitations to held activities, their attendance marks and
+/// the replies to their notices, each as (activity, appointment, value).
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub invitations: Vec<HeldInvitation>,
+    pub marks: Vec<(i64, i64, AttendanceStatus)>,
+    pub replies: Vec<(i64, i64, ReplyAnswer)>,
+}
+
+pub async fn held_between(db: &Db, from: NaiveDate, to: NaiveDate, body_id: Option<i64>) -> Result<Held, ApiError> {
     db.run(move |c| {
-        let rows = invitees::at_held(c, from, to, body_id)?;
-        let activity_ids: Vec<i64> = rows.iter().map(|r| r.activity_id).collect();
+        let invitations = invitees::at_held(c, from, to, body_id)?;
+        let activity_ids: Vec<i64> = invitations.iter().map(|r| r.activity_id).collect();
         let marks = attendance::marks_of_activities(c, &activity_ids)?;
-        Ok((rows, marks))
+        let replies = replies::answers_of_activities(c, &activity_ids)?;
+        Ok(Held {
+            invitations,
+            marks,
+            replies,
+        })
     })
     .await
 }

@@ -6,7 +6,7 @@ use service_kit::{ApiError, DbConn};
 
 use super::models::{NewReplyHistory, ReplyRow};
 use super::schema::{reminders as r, replies as t, reply_history as h, reply_keys as k};
-use crate::domain::replies::Answer;
+use crate::domain::replies::{Answer, ReplyAnswer};
 
 /// The key reply links are signed with (made by the migration).
 pub fn key(c: &mut DbConn) -> Result<Vec<u8>, ApiError> {
@@ -115,5 +115,13 @@ pub fn reminders_of_activity(c: &mut DbConn, activity_id: i64) -> Result<Vec<(i6
         .filter(r::activity_id.eq(activity_id))
         .order((r::appointment_id, r::days_before))
         .select((r::appointment_id, r::days_before))
+        .load(c)?)
+}
+
+/// (activity, appointment, answer) of every reply to the given activities.
+pub fn answers_of_activities(c: &mut DbConn, activity_ids: &[i64]) -> Result<Vec<(i64, i64, ReplyAnswer)>, ApiError> {
+    Ok(t::table
+        .filter(t::activity_id.eq_any(activity_ids))
+        .select((t::activity_id, t::appointment_id, t::answer))
         .load(c)?)
 }

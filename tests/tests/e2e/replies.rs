@@ -194,6 +194,23 @@ async fn a_leave_asked_from_the_notice_is_an_excused_absence_r18_and_bad_links_c
         )
         .await;
     assert_eq!(r.json()["status"], "absent", "no reply: the absence stands");
+    // The statistics show the replies: one of two invitations answered, with 请假.
+    let stats = ok(s
+        .get(&format!("{A}/statistics/attendance?body_id={body}"), Some(&secretary))
+        .await)
+    .await;
+    let b = &stats["bodies"][0];
+    assert_eq!(
+        (
+            b["activities_held"].as_i64(),
+            b["replied"].as_i64(),
+            b["leave_replies"].as_i64(),
+            b["reply_rate"].as_f64(),
+            b["excused"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1), Some(0.5), Some(1)),
+        "{stats}"
+    );
 
     // After the start (today at 00:00, China time; the appointments began today, so not earlier):
     // the page says replies are closed, and nothing is stored.
