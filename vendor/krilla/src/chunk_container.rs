@@ -248,12 +248,9 @@ impl ChunkContainer {
                 catalog.pair(Name(b"StructTreeRoot"), remapper[&st.0]);
                 let mut mark_info = catalog.mark_info();
                 mark_info.marked(true);
-                if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf16
-                    && sc.serialize_settings().pdf_version() < PdfVersion::Pdf20
-                {
-                    // We always set suspects to false because it's required by PDF/UA.
-                    mark_info.suspects(false);
-                }
+                // Patched (PATCHES.md, 3): no `Suspects false`. Absent means false (ISO 32000,
+                // 14.7.1; PDF/UA asks for false or absent), and poppler reports a present
+                // `false` as "Suspects object is wrong type (boolean)" on every document.
                 mark_info.finish();
             }
 
