@@ -39,6 +39,17 @@ pub struct IssueRequest {
     pub valid_until: Option<NaiveDate>,
 }
 
+/// A body's full name as documents print it: the alliance's name once, in front (a body whose
+/// own name already holds it is not prefixed again; issue 15).
+pub fn full_body_name(body_name: &str) -> String {
+    let body = body_name.trim();
+    if body.contains(ISSUER) {
+        body.to_owned()
+    } else {
+        format!("{ISSUER}{body}")
+    }
+}
+
 /// Template data of an appointment's documents, from the facts members-service sent.
 fn appointment_data(a: &AppointmentFacts) -> Value {
     let zh = |d: Option<NaiveDate>| d.map(|d| ChineseDate::new(d).to_string()).unwrap_or_default();
@@ -46,7 +57,7 @@ fn appointment_data(a: &AppointmentFacts) -> Value {
         "issuer": ISSUER,
         "person_name": a.person_name,
         "unit_name": a.unit_name,
-        "body_name": format!("{ISSUER}{}", a.body_name),
+        "body_name": full_body_name(&a.body_name),
         "post_label": a.post_label,
         "term_label": term_label(a),
         "term_starts_on_zh": ChineseDate::new(a.term_starts_on).to_string(),
@@ -154,7 +165,7 @@ fn meeting_notice_request(
         "starts_at_zh": starts_at_zh,
         "location": act.place,
         "agenda": agenda,
-        "attendees": format!("{ISSUER}{}全体成员", act.body_name),
+        "attendees": format!("{}全体成员", full_body_name(&act.body_name)),
         "reply_by_zh": ChineseDate::new(reply_by).to_string(),
         "contact_name": contact.unwrap_or("技工联盟秘书处"),
         "contact_phone": act.contact_phone.as_deref().unwrap_or_default(),
@@ -315,7 +326,7 @@ pub fn roster_data(mut facts: Vec<AppointmentFacts>, on: NaiveDate) -> Value {
     let first = facts.first();
     json!({
         "issuer": ISSUER,
-        "body_name": format!("{ISSUER}{}", first.map(|f| f.body_name.as_str()).unwrap_or_default()),
+        "body_name": full_body_name(first.map(|f| f.body_name.as_str()).unwrap_or_default()),
         "term_label": dates::term_label(first.map_or(0, |f| i64::from(f.term_number))),
         "as_of_zh": ChineseDate::new(on).to_string(),
         "rows": rows,
@@ -368,6 +379,19 @@ mod tests {
         assert_eq!(req.data["as_of_zh"], "二〇二六年十一月二十七日");
         assert_eq!(req.data["rows"][0]["person_name"], "王志刚2");
         assert_eq!(req.data["rows"][1]["term_zh"], "2026.01—2029.12");
+    }
+
+    /// Issue 15: the alliance is named once in a body's full name, whatever the body is called.
+    #[test]
+    fn a_body_is_named_with_the_alliance_once() {
+        assert_eq!(full_body_name("理事会"), format!("{ISSUER}理事会"));
+        let full = format!("{ISSUER}专家委员会");
+        assert_eq!(full_body_name(&full), full);
+        let mut f = facts(1, "chair");
+        f.body_name = full.clone();
+        let req = appointment_request("e", DocumentKind::AppointmentCertificate, &f, Vec::new());
+        assert_eq!(req.data["body_name"], full);
+        assert_eq!(roster_data(vec![f], NaiveDate::default())["body_name"], full);
     }
 
     /// Issue 15: a title that already names the alliance or the body is not prefixed again.
