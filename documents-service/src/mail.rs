@@ -94,7 +94,13 @@ impl Mailer {
             permanent: true,
             detail: e.to_string(),
         })?;
-        let text = SinglePart::plain(body(m.label, m.person_name, m.serial, m.verify_url, m.reply_url));
+        let text = SinglePart::plain(body(
+            m.label,
+            m.person_name,
+            m.serial,
+            m.verify_url,
+            (m.reply_url, m.feed_url),
+        ));
         let mut parts = match m.calendar {
             // The invitation (issue 13) as the message's calendar alternative, which mail
             // programs show with its accept buttons, and as `invite.ics` for the others.
@@ -159,6 +165,8 @@ pub struct DocumentMail<'a> {
     pub calendar: Option<(&'a str, calendar::Method)>,
     /// A meeting notice's reply page (参加 / 请假).
     pub reply_url: Option<&'a str>,
+    /// The invitee's own calendar feed.
+    pub feed_url: Option<&'a str>,
 }
 
 /// The name a document goes by in mail: a notice's own (`notice_label` in its data), else its
@@ -174,7 +182,9 @@ pub fn subject(label: &str, serial: &str) -> String {
     format!("【技工联盟】{label}（{serial}）")
 }
 
-fn body(label: &str, name: &str, serial: &str, verify_url: &str, reply_url: Option<&str>) -> String {
+/// The text of a message; a meeting notice's `links` are its reply page and the invitee's feed.
+fn body(label: &str, name: &str, serial: &str, verify_url: &str, links: (Option<&str>, Option<&str>)) -> String {
+    let (reply_url, feed_url) = links;
     let what = if label == DocumentKind::AppointmentCertificate.label_zh() {
         "您的聘书".to_owned()
     } else {
@@ -185,9 +195,14 @@ fn body(label: &str, name: &str, serial: &str, verify_url: &str, reply_url: Opti
     } else {
         ""
     };
-    let reply = reply_url
+    let mut reply = reply_url
         .map(|u| format!("\n　　请在会议开始前回复参加或请假（请假须说明事由，可修改）：{u}"))
         .unwrap_or_default();
+    if let Some(u) = feed_url {
+        reply.push_str(&format!(
+            "\n　　订阅您的会议日历（可加入手机日历，随会议安排自动更新）：{u}"
+        ));
+    }
     format!(
         "{name}：\n\n　　附件为{what}（编号 {serial}），请查收。{reply}\n　　真伪可通过以下链接查验：{verify_url}{calendar}\n\n\
          机械行业技工院校高水平专业建设联盟秘书处\n（本邮件由系统自动发送，请勿直接回复。）\n"
@@ -205,14 +220,14 @@ mod tests {
             subject(&label, "JGLM-PS-2026-000001"),
             "【技工联盟】聘书（JGLM-PS-2026-000001）"
         );
-        assert!(body(&label, "张伟", "S", "U", None).contains("您的聘书"));
-        assert!(body(DocumentKind::DismissalNotice.label_zh(), "张伟", "S", "U", None).contains("解聘通知书"));
+        assert!(body(&label, "张伟", "S", "U", (None, None)).contains("您的聘书"));
+        assert!(body(DocumentKind::DismissalNotice.label_zh(), "张伟", "S", "U", (None, None)).contains("解聘通知书"));
         let change = label_of(
             DocumentKind::MeetingNotice,
             &serde_json::json!({"notice_label": "会议变更通知"}),
         );
         assert_eq!(subject(&change, "S"), "【技工联盟】会议变更通知（S）");
-        assert!(body(&change, "张伟", "S", "U", None).contains("invite.ics"));
-        assert!(body(&change, "张伟", "S", "U", Some("https://x/r/1-2-3-t")).contains("https://x/r/1-2-3-t"));
+        assert!(body(&change, "张伟", "S", "U", (None, None)).contains("invite.ics"));
+        assert!(body(&change, "张伟", "S", "U", (Some("https://x/r/1-2-3-t"), None)).contains("https://x/r/1-2-3-t"));
     }
 }

@@ -112,4 +112,7 @@ pub struct InviteeFacts {
     /// signed by meetings-service. None on a cancellation and from older producers.
     #[serde(default)]
     pub reply_link: Option<String>,
+    /// The invitee's personal calendar feed address (the path segment after `/c/`).
+    #[serde(default)]
+    pub feed_link: Option<String>,
 }

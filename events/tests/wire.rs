@@ -52,6 +52,7 @@ fn a_meeting_notice_as_meetings_service_wrote_it_parses() {
     now["activity"]["cancel_reason"] = json!(null);
     now["occasion"] = json!("invitation");
     now["invitee"]["reply_link"] = json!(null);
+    now["invitee"]["feed_link"] = json!(null);
     assert_eq!(event.payload(), now);
     // A cancellation round-trips.
     now["activity"]["uid"] = json!("activity-4-20260501T080000@jglm.alliance");

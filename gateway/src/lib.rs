@@ -107,6 +107,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/documents/verify").route(web::post().to(proxy::forward_public)))
         .service(web::resource("/api/v1/documents/verify/{token}").route(web::get().to(proxy::forward_public)))
         // The reply pages of meeting notices (meetings-service), public and rate-limited alike.
+        .service(web::resource("/c/{link}").route(web::get().to(proxy::forward_public)))
         .service(
             web::resource("/r/{link}")
                 .route(web::get().to(proxy::forward_public))

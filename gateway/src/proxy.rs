@@ -366,7 +366,8 @@ fn within_public_rate(req: &HttpRequest, config: &ProxyConfig) -> Result<(), Api
 /// The public routes, forwarded as they are once the address is within the public rate: the
 /// verification pages and checks (`/v`, `/v/{token}`, `/api/v1/documents/verify…`) to
 /// documents-service, and the reply pages of meeting notices (`/r/{link}`, issue 13: the
-/// signed link is the credential) to meetings-service.
+/// signed link is the credential) and the personal calendar feeds (`/c/{link}`) to
+/// meetings-service.
 pub async fn forward_public(
     req: HttpRequest,
     payload: web::Payload,
@@ -374,11 +375,8 @@ pub async fn forward_public(
     client: web::Data<awc::Client>,
 ) -> Result<HttpResponse, ApiError> {
     within_public_rate(&req, &config)?;
-    let service = if req.path().starts_with("/r/") {
-        "meetings"
-    } else {
-        "documents"
-    };
+    let meetings = req.path().starts_with("/r/") || req.path().starts_with("/c/");
+    let service = if meetings { "meetings" } else { "documents" };
     forward_to(service, req, payload, config, client).await
 }
 

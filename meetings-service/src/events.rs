@@ -96,6 +96,7 @@ pub fn meeting_notice(
             unit_name: invitee.unit_name.clone(),
             post_label: invitee.post_label.clone(),
             reply_link,
+            feed_link: Some(crate::app::calendar::feed_link_for(c, invitee.person_id)?),
         },
         occasion,
     });

@@ -31,7 +31,7 @@ pub const DEFAULT_PORT: u16 = 8082;
         api::statistics::attendance_statistics,
         api::annual::list_plans, api::annual::create_plan, api::annual::plan_file,
         api::annual::list_reports, api::annual::create_report, api::annual::report_file,
-        api::calendar::body_feed, api::replies::list,
+        api::calendar::body_feed, api::calendar::person_feed, api::replies::list, api::replies::show, api::replies::submit,
         api::failed_events::list, api::failed_events::replay,
     ),
     modifiers(&ActivityUpdateConditions, &NewAnnualDocumentConditions),

@@ -275,6 +275,7 @@ impl DeliveryWorker {
             .get("invitation")
             .and_then(|v| serde_json::from_value::<Invitation>(v.clone()).ok());
         let reply_url = data.get("reply_url").and_then(serde_json::Value::as_str);
+        let feed_url = data.get("feed_url").and_then(serde_json::Value::as_str);
         let ics = invitation.as_ref().map(|i| {
             let attendee = Party {
                 name: &doc.person_name,
@@ -302,6 +303,7 @@ impl DeliveryWorker {
             credential: doc.credential.as_deref(),
             calendar: ics.as_ref().map(|(text, method)| (text.as_str(), *method)),
             reply_url,
+            feed_url,
         })?;
         self.mailer.send(message).await
     }

@@ -122,10 +122,13 @@ pub fn prepare(req: IssueRequest, press: &Press, today: NaiveDate, seq: i32) -> 
         m.insert("serial".into(), json!(serial));
         m.insert("verify_url".into(), json!(verify_url));
         // A meeting notice's reply page (issue 13), served by meetings-service at `/r/…`.
-        let link = m.get("reply_link").and_then(Value::as_str).map(str::to_owned);
-        if let Some(link) = link {
-            let base = press.public_base_url.trim_end_matches('/');
-            m.insert("reply_url".into(), json!(format!("{base}/r/{link}")));
+        // and the invitee's calendar feed at `/c/…`.
+        let base = press.public_base_url.trim_end_matches('/');
+        for (link, url, prefix) in [("reply_link", "reply_url", "r"), ("feed_link", "feed_url", "c")] {
+            let link = m.get(link).and_then(Value::as_str).map(str::to_owned);
+            if let Some(link) = link {
+                m.insert(url.into(), json!(format!("{base}/{prefix}/{link}")));
+            }
         }
         m.insert("issued_on".into(), json!(today.to_string()));
         m.insert("issued_on_zh".into(), json!(ChineseDate::new(today).to_string()));

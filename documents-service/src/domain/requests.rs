@@ -178,6 +178,9 @@ fn meeting_notice_request(
         // Made into `reply_url` with the public address when the notice is prepared.
         m.insert("reply_link".into(), json!(link));
     }
+    if let (Value::Object(m), Some(link)) = (&mut data, inv.feed_link.as_deref()) {
+        m.insert("feed_link".into(), json!(link));
+    }
     let reason = act.cancel_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if let (Value::Object(m), Some(r), NoticeOccasion::Cancellation) = (&mut data, reason, occasion) {
         m.insert("cancel_reason".into(), json!(r.trim_end_matches(['。', '.'])));

@@ -6,6 +6,7 @@ use service_kit::{ApiError, Caller, Db};
 
 use super::access;
 use crate::app::calendar as app;
+use crate::domain::replies::LinkError;
 
 /// 机构日历 · A body's calendar feed: its activities of the last year and all coming ones
 /// (iCalendar, `METHOD:PUBLISH`), cancelled ones marked so. The events have the same UID and
@@ -29,4 +30,27 @@ pub async fn body_feed(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) ->
         ))
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
         .body(text))
+}
+
+#[utoipa::path(get, path = "/c/{link}", tag = "activities",
+    params(("link" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,100}$")),
+    extensions(("x-roles" = json!(["public"]))),
+    responses((status = 200, description = "The feed (RFC 5545)", content_type = "text/calendar", body = String),
+        (status = 403, body = service_kit::Problem, content_type = "application/problem+json"),
+        (status = 404, body = service_kit::Problem, content_type = "application/problem+json")),
+    security(()))]
+/// `GET /c/{address}`: a person's own calendar feed (the activities they are invited to), at the
+/// unguessable address their notices carry, for calendar programs that cannot send a token. An
+/// address changed by hand gets 403, one that is not an address 404.
+pub async fn person_feed(link: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
+    match app::person_feed(&db, link.into_inner()).await? {
+        Ok(text) => Ok(HttpResponse::Ok()
+            .content_type(service_kit::calendar::MEDIA_TYPE)
+            .insert_header((header::CONTENT_DISPOSITION, "inline; filename=\"meetings.ics\""))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .insert_header((header::REFERRER_POLICY, "no-referrer"))
+            .body(text)),
+        Err(LinkError::Forged) => Err(ApiError::forbidden("this calendar address is not valid")),
+        Err(_) => Err(ApiError::not_found("no calendar at this address")),
+    }
 }

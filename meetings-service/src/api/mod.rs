@@ -78,6 +78,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     // The reply page of a meeting notice: public (the link is the credential); the gateway
     // forwards `/r/…` here.
+    // A person's calendar feed at its unguessable address: public alike (`/c/…`).
+    .service(resource("/c/{link}").route(get().to(calendar::person_feed)))
     .service(
         resource("/r/{link}")
             .route(get().to(replies::show))

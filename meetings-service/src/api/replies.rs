@@ -180,7 +180,17 @@ fn refusal_page(r: Refusal) -> Result<HttpResponse, ApiError> {
     ))
 }
 
-/// `GET /r/{link}`: the invitee's reply page.
+/// 会议回执 · Public: the reply page a meeting notice's personal link opens (a page in Chinese;
+/// the signed link is the credential). A changed link gets 403, one that is not a link 404, an
+/// expired one 410, each as a page that says so.
+#[utoipa::path(get, path = "/r/{link}", tag = "activities",
+    params(("link" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,200}$")),
+    extensions(("x-roles" = json!(["public"]))),
+    responses((status = 200, description = "The page: the meeting, the answer given, the form while replies are open", content_type = "text/html", body = String),
+        (status = 403, description = "The link was changed, or is another deployment's", content_type = "text/html", body = String),
+        (status = 404, description = "Not a reply link, or the invitation no longer exists", content_type = "text/html", body = String),
+        (status = 410, description = "The link has expired", content_type = "text/html", body = String)),
+    security(()))]
 pub async fn show(link: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let token = link.into_inner();
     match app::open(&db, token.clone()).await {
@@ -190,13 +200,29 @@ pub async fn show(link: web::Path<String>, db: web::Data<Db>) -> Result<HttpResp
 }
 
 /// The page's form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ReplyForm {
+    /// `attend` (参加) or `leave` (请假).
     pub answer: Option<String>,
+    /// 请假事由: required for `leave`, at most 200 characters.
     pub reason: Option<String>,
 }
 
-/// `POST /r/{link}`: records 参加 or 请假 (with its reason) until the activity starts.
+/// 提交回执 · Public: records 参加, or 请假 with its reason, until the activity starts (the
+/// answer may change until then; every answer is kept). Answers the page again.
+#[utoipa::path(post, path = "/r/{link}", tag = "activities",
+    params(("link" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,200}$")),
+    request_body(content = ReplyForm, content_type = "application/x-www-form-urlencoded"),
+    extensions(("x-roles" = json!(["public"]))),
+    responses((status = 200, description = "Recorded: the page with the answer", content_type = "text/html", body = String),
+        (status = 400, description = "Not a form", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The link was changed, or is another deployment's", content_type = "text/html", body = String),
+        (status = 404, description = "Not a reply link, or the invitation no longer exists", content_type = "text/html", body = String),
+        (status = 409, description = "The activity has started or is cancelled: nothing recorded", content_type = "text/html", body = String),
+        (status = 410, description = "The link has expired", content_type = "text/html", body = String),
+        (status = 413, description = "The form is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No choice, or 请假 without its reason: the form again", content_type = "text/html", body = String)),
+    security(()))]
 pub async fn submit(
     link: web::Path<String>,
     form: web::Form<ReplyForm>,

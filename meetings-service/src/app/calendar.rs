@@ -8,10 +8,11 @@ use service_kit::calendar::{self, Meeting, Method};
 use service_kit::clock::today;
 use service_kit::{ApiError, Db};
 
-use crate::db::activities;
 use crate::db::models::ActivityRow;
+use crate::db::{activities, replies};
 use crate::domain::activities::ActivityStatus;
 use crate::domain::agenda::AgendaItem;
+use crate::domain::replies::{LinkError, feed_link, read_feed_link};
 
 /// How far back the feed reaches, and how many activities it holds at most.
 const PAST: Duration = Duration::days(366);
@@ -75,6 +76,28 @@ pub async fn body_feed(db: &Db, body_id: i64) -> Result<String, ApiError> {
         .find(|n| !n.is_empty())
         .map_or_else(|| format!("机构{body_id}"), str::to_owned);
     Ok(feed(&name, &rows))
+}
+
+/// The feed of the person a feed address names (see `domain::replies::feed_link`): the
+/// activities they are invited to; `Err(LinkError)` for an address that is not one.
+pub async fn person_feed(db: &Db, link: String) -> Result<Result<String, LinkError>, ApiError> {
+    let from = today() - PAST;
+    db.run(move |c| {
+        let key = replies::key(c)?;
+        let person_id = match read_feed_link(&link, &key) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let rows = activities::of_person_since(c, person_id, from, MAX_EVENTS)?;
+        Ok(Ok(feed("我的会议", &rows)))
+    })
+    .await
+}
+
+/// The feed address of a person, signed with the service's key (inside the transaction that
+/// enqueues their notice).
+pub fn feed_link_for(c: &mut service_kit::DbConn, person_id: i64) -> Result<String, ApiError> {
+    Ok(feed_link(&replies::key(c)?, person_id))
 }
 
 #[cfg(test)]

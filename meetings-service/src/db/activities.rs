@@ -96,6 +96,29 @@ pub fn with_notices_between(c: &mut DbConn, after: NaiveDate, until: NaiveDate) 
         .load(c)?)
 }
 
+/// The activities person `person_id` is invited to, held on or after `from`, by date, at most
+/// `limit` (their calendar feed).
+pub fn of_person_since(
+    c: &mut DbConn,
+    person_id: i64,
+    from: NaiveDate,
+    limit: i64,
+) -> Result<Vec<ActivityRow>, ApiError> {
+    use super::schema::invitees;
+    let ids: Vec<i64> = invitees::table
+        .filter(invitees::person_id.eq(person_id))
+        .select(invitees::activity_id)
+        .distinct()
+        .load(c)?;
+    Ok(t::table
+        .filter(t::id.eq_any(ids))
+        .filter(t::held_on.ge(from))
+        .order((t::held_on, t::id))
+        .limit(limit)
+        .select(ActivityRow::as_select())
+        .load(c)?)
+}
+
 pub fn insert(c: &mut DbConn, row: &NewActivityRow) -> Result<ActivityRow, ApiError> {
     Ok(diesel::insert_into(t::table)
         .values(row)

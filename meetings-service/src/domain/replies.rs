@@ -46,20 +46,56 @@ pub enum LinkError {
     Expired,
 }
 
-fn mac(key: &[u8], activity_id: i64, appointment_id: i64, expires: i64) -> Vec<u8> {
+fn mac(key: &[u8], message: &str) -> Vec<u8> {
     // HMAC accepts a key of any length; should that ever fail, the tag is empty and no link
     // made or read with it opens.
     let Ok(mut m) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
         return Vec::new();
     };
-    m.update(format!("reply:v1:{activity_id}:{appointment_id}:{expires}").as_bytes());
+    m.update(message.as_bytes());
     m.finalize().into_bytes()[..MAC_BYTES].to_vec()
+}
+
+fn reply_mac(key: &[u8], activity_id: i64, appointment_id: i64, expires: i64) -> Vec<u8> {
+    mac(key, &format!("reply:v1:{activity_id}:{appointment_id}:{expires}"))
+}
+
+/// Whether `tag` is the MAC expected, compared in constant time (a guess learns nothing from
+/// how long the comparison took).
+fn same_tag(tag: &[u8], expected: &[u8]) -> bool {
+    expected.len() == MAC_BYTES
+        && tag.len() == MAC_BYTES
+        && tag.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+/// A person's calendar feed address (`{person}-{mac}`, issue 13): unguessable, for calendar
+/// programs that cannot send a token; it shows the activities the person is invited to.
+pub fn feed_link(key: &[u8], person_id: i64) -> String {
+    format!(
+        "{person_id}-{}",
+        URL_SAFE_NO_PAD.encode(mac(key, &format!("feed:v1:{person_id}")))
+    )
+}
+
+/// The person a feed address is for.
+pub fn read_feed_link(text: &str, key: &[u8]) -> Result<i64, LinkError> {
+    let (person, tag) = text.trim().split_once('-').ok_or(LinkError::Malformed)?;
+    let person_id: i64 = person.parse().map_err(|_| LinkError::Malformed)?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| LinkError::Malformed)?;
+    if tag.len() != MAC_BYTES {
+        return Err(LinkError::Malformed);
+    }
+    if same_tag(&tag, &mac(key, &format!("feed:v1:{person_id}"))) {
+        Ok(person_id)
+    } else {
+        Err(LinkError::Forged)
+    }
 }
 
 impl ReplyLink {
     /// The link's text, signed with `key`.
     pub fn encode(&self, key: &[u8]) -> String {
-        let tag = URL_SAFE_NO_PAD.encode(mac(key, self.activity_id, self.appointment_id, self.expires));
+        let tag = URL_SAFE_NO_PAD.encode(reply_mac(key, self.activity_id, self.appointment_id, self.expires));
         format!("{}-{}-{}-{tag}", self.activity_id, self.appointment_id, self.expires)
     }
 
@@ -78,13 +114,7 @@ impl ReplyLink {
             .and_then(|t| URL_SAFE_NO_PAD.decode(t).ok())
             .filter(|t| t.len() == MAC_BYTES)
             .ok_or(LinkError::Malformed)?;
-        let expected = mac(key, activity_id, appointment_id, expires);
-        if expected.len() != MAC_BYTES {
-            return Err(LinkError::Forged);
-        }
-        // Constant time: a guess learns nothing from how long the comparison took.
-        let same = tag.iter().zip(&expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        if !same {
+        if !same_tag(&tag, &reply_mac(key, activity_id, appointment_id, expires)) {
             return Err(LinkError::Forged);
         }
         if now > expires {
@@ -249,6 +279,21 @@ mod tests {
         }
         let short = &text[..text.len() - 2];
         assert_eq!(ReplyLink::decode(short, KEY, 0), Err(LinkError::Malformed));
+    }
+
+    #[test]
+    fn a_feed_address_names_one_person_and_cannot_be_made_for_another() {
+        let feed = feed_link(KEY, 42);
+        assert_eq!(read_feed_link(&feed, KEY), Ok(42));
+        let other = feed.replacen("42-", "43-", 1);
+        assert_eq!(read_feed_link(&other, KEY), Err(LinkError::Forged));
+        assert_eq!(read_feed_link(&feed, b"another key"), Err(LinkError::Forged));
+        // A reply link's MAC is not a feed address's.
+        let reply = link().encode(KEY);
+        assert_ne!(read_feed_link(&reply, KEY), Ok(12));
+        for bad in ["", "42", "x-AAAA", "42-%%"] {
+            assert_eq!(read_feed_link(bad, KEY), Err(LinkError::Malformed), "{bad}");
+        }
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

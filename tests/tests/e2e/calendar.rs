@@ -212,4 +212,27 @@ async fn invitations_are_calendar_requests_updated_on_a_change_and_cancelled_wit
     // Without a token: refused.
     let anonymous = s.get(&format!("{A}/bodies/{body}/calendar.ics"), None).await;
     assert_eq!(anonymous.status.as_u16(), 401);
+
+    // The invitee's own feed, at the unguessable address the notice gave (no token: calendar
+    // programs cannot send one), lists the same event; the address changed by hand is refused.
+    let at = first
+        .text
+        .find("/c/")
+        .unwrap_or_else(|| panic!("no feed address in the notice:\n{}", first.text));
+    let address: String = first.text[at + 3..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let own = s.get(&format!("/c/{address}"), None).await;
+    assert_eq!(own.status.as_u16(), 200, "{}", own.text());
+    let cal = &parse_ics(&[&own.body])[0];
+    let uids: Vec<&str> = cal["events"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|v| v["uid"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(uids, [uid.as_str()], "{cal}");
+    let (person, tag) = address.split_once('-').unwrap_or_default();
+    let someone_else = format!("{}-{tag}", person.parse::<i64>().unwrap_or(0) + 1);
+    assert_eq!(s.get(&format!("/c/{someone_else}"), None).await.status.as_u16(), 403);
+    assert_eq!(s.get("/c/nothing", None).await.status.as_u16(), 404);
 }
