@@ -124,6 +124,31 @@ pub fn notice_label_and_title(occasion: NoticeOccasion, meeting_name: &str) -> (
     }
 }
 
+/// What a notice holds only sometimes: its purpose (the activity's description), the invitee's
+/// reply and feed links (made into `reply_url` and `feed_url` with the public address when the
+/// notice is prepared), and a cancellation's reason.
+fn add_optional_notice_fields(
+    m: &mut serde_json::Map<String, Value>,
+    act: &ActivityFacts,
+    inv: &InviteeFacts,
+    occasion: NoticeOccasion,
+) {
+    let purpose = act.description.trim().trim_end_matches(['。', '，', '.', ',']);
+    if !purpose.is_empty() {
+        m.insert("purpose".into(), json!(purpose));
+    }
+    if let Some(link) = inv.reply_link.as_deref() {
+        m.insert("reply_link".into(), json!(link));
+    }
+    if let Some(link) = inv.feed_link.as_deref() {
+        m.insert("feed_link".into(), json!(link));
+    }
+    let reason = act.cancel_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if let (Some(r), NoticeOccasion::Cancellation) = (reason, occasion) {
+        m.insert("cancel_reason".into(), json!(r.trim_end_matches(['。', '.'])));
+    }
+}
+
 /// A 会议通知 (or its change or cancellation) to one invitee, from meetings-service's
 /// `notice.send` event, with its calendar invitation.
 fn meeting_notice_request(
@@ -170,20 +195,8 @@ fn meeting_notice_request(
         "contact_name": contact.unwrap_or("技工联盟秘书处"),
         "contact_phone": act.contact_phone.as_deref().unwrap_or_default(),
     });
-    let purpose = act.description.trim().trim_end_matches(['。', '，', '.', ',']);
-    if let (Value::Object(m), false) = (&mut data, purpose.is_empty()) {
-        m.insert("purpose".into(), json!(purpose));
-    }
-    if let (Value::Object(m), Some(link)) = (&mut data, inv.reply_link.as_deref()) {
-        // Made into `reply_url` with the public address when the notice is prepared.
-        m.insert("reply_link".into(), json!(link));
-    }
-    if let (Value::Object(m), Some(link)) = (&mut data, inv.feed_link.as_deref()) {
-        m.insert("feed_link".into(), json!(link));
-    }
-    let reason = act.cancel_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-    if let (Value::Object(m), Some(r), NoticeOccasion::Cancellation) = (&mut data, reason, occasion) {
-        m.insert("cancel_reason".into(), json!(r.trim_end_matches(['。', '.'])));
+    if let Value::Object(m) = &mut data {
+        add_optional_notice_fields(m, act, inv, occasion);
     }
     IssueRequest {
         kind: DocumentKind::MeetingNotice,
