@@ -55,14 +55,14 @@ pub fn election_results(c: &mut DbConn, results: ElectionResults) -> Result<Stri
     enqueue_event(c, &event)
 }
 
-/// The 会议通知 (or its change or cancellation) for one invitee (only those with an e-mail
-/// address get one).
+/// The 会议通知 (or its change, cancellation or reminder) for one invitee, with their reply
+/// and feed links (only those with an e-mail address get one).
 pub fn meeting_notice(
     c: &mut DbConn,
     a: &ActivityRow,
     invitee: &InviteeRow,
     occasion: NoticeOccasion,
-    reply_link: Option<String>,
+    (reply_link, feed_link): (Option<String>, Option<String>),
 ) -> Result<Option<String>, ApiError> {
     if invitee.person_email.as_deref().is_none_or(|e| e.trim().is_empty()) {
         return Ok(None);
@@ -96,7 +96,7 @@ pub fn meeting_notice(
             unit_name: invitee.unit_name.clone(),
             post_label: invitee.post_label.clone(),
             reply_link,
-            feed_link: Some(crate::app::calendar::feed_link_for(c, invitee.person_id)?),
+            feed_link,
         },
         occasion,
     });

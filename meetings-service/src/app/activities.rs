@@ -132,6 +132,7 @@ fn send_notices(
     occasion: NoticeOccasion,
     earlier: Option<&[InviteeRow]>,
 ) -> Result<usize, ApiError> {
+    let key = crate::db::replies::key(c)?;
     let mut sent = 0;
     for i in list {
         let was_invited = earlier.is_none_or(|e| e.iter().any(|x| x.appointment_id == i.appointment_id));
@@ -140,12 +141,8 @@ fn send_notices(
         } else {
             NoticeOccasion::Invitation
         };
-        // A cancelled meeting takes no replies.
-        let link = match occasion {
-            NoticeOccasion::Cancellation => None,
-            _ => Some(replies::link_for(c, a, i.appointment_id)?),
-        };
-        if events::meeting_notice(c, a, i, occasion, link)?.is_some() {
+        let links = replies::notice_links(&key, a, i, occasion != NoticeOccasion::Cancellation);
+        if events::meeting_notice(c, a, i, occasion, links)?.is_some() {
             sent += 1;
         }
     }

@@ -12,7 +12,7 @@ use crate::db::models::ActivityRow;
 use crate::db::{activities, replies};
 use crate::domain::activities::ActivityStatus;
 use crate::domain::agenda::AgendaItem;
-use crate::domain::replies::{LinkError, feed_link, read_feed_link};
+use crate::domain::replies::{LinkError, read_feed_link};
 
 /// How far back the feed reaches, and how many activities it holds at most.
 const PAST: Duration = Duration::days(366);
@@ -92,12 +92,6 @@ pub async fn person_feed(db: &Db, link: String) -> Result<Result<String, LinkErr
         Ok(Ok(feed("我的会议", &rows)))
     })
     .await
-}
-
-/// The feed address of a person, signed with the service's key (inside the transaction that
-/// enqueues their notice).
-pub fn feed_link_for(c: &mut service_kit::DbConn, person_id: i64) -> Result<String, ApiError> {
-    Ok(feed_link(&replies::key(c)?, person_id))
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub fn run(db: &Db, today: NaiveDate, days: &[u32]) -> Result<usize, ApiError> {
         return Ok(0);
     };
     let mut conn = db.get()?;
+    let key = replies::key(&mut conn)?;
     let until = today + chrono::Duration::days(i64::from(furthest));
     let mut sent = 0;
     for id in activities::with_notices_between(&mut conn, today, until)? {
@@ -43,8 +44,8 @@ pub fn run(db: &Db, today: NaiveDate, days: &[u32]) -> Result<usize, ApiError> {
                 {
                     return Ok::<bool, ApiError>(false);
                 }
-                let link = reply_links::link_for(c, &a, inv.appointment_id)?;
-                events::meeting_notice(c, &a, &inv, NoticeOccasion::Reminder, Some(link))?;
+                let links = reply_links::notice_links(&key, &a, &inv, true);
+                events::meeting_notice(c, &a, &inv, NoticeOccasion::Reminder, links)?;
                 Ok(true)
             });
             match result {

@@ -10,16 +10,19 @@ use crate::db::{activities, invitees, replies};
 use crate::domain::activities::ActivityStatus;
 use crate::domain::replies::{self as rule, AnswerError, LinkError, ReplyLink};
 
-/// The link text for one invitee's notice, signed with the service's key (inside the
-/// transaction that enqueues the notice).
-pub fn link_for(c: &mut DbConn, a: &ActivityRow, appointment_id: i64) -> Result<String, ApiError> {
-    let key = replies::key(c)?;
-    let link = ReplyLink {
-        activity_id: a.id,
-        appointment_id,
-        expires: rule::link_expiry(a.held_on, offset_hours()),
-    };
-    Ok(link.encode(&key))
+/// The links one invitee's notice carries: their reply page (none on a cancellation, which
+/// takes no replies) and their own calendar feed, signed with the service's `key` (read once for
+/// all the notices of a transaction).
+pub fn notice_links(key: &[u8], a: &ActivityRow, inv: &InviteeRow, reply: bool) -> (Option<String>, Option<String>) {
+    let reply = reply.then(|| {
+        ReplyLink {
+            activity_id: a.id,
+            appointment_id: inv.appointment_id,
+            expires: rule::link_expiry(a.held_on, offset_hours()),
+        }
+        .encode(key)
+    });
+    (reply, Some(rule::feed_link(key, inv.person_id)))
 }
 
 /// What a reply link opens.
@@ -87,8 +90,7 @@ fn view(c: &mut DbConn, token: &str) -> Result<ReplyView, Refusal> {
 
 /// What the link `token` opens.
 pub async fn open(db: &Db, token: String) -> Result<ReplyView, Refusal> {
-    let token2 = token.clone();
-    match db.run(move |c| Ok(view(c, &token2))).await {
+    match db.run(move |c| Ok(view(c, &token))).await {
         Ok(r) => r,
         Err(e) => Err(Refusal::Db(e)),
     }
