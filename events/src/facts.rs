@@ -88,7 +88,9 @@ pub struct ActivityFacts {
 }
 
 /// Why a 会议通知 is sent: the first invitation, a change of date, time or place (会议变更通知),
-/// the cancellation (会议取消通知), or a reminder to an invitee who has not replied (会议提醒).
+/// the cancellation (会议取消通知), a reminder to an invitee who has not replied (会议提醒), or
+/// the withdrawal of one invitee's invitation (会议邀请撤回通知: a new date after their
+/// appointment ends, or a people change before the meeting).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeOccasion {
@@ -97,6 +99,15 @@ pub enum NoticeOccasion {
     Change,
     Cancellation,
     Reminder,
+    Withdrawal,
+}
+
+impl NoticeOccasion {
+    /// Whether the invitee's calendar entry is withdrawn (`METHOD:CANCEL`): the meeting is
+    /// called off, or they are no longer invited. Such a notice takes no reply.
+    pub fn withdraws(self) -> bool {
+        matches!(self, Self::Cancellation | Self::Withdrawal)
+    }
 }
 
 /// One person invited to an activity.
@@ -115,4 +126,29 @@ pub struct InviteeFacts {
     /// The invitee's personal calendar feed address (the path segment after `/c/`).
     #[serde(default)]
     pub feed_link: Option<String>,
+}
+
+/// An activity's invitees with their replies, as a 签到表 prints them (issue 13): read by
+/// documents-service from meetings-service (`GET /internal/v1/activities/{id}/sign-in-facts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SignInFacts {
+    pub activity: ActivityFacts,
+    pub status: crate::vocab::ActivityStatus,
+    /// In the order of their appointments; documents-service prints the body's leaders first.
+    pub invitees: Vec<SignInRow>,
+}
+
+/// One invitee of a 签到表 and their answer to the notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SignInRow {
+    pub appointment_id: i64,
+    pub person_name: String,
+    pub unit_name: String,
+    /// The post's code, e.g. `vice_chair`.
+    pub post: String,
+    pub post_label: String,
+    /// 参加 or 请假; None when not answered.
+    pub answer: Option<crate::vocab::ReplyAnswer>,
+    /// 请假事由.
+    pub reason: Option<String>,
 }

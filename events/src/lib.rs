@@ -23,7 +23,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-pub use facts::{ActivityFacts, AppointmentFacts, CommendationFacts, InviteeFacts, NoticeOccasion};
+pub use facts::{
+    ActivityFacts, AppointmentFacts, CommendationFacts, InviteeFacts, NoticeOccasion, SignInFacts, SignInRow,
+};
 pub use schema::schema;
 pub use to_documents::{CertificateIssue, CertificateRevoke, NoticeSend, TermEndReminder, ToDocuments};
 pub use to_meetings::{BodyMembersChanged, ToMeetings};

@@ -110,6 +110,8 @@ vocabulary! {
         CommendationCertificate = "commendation_certificate" => "荣誉证书",
         MeetingNotice = "meeting_notice" => "会议通知",
         Roster = "roster" => "成员名册",
+        /// A meeting's sign-in sheet with the invitees' replies (issue 13).
+        SignInSheet = "sign_in_sheet" => "签到表",
     }
 }
 

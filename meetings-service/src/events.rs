@@ -55,6 +55,30 @@ pub fn election_results(c: &mut DbConn, results: ElectionResults) -> Result<Stri
     enqueue_event(c, &event)
 }
 
+/// An activity as documents print it (its notices, its 签到表).
+pub fn activity_facts(a: &ActivityRow) -> Result<ActivityFacts, ApiError> {
+    let agenda: Vec<AgendaItem> = serde_json::from_str(&a.agenda).map_err(ApiError::internal)?;
+    Ok(ActivityFacts {
+        activity_id: a.id,
+        body_id: a.body_id,
+        body_name: a.body_name.clone(),
+        kind: a.kind.as_str().to_owned(),
+        kind_label: a.kind.label_zh().to_owned(),
+        title: a.title.clone(),
+        held_on: a.held_on,
+        starts_at: a.starts_at.clone(),
+        place: a.place.clone(),
+        description: a.description.clone(),
+        agenda: agenda.iter().map(AgendaItem::line).collect(),
+        reply_by: a.reply_by,
+        contact_name: a.contact_name.clone(),
+        contact_phone: a.contact_phone.clone(),
+        uid: service_kit::calendar::uid(a.id, a.created_at),
+        sequence: a.sequence,
+        cancel_reason: a.cancel_reason.clone(),
+    })
+}
+
 /// The 会议通知 (or its change, cancellation or reminder) for one invitee, with their reply
 /// and feed links (only those with an e-mail address get one).
 pub fn meeting_notice(
@@ -67,27 +91,8 @@ pub fn meeting_notice(
     if invitee.person_email.as_deref().is_none_or(|e| e.trim().is_empty()) {
         return Ok(None);
     }
-    let agenda: Vec<AgendaItem> = serde_json::from_str(&a.agenda).map_err(ApiError::internal)?;
     let event = ToDocuments::NoticeSend(NoticeSend::MeetingNotice {
-        activity: ActivityFacts {
-            activity_id: a.id,
-            body_id: a.body_id,
-            body_name: a.body_name.clone(),
-            kind: a.kind.as_str().to_owned(),
-            kind_label: a.kind.label_zh().to_owned(),
-            title: a.title.clone(),
-            held_on: a.held_on,
-            starts_at: a.starts_at.clone(),
-            place: a.place.clone(),
-            description: a.description.clone(),
-            agenda: agenda.iter().map(AgendaItem::line).collect(),
-            reply_by: a.reply_by,
-            contact_name: a.contact_name.clone(),
-            contact_phone: a.contact_phone.clone(),
-            uid: service_kit::calendar::uid(a.id, a.created_at),
-            sequence: a.sequence,
-            cancel_reason: a.cancel_reason.clone(),
-        },
+        activity: activity_facts(a)?,
         invitee: InviteeFacts {
             appointment_id: invitee.appointment_id,
             person_id: invitee.person_id,

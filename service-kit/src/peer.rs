@@ -57,6 +57,17 @@ impl Peers {
 
     /// `GET {peer}{path_and_query}` as JSON. A 401 makes it fetch a new token and try once more.
     pub async fn get_json<T: DeserializeOwned>(&self, peer: &str, path_and_query: &str) -> Result<T, ApiError> {
+        self.get_json_found(peer, path_and_query)
+            .await?
+            .ok_or_else(|| Self::unavailable(peer, format!("GET {path_and_query}: 404")))
+    }
+
+    /// As [`Peers::get_json`], with the peer's 404 (no such resource) as `None`.
+    pub async fn get_json_found<T: DeserializeOwned>(
+        &self,
+        peer: &str,
+        path_and_query: &str,
+    ) -> Result<Option<T>, ApiError> {
         let base = self
             .urls
             .get(peer)
@@ -85,11 +96,15 @@ impl Peers {
                 .limit(MAX_BODY)
                 .await
                 .map_err(|e| Self::unavailable(peer, format!("GET {url}: {e}")))?;
+            if status == awc::http::StatusCode::NOT_FOUND {
+                return Ok(None);
+            }
             if !status.is_success() {
                 let text: String = String::from_utf8_lossy(&body).chars().take(300).collect();
                 return Err(Self::unavailable(peer, format!("GET {url}: {status} {text}")));
             }
             return serde_json::from_slice(&body)
+                .map(Some)
                 .map_err(|e| Self::unavailable(peer, format!("GET {url}: unreadable answer: {e}")));
         }
         Err(Self::unavailable(peer, format!("GET {url}: token refused twice")))

@@ -3,13 +3,18 @@
 use service_kit::{ApiError, Caller, Role, ScopeRef};
 
 use crate::db::models::DocumentMeta;
+use crate::domain::kinds::list_of_body;
 
-/// A member reads their own documents; the Center and `documents:read` clients all.
+/// A member reads their own documents, a group's secretary the rosters and sign-in sheets of
+/// their group; the Center and `documents:read` clients all.
 pub fn may_read(caller: &Caller, d: &DocumentMeta) -> Result<(), ApiError> {
     let ok = match caller.role {
         Role::Admin => true,
         Role::Service => caller.has_scope("documents:read"),
         Role::Member => matches!(caller.scope, Some(ScopeRef::Person(p)) if Some(p) == d.person_id),
+        Role::GroupSecretary => {
+            matches!(caller.scope, Some(ScopeRef::Group(g)) if list_of_body(d.kind, &d.subject_key) == Some(g))
+        }
         _ => false,
     };
     if ok {
@@ -27,6 +32,18 @@ pub fn may_read_some(caller: &Caller) -> Result<(), ApiError> {
         Role::Service => caller.require_admin_or_scope("documents:read"),
         _ => Err(ApiError::forbidden("this document is outside your scope")),
     }
+}
+
+/// As [`may_read_some`] for a document's metadata and PDF, which a group's secretary reads for
+/// their group's rosters and sign-in sheets.
+pub fn may_read_some_or_lists(caller: &Caller) -> Result<(), ApiError> {
+    if matches!(
+        (caller.role, caller.scope),
+        (Role::GroupSecretary, Some(ScopeRef::Group(_)))
+    ) {
+        return Ok(());
+    }
+    may_read_some(caller)
 }
 
 /// The person a list of documents is limited to: a member's own; others need `documents:read`.
@@ -54,6 +71,19 @@ pub fn may_issue_roster(caller: &Caller, body_id: i64) -> Result<(), ApiError> {
     let own_group =
         matches!((caller.role, caller.scope), (Role::GroupSecretary, Some(ScopeRef::Group(g))) if g == body_id);
     if own_group {
+        Ok(())
+    } else {
+        caller.require_admin_or_scope("documents:write")
+    }
+}
+
+/// Before a 签到表's activity is looked up: only those who may issue some body's papers (the
+/// Center, group secretaries, `documents:write`) learn whether it exists.
+pub fn may_issue_some_roster(caller: &Caller) -> Result<(), ApiError> {
+    if matches!(
+        (caller.role, caller.scope),
+        (Role::GroupSecretary, Some(ScopeRef::Group(_)))
+    ) {
         Ok(())
     } else {
         caller.require_admin_or_scope("documents:write")

@@ -10,7 +10,7 @@ use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, Problem};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::{may_read, may_read_some, own_person};
+use super::access::{may_read, may_read_some, may_read_some_or_lists, own_person};
 use super::{Document, to_document};
 use crate::app::{delivery, documents};
 use crate::db::models::{AttemptRow, DeliveryRow};
@@ -60,10 +60,10 @@ pub async fn list(
 
 /// One document's metadata.
 #[utoipa::path(get, path = "/api/v1/documents/{serial}", tag = "documents", params(("serial" = String, Path, pattern = r"^JGLM-[A-Z]{2}-[0-9]{4}-[0-9]{6,9}$")),
-    extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
+    extensions(("x-roles" = json!(["admin", "member:own_record", "group_secretary:own_group", "service:documents:read"]))),
     responses((status = 200, body = Document), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    may_read_some(&caller)?;
+    may_read_some_or_lists(&caller)?;
     let serial = serial.into_inner();
     let d = db.run(move |c| documents::find(c, &serial)).await?;
     may_read(&caller, &d)?;
@@ -72,11 +72,11 @@ pub async fn get(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -
 
 /// The PDF, byte-exact as issued (its SHA-256 is the document's `content_hash`).
 #[utoipa::path(get, path = "/api/v1/documents/{serial}/pdf", tag = "documents", params(("serial" = String, Path, pattern = r"^JGLM-[A-Z]{2}-[0-9]{4}-[0-9]{6,9}$")),
-    extensions(("x-roles" = json!(["admin", "member:own_record", "service:documents:read"]))),
+    extensions(("x-roles" = json!(["admin", "member:own_record", "group_secretary:own_group", "service:documents:read"]))),
     responses((status = 200, description = "application/pdf", content_type = "application/pdf"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn pdf(caller: Caller, serial: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    may_read_some(&caller)?;
+    may_read_some_or_lists(&caller)?;
     let serial = serial.into_inner();
     let (meta, bytes) = db.run(move |c| documents::with_pdf(c, &serial)).await?;
     may_read(&caller, &meta)?;

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod pages;
 pub mod previews;
 pub mod rosters;
+pub mod sign_in_sheets;
 pub mod upload;
 pub mod verdicts;
 pub mod verification;
@@ -97,6 +98,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/documents/issuer/jwks").route(get().to(credentials::jwks)))
         .service(resource("/api/v1/documents/status-lists/{list}").route(get().to(credentials::status_list)))
         .service(resource("/api/v1/documents/rosters").route(web::post().to(rosters::create)))
+        .service(resource("/api/v1/documents/sign-in-sheets").route(web::post().to(sign_in_sheets::create)))
         .service(resource("/api/v1/documents/deliveries").route(get().to(deliveries::list)))
         .service(resource("/api/v1/documents/deliveries/{id}/retry").route(web::post().to(deliveries::retry)))
         .service(resource("/api/v1/documents/failed-events").route(get().to(deliveries::failed_events)))

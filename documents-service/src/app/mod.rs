@@ -10,3 +10,4 @@ pub mod inbox;
 pub mod issuing;
 pub mod previews;
 pub mod rosters;
+pub mod sign_in_sheets;

@@ -60,7 +60,9 @@ impl Invitation {
             location: act.place.clone(),
             held_on: act.held_on,
             starts_at: act.starts_at.clone(),
-            cancelled: occasion == NoticeOccasion::Cancellation,
+            // The invitee's entry is withdrawn: the meeting is called off, or they are no
+            // longer invited (METHOD:CANCEL to them alone, RFC 5546 3.2.5).
+            cancelled: occasion.withdraws(),
         }
     }
 
@@ -137,6 +139,16 @@ mod tests {
             "会议议程：\n1. 审议工作报告\n2. 发布工作计划\n联系人：王芳，022-12345678"
         );
         assert_eq!((i.sequence, i.cancelled, i.method()), (2, false, Method::Request));
+        let w = Invitation::of(&facts(), NoticeOccasion::Withdrawal, "会议");
+        assert_eq!(
+            (w.cancelled, w.method()),
+            (true, Method::Cancel),
+            "a withdrawn invitation cancels the entry"
+        );
+        assert!(
+            !w.description.contains("会议已取消"),
+            "the meeting itself is not called off"
+        );
         let c = Invitation::of(&facts(), NoticeOccasion::Cancellation, "会议");
         assert!(c.description.starts_with("会议已取消：场地调整\n"));
         assert_eq!(c.method(), Method::Cancel);

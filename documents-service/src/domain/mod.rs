@@ -8,6 +8,7 @@ pub mod kinds;
 pub mod mail;
 pub mod requests;
 pub mod serials;
+pub mod sign_in;
 pub mod states;
 pub mod status_list;
 pub mod verification;

@@ -114,13 +114,15 @@ pub fn meeting_name(body_name: &str, title: &str) -> String {
 
 /// What a meeting notice is called and titled on each occasion: the invitation
 /// (关于召开…的通知), a change of date, time or place (会议变更通知: 关于…有关事项变更的通知),
-/// the cancellation (会议取消通知: 关于取消召开…的通知) or a reminder (会议提醒: 关于参加…的提醒).
+/// the cancellation (会议取消通知: 关于取消召开…的通知), a reminder (会议提醒: 关于参加…的提醒) or
+/// one invitee's withdrawn invitation (会议邀请撤回通知: 关于撤回…参会邀请的通知).
 pub fn notice_label_and_title(occasion: NoticeOccasion, meeting_name: &str) -> (&'static str, String) {
     match occasion {
         NoticeOccasion::Invitation => ("会议通知", format!("关于召开{meeting_name}的通知")),
         NoticeOccasion::Change => ("会议变更通知", format!("关于{meeting_name}有关事项变更的通知")),
         NoticeOccasion::Cancellation => ("会议取消通知", format!("关于取消召开{meeting_name}的通知")),
         NoticeOccasion::Reminder => ("会议提醒", format!("关于参加{meeting_name}的提醒")),
+        NoticeOccasion::Withdrawal => ("会议邀请撤回通知", format!("关于撤回{meeting_name}参会邀请的通知")),
     }
 }
 
@@ -149,6 +151,17 @@ fn add_optional_notice_fields(
     }
 }
 
+/// When an activity begins, as notices print it: `二〇二六年十二月十日（星期四） 09:30`.
+pub fn starts_at_zh(act: &ActivityFacts) -> String {
+    let time = act.starts_at.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    format!(
+        "{}（{}）{}",
+        ChineseDate::new(act.held_on),
+        ChineseDate::new(act.held_on).weekday(),
+        time.map(|t| format!(" {t}")).unwrap_or_default()
+    )
+}
+
 /// A 会议通知 (or its change or cancellation) to one invitee, from meetings-service's
 /// `notice.send` event, with its calendar invitation.
 fn meeting_notice_request(
@@ -157,13 +170,7 @@ fn meeting_notice_request(
     inv: &InviteeFacts,
     occasion: NoticeOccasion,
 ) -> IssueRequest {
-    let time = act.starts_at.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let starts_at_zh = format!(
-        "{}（{}）{}",
-        ChineseDate::new(act.held_on),
-        ChineseDate::new(act.held_on).weekday(),
-        time.map(|t| format!(" {t}")).unwrap_or_default()
-    );
+    let starts_at_zh = starts_at_zh(act);
     let reply_by = act.reply_by.unwrap_or(act.held_on - chrono::Duration::days(3));
     let meeting_name = meeting_name(&act.body_name, &act.title);
     let (label, title) = notice_label_and_title(occasion, &meeting_name);
@@ -317,9 +324,13 @@ const POST_ORDER: [&str; 12] = [
     "",
 ];
 
+/// Where a post (its code) comes in a list of a body's people: leaders first.
+pub fn post_rank(post: &str) -> usize {
+    POST_ORDER.iter().position(|p| *p == post).unwrap_or(POST_ORDER.len())
+}
+
 fn rank(f: &AppointmentFacts) -> (usize, i64) {
-    let r = POST_ORDER.iter().position(|p| *p == f.post).unwrap_or(POST_ORDER.len());
-    (r, f.appointment_id)
+    (post_rank(&f.post), f.appointment_id)
 }
 
 /// The roster's template data from the appointment facts of one body on a date.
@@ -355,12 +366,26 @@ pub fn roster_request(body_id: i64, on: NaiveDate, facts: Vec<AppointmentFacts>)
     let text = |k: &str| data.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
     let (body_name, term_label) = (text("body_name"), text("term_label"));
     IssueRequest {
-        kind: DocumentKind::Roster,
-        subject_key: format!("roster:body:{body_id}:{on}"),
-        person_name: body_name.clone(),
-        post_label: String::new(),
-        body_name,
         term_label,
+        ..list_request(
+            DocumentKind::Roster,
+            format!("roster:body:{body_id}:{on}"),
+            body_name,
+            data,
+        )
+    }
+}
+
+/// A list of a body's people issued on request (a roster, a sign-in sheet): about no one person,
+/// mailed to no one, listed under `title`.
+pub fn list_request(kind: DocumentKind, subject_key: String, title: String, data: Value) -> IssueRequest {
+    IssueRequest {
+        kind,
+        subject_key,
+        person_name: title.clone(),
+        post_label: String::new(),
+        body_name: title,
+        term_label: String::new(),
         person_id: None,
         appointment_id: None,
         source_event_id: None,
@@ -434,6 +459,11 @@ mod tests {
         assert_eq!(
             (label, title.as_str()),
             ("会议变更通知", "关于理事会全体会议有关事项变更的通知")
+        );
+        let (label, title) = notice_label_and_title(NoticeOccasion::Withdrawal, "理事会全体会议");
+        assert_eq!(
+            (label, title.as_str()),
+            ("会议邀请撤回通知", "关于撤回理事会全体会议参会邀请的通知")
         );
         let (label, title) = notice_label_and_title(NoticeOccasion::Cancellation, "理事会全体会议");
         assert_eq!(

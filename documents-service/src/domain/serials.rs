@@ -19,6 +19,7 @@ pub fn kind_code(kind: DocumentKind) -> &'static str {
         DocumentKind::CommendationCertificate => "RY", // 荣誉证书
         DocumentKind::MeetingNotice => "HY",           // 会议通知
         DocumentKind::Roster => "MC",                  // 成员名册
+        DocumentKind::SignInSheet => "QD",             // 签到表
     }
 }
 

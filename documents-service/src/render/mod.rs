@@ -44,6 +44,9 @@
 //! - `Roster` (成员名册): `body_name`, `term_label`, `as_of_zh`, `rows`: array of objects with
 //!   `person_name`, `unit_name`, `post_label`, `title_label` (职称, e.g. `正高级`), `job_title`
 //!   (职务, e.g. `副校长`), `term_zh` (e.g. `2026.11—2030.11`)
+//! - `SignInSheet` (签到表): `meeting_name`, `starts_at_zh`, `location`, `counts` (`invitees`,
+//!   `attend`, `leave`, `unanswered`), `rows`: array of objects with `person_name`, `unit_name`,
+//!   `post_label`, `answer` (`attend`, `leave` or null), `reason` (请假事由, optional)
 //!
 //! [`sample_data`] gives a complete example of each.
 
@@ -54,6 +57,8 @@ mod zh_date;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod visual_tests;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -128,6 +133,7 @@ fn template_file(kind: TemplateKind) -> &'static str {
         TemplateKind::CommendationCertificate => "commendation_certificate.typ",
         TemplateKind::MeetingNotice => "meeting_notice.typ",
         TemplateKind::Roster => "roster.typ",
+        TemplateKind::SignInSheet => "sign_in_sheet.typ",
     }
 }
 

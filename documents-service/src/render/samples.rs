@@ -103,7 +103,32 @@ pub fn sample_data(kind: TemplateKind) -> Value {
         ),
         TemplateKind::MeetingNotice => with_common("JGLM-2026-000128", ALLIANCE, meeting_notice_fields()),
         TemplateKind::Roster => with_common("JGLM-2026-000129", ALLIANCE, roster_fields(120)),
+        TemplateKind::SignInSheet => with_common("JGLM-2026-000130", ALLIANCE, sign_in_fields(24)),
     }
+}
+
+/// A 签到表 of `n` invitees of a plenary: some answered 参加, some 请假 with a reason, some not.
+fn sign_in_fields(n: usize) -> Value {
+    let Value::Array(people) = roster_fields(n)["rows"].take() else {
+        return Value::Null;
+    };
+    let rows: Vec<Value> = people
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| match i % 5 {
+            0 | 1 | 3 => json!({"person_name": p["person_name"], "unit_name": p["unit_name"], "post_label": p["post_label"], "answer": "attend"}),
+            2 => json!({"person_name": p["person_name"], "unit_name": p["unit_name"], "post_label": p["post_label"], "answer": "leave", "reason": "出差在外，无法参会"}),
+            _ => json!({"person_name": p["person_name"], "unit_name": p["unit_name"], "post_label": p["post_label"], "answer": null}),
+        })
+        .collect();
+    let count = |a: Option<&str>| rows.iter().filter(|r| r["answer"].as_str() == a).count();
+    json!({
+        "meeting_name": format!("{ALLIANCE}2026年全体会议"),
+        "starts_at_zh": "二〇二六年十二月十日（星期四）上午9:00",
+        "location": "北京市西城区三里河路46号机械工业教育发展中心第一会议室",
+        "counts": {"invitees": rows.len(), "attend": count(Some("attend")), "leave": count(Some("leave")), "unanswered": count(None)},
+        "rows": rows,
+    })
 }
 
 /// A 会议通知's own fields (its sample is long: a whole agenda).

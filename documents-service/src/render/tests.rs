@@ -19,7 +19,7 @@ const TINY_PNG: [u8; 75] = [
 ];
 
 /// Runs a poppler tool on the PDF given on stdin and returns its stdout.
-fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+pub(super) fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
     let mut child = Command::new(tool)
         .args(args)
         .stdin(Stdio::piped())
@@ -51,15 +51,15 @@ fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
     String::from_utf8(output.stdout).expect("poppler writes UTF-8")
 }
 
-fn text_of(pdf: &[u8]) -> String {
+pub(super) fn text_of(pdf: &[u8]) -> String {
     poppler("pdftotext", &["-enc", "UTF-8", "-", "-"], pdf)
 }
 
-fn info_of(pdf: &[u8]) -> String {
+pub(super) fn info_of(pdf: &[u8]) -> String {
     poppler("pdfinfo", &["-"], pdf)
 }
 
-fn pages(info: &str) -> usize {
+pub(super) fn pages(info: &str) -> usize {
     info.lines()
         .find_map(|l| l.strip_prefix("Pages:"))
         .and_then(|n| n.trim().parse().ok())
@@ -68,7 +68,7 @@ fn pages(info: &str) -> usize {
 
 /// Text without whitespace: lines may wrap anywhere, and pdftotext turns typst's spacing
 /// between Chinese and Latin text into spaces.
-fn squeeze(s: &str) -> String {
+pub(super) fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -79,7 +79,7 @@ fn assert_text_contains(text: &str, expected: &str) {
     );
 }
 
-fn render(kind: TemplateKind, data: &Value) -> Vec<u8> {
+pub(super) fn render(kind: TemplateKind, data: &Value) -> Vec<u8> {
     RENDERER
         .render(kind, data)
         .unwrap_or_else(|e| panic!("{} renders: {e}", kind.as_str()))
@@ -224,6 +224,25 @@ fn expectations(kind: TemplateKind, data: &Value) -> (String, Vec<String>) {
                 vec![row("person_name"), row("post_label"), row("unit_name")],
             )
         }
+        TemplateKind::SignInSheet => {
+            let first = &data["rows"][0];
+            let row = |key: &str| {
+                first[key]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("row field {key}"))
+                    .to_owned()
+            };
+            (
+                format!("{}签到表", s("meeting_name")),
+                vec![
+                    row("person_name"),
+                    row("unit_name"),
+                    s("location"),
+                    "请假".to_owned(),
+                    "未回复".to_owned(),
+                ],
+            )
+        }
     };
     texts.extend([
         s("serial"),
@@ -243,7 +262,7 @@ fn every_template_renders_its_sample_on_a4_with_title_name_post_and_serial() {
         assert!(pdf.starts_with(b"%PDF-"), "{}", kind.as_str());
         let info = info_of(&pdf);
         let expected_pages = match kind {
-            TemplateKind::MeetingNotice => 2,
+            TemplateKind::MeetingNotice | TemplateKind::SignInSheet => 2,
             TemplateKind::Roster => 4,
             _ => 1,
         };
@@ -563,6 +582,42 @@ fn a_changed_and_a_cancelled_meeting_notice_say_so() {
     assert_text_contains(&text, "因会场改建，经研究，决定取消。此前发出的会议通知作废");
     assert!(!squeeze(&text).contains("会议议程"), "{text}");
     assert_eq!(pages(&info_of(&pdf)), 1);
+
+    // Issue 13: one invitee no longer invited (a new date after their appointment ends).
+    let mut withdrawn = sample_data(TemplateKind::MeetingNotice);
+    withdrawn["occasion"] = json!("withdrawal");
+    withdrawn["title"] = json!("关于撤回技工联盟2026年全体会议参会邀请的通知");
+    let pdf = render(TemplateKind::MeetingNotice, &withdrawn);
+    let text = text_of(&pdf);
+    assert_text_contains(&text, "关于撤回技工联盟2026年全体会议参会邀请的通知");
+    assert_text_contains(
+        &text,
+        "参会人员的调整，您不再列入本次会议参会人员范围，此前发给您的会议通知作废",
+    );
+    assert!(!squeeze(&text).contains("会议议程"), "{text}");
+    assert_eq!(pages(&info_of(&pdf)), 1);
+}
+
+/// Issue 13 part 4: the 签到表 lists every invitee with their reply, the counts under the table
+/// and the signature with the last rows; the header on each page.
+#[test]
+fn a_sign_in_sheet_prints_each_reply_and_the_counts() {
+    let data = sample_data(TemplateKind::SignInSheet);
+    let pdf = render(TemplateKind::SignInSheet, &data);
+    let text = squeeze(&text_of(&pdf));
+    let counts = &data["counts"];
+    let line = format!(
+        "应到{}人；回执：参加{}人，请假{}人，未回复{}人。",
+        counts["invitees"], counts["attend"], counts["leave"], counts["unanswered"]
+    );
+    assert!(text.contains(&line), "{line} not in {text}");
+    assert!(text.contains("请假（出差在外，无法参会）"), "{text}");
+    let n = pages(&info_of(&pdf));
+    assert_eq!(
+        text.matches("签到").count(),
+        1 + n,
+        "the title once, the header on each of {n} pages: {text}"
+    );
 }
 
 /// Issue 15: the 聘书's period is the appointment's (an addition during the term, R4, starts on
@@ -574,4 +629,46 @@ fn the_certificate_period_is_the_appointments_r4() {
     data["ends_on_zh"] = json!("二〇二九年十一月二十三日");
     let text = text_of(&render(TemplateKind::AppointmentCertificate, &data));
     assert_text_contains(&text, "聘期自二〇二七年三月十五日起至二〇二九年十一月二十三日止");
+}
+
+/// Issue 15: a body is named once in every document composed from an appointment's facts, both
+/// when its own name is short (理事会: the alliance's name is put in front) and when it already
+/// holds the alliance's name (not put in front again).
+#[test]
+fn every_appointment_document_names_the_body_once() {
+    use crate::domain::requests::{ISSUER, appointment_request};
+    for body in ["专家委员会", "机械行业技工院校高水平专业建设联盟数控技术专业建设协作组"]
+    {
+        let facts: alliance_events::AppointmentFacts = serde_json::from_value(json!({"appointment_id": 7,
+            "person_id": 3, "person_name": "王志刚", "person_email": null, "job_post": "教师", "title_label": "正高级",
+            "unit_id": 1, "unit_name": "浙江机电技师学院", "unit_contact_email": null, "body_id": 2, "body_name": body,
+            "post": "member", "post_label": "委员", "term_number": 2, "term_starts_on": "2026-01-01",
+            "term_ends_on": "2029-12-31", "starts_on": "2026-01-01", "ends_on": "2029-12-31", "status": "dismissed",
+            "ended_on": "2026-06-01", "end_reason": "二〇二六工作年度内无故两次不参加活动", "previous_appointment_id": null}))
+        .expect("facts");
+        let full = if body.starts_with(ISSUER) {
+            body.to_owned()
+        } else {
+            format!("{ISSUER}{body}")
+        };
+        for kind in [
+            TemplateKind::AppointmentCertificate,
+            TemplateKind::DismissalNotice,
+            TemplateKind::LapseNotice,
+            TemplateKind::ResignationAcceptance,
+        ] {
+            let req = appointment_request("e1", kind, &facts, vec![]);
+            let mut data = sample_data(kind);
+            if let (Value::Object(d), Value::Object(r)) = (&mut data, req.data) {
+                d.extend(r);
+            }
+            let text = squeeze(&text_of(&render(kind, &data)));
+            assert!(text.contains(&full), "{}: {full} not in {text}", kind.as_str());
+            assert!(
+                !text.contains(&format!("联盟{ISSUER}")) && !text.contains(&format!("{ISSUER}{ISSUER}")),
+                "{}: the alliance named twice in a row: {text}",
+                kind.as_str()
+            );
+        }
+    }
 }

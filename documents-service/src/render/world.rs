@@ -20,7 +20,7 @@ const FONT_FILES: [&[u8]; 2] = [
 ];
 
 /// Every `.typ` file, by its virtual path (all at the project root).
-const TEMPLATE_FILES: [(&str, &str); 8] = [
+const TEMPLATE_FILES: [(&str, &str); 9] = [
     ("common.typ", include_str!("../../templates/common.typ")),
     (
         "appointment_certificate.typ",
@@ -41,6 +41,7 @@ const TEMPLATE_FILES: [(&str, &str); 8] = [
     ),
     ("meeting_notice.typ", include_str!("../../templates/meeting_notice.typ")),
     ("roster.typ", include_str!("../../templates/roster.typ")),
+    ("sign_in_sheet.typ", include_str!("../../templates/sign_in_sheet.typ")),
 ];
 
 pub(super) const DATA_FILE: &str = "data.json";

@@ -339,10 +339,11 @@ pub async fn refresh_invitees(
     id: web::Path<i64>,
     db: web::Data<Db>,
     peers: web::Data<Peers>,
+    waker: web::Data<OutboxWaker>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     access::manage_some(&caller)?;
     let authorize = |a: &ActivityRow| access::manage(&caller, a.body_id);
-    let list = app::refresh_invitees(&db, &peers, id, authorize).await?;
+    let list = app::refresh_invitees(&db, &peers, &waker, id, authorize).await?;
     Ok(HttpResponse::Ok().json(invitee_views(&caller, list)))
 }

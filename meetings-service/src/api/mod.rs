@@ -86,7 +86,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(post().to(replies::submit)),
     )
     // Outside /api/v1: the gateway forwards only /api/v1/{service}/…, so this stays internal.
-    .service(resource(service_kit::outbox::EVENTS_PATH).route(post().to(internal::events)));
+    .service(resource(service_kit::outbox::EVENTS_PATH).route(post().to(internal::events)))
+    .service(resource("/internal/v1/activities/{id}/sign-in-facts").route(get().to(internal::sign_in_facts)));
 }
 
 #[cfg(test)]

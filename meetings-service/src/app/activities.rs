@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use service_kit::clock::today;
 use service_kit::pagination::{Page, Window};
 use service_kit::peer::Peers;
-use service_kit::{ApiError, Code, Db, DbConn, FieldError};
+use service_kit::{ApiError, Code, Db, DbConn, FieldError, OutboxWaker};
 
 use super::{Ctx, absence, replies};
 use crate::db::models::{ActivityChanges, ActivityRow, InviteeRow, NewActivityRow, NewInviteeRow};
@@ -141,12 +141,47 @@ fn send_notices(
         } else {
             NoticeOccasion::Invitation
         };
-        let links = replies::notice_links(&key, a, i, occasion != NoticeOccasion::Cancellation);
+        let links = replies::notice_links(&key, a, i, !occasion.withdraws());
         if events::meeting_notice(c, a, i, occasion, links)?.is_some() {
             sent += 1;
         }
     }
     Ok(sent)
+}
+
+/// The invitees of `earlier` who are not on `now`: their invitation is withdrawn.
+fn dropped(earlier: &[InviteeRow], now: &[InviteeRow]) -> Vec<InviteeRow> {
+    earlier
+        .iter()
+        .filter(|e| !now.iter().any(|n| n.appointment_id == e.appointment_id))
+        .cloned()
+        .collect()
+}
+
+/// After the invitees were read again for a people change: newcomers get the invitation, those
+/// no longer on the list its withdrawal (会议邀请撤回通知, which raises the calendar's SEQUENCE).
+/// Nothing when the activity sends no notices.
+fn notify_list_change(c: &mut DbConn, id: i64, earlier: &[InviteeRow], now: &[InviteeRow]) -> Result<usize, ApiError> {
+    let mut row = activities::find(c, id)?;
+    if !row.send_notices {
+        return Ok(0);
+    }
+    let gone = dropped(earlier, now);
+    if !gone.is_empty() {
+        row.sequence = row.sequence.saturating_add(1);
+        let raised = ActivityChanges {
+            sequence: Some(row.sequence),
+            ..ActivityChanges::default()
+        };
+        activities::update(c, id, &raised)?;
+    }
+    let added: Vec<InviteeRow> = now
+        .iter()
+        .filter(|n| !earlier.iter().any(|e| e.appointment_id == n.appointment_id))
+        .cloned()
+        .collect();
+    Ok(send_notices(c, &row, &added, NoticeOccasion::Invitation, None)?
+        + send_notices(c, &row, &gone, NoticeOccasion::Withdrawal, None)?)
 }
 
 fn load_invitations(c: &mut DbConn, id: i64) -> Result<Invitations, ApiError> {
@@ -333,6 +368,14 @@ fn apply_update(
             NoticeOccasion::Change
         };
         emitted |= send_notices(c, &row, &list, occasion, Some(&earlier))? > 0;
+        // Those the new date leaves out (their appointment ends before it) are told too.
+        let gone = dropped(&earlier, &list);
+        let withdrawn = if cancelling {
+            NoticeOccasion::Cancellation
+        } else {
+            NoticeOccasion::Withdrawal
+        };
+        emitted |= send_notices(c, &row, &gone, withdrawn, None)? > 0;
     }
     if let Some(reason) = &checked.cancel_reason {
         // Absences at a cancelled activity no longer count (R13).
@@ -399,7 +442,7 @@ fn frozen(a: &ActivityRow, recorded: i64) -> Result<(), ApiError> {
 
 /// Reads an activity's invitees again from members-service and stores them, unless it is held,
 /// past, cancelled or has attendance recorded (409 `invitees_frozen`).
-async fn refresh(db: &Db, peers: &Peers, a: ActivityRow) -> Result<Invitations, ApiError> {
+async fn refresh(db: &Db, peers: &Peers, waker: &OutboxWaker, a: ActivityRow) -> Result<Invitations, ApiError> {
     let id = a.id;
     frozen(&a, db.run(move |c| attendance::count_of_activity(c, id)).await?)?;
     let facts = fetch_invitees(peers, a.body_id, a.held_on).await?;
@@ -413,33 +456,47 @@ async fn refresh(db: &Db, peers: &Peers, a: ActivityRow) -> Result<Invitations, 
                 "the activity was rescheduled meanwhile; retry",
             ));
         }
-        store_invitees(c, id, &facts)?;
-        load_invitations(c, id)
+        let earlier = invitees::of_activity(c, id)?;
+        let list = store_invitees(c, id, &facts)?;
+        let sent = notify_list_change(c, id, &earlier, &list)?;
+        Ok((load_invitations(c, id)?, sent > 0))
     })
     .await
+    .map(|(invitations, sent)| {
+        if sent {
+            waker.wake();
+        }
+        invitations
+    })
 }
 
 /// Reads the invitees again (see [`refresh`]); `authorize` decides once the activity is known.
 pub async fn refresh_invitees(
     db: &Db,
     peers: &Peers,
+    waker: &OutboxWaker,
     id: i64,
     authorize: impl FnOnce(&ActivityRow) -> Result<(), ApiError>,
 ) -> Result<Invitations, ApiError> {
     let a = db.run(move |c| activities::find(c, id)).await?;
     authorize(&a)?;
-    refresh(db, peers, a).await
+    refresh(db, peers, waker, a).await
 }
 
 /// A people change of a body (`body.members_changed`): the invitees of its coming activities
 /// are read again; those frozen meanwhile keep theirs. The ids of the activities refreshed.
-pub async fn body_members_changed(db: &Db, peers: &Peers, body_id: i64) -> Result<Vec<i64>, ApiError> {
+pub async fn body_members_changed(
+    db: &Db,
+    peers: &Peers,
+    waker: &OutboxWaker,
+    body_id: i64,
+) -> Result<Vec<i64>, ApiError> {
     let from = today();
     let ahead = db.run(move |c| activities::ahead_of_body(c, body_id, from)).await?;
     let mut refreshed = Vec::new();
     for id in ahead {
         let a = db.run(move |c| activities::find(c, id)).await?;
-        match refresh(db, peers, a).await {
+        match refresh(db, peers, waker, a).await {
             Ok(_) => refreshed.push(id),
             // Frozen meanwhile (attendance recorded) or rescheduled (which read the list anew).
             Err(e) if e.status().as_u16() == 409 => {}

@@ -159,3 +159,33 @@ pub async fn of_activity(db: &Db, id: i64) -> Result<RepliesOf, ApiError> {
     })
     .await
 }
+
+/// What a 签到表 prints: the activity, each invitee and their reply (for documents-service).
+pub async fn sign_in_facts(db: &Db, id: i64) -> Result<alliance_events::SignInFacts, ApiError> {
+    let RepliesOf {
+        activity,
+        invitees,
+        replies,
+        ..
+    } = of_activity(db, id).await?;
+    let rows = invitees
+        .into_iter()
+        .map(|i| {
+            let r = replies.iter().find(|r| r.appointment_id == i.appointment_id);
+            alliance_events::SignInRow {
+                appointment_id: i.appointment_id,
+                person_name: i.person_name,
+                unit_name: i.unit_name,
+                post: i.post,
+                post_label: i.post_label,
+                answer: r.map(|r| r.answer),
+                reason: r.and_then(|r| r.reason.clone()),
+            }
+        })
+        .collect();
+    Ok(alliance_events::SignInFacts {
+        activity: crate::events::activity_facts(&activity)?,
+        status: activity.status,
+        invitees: rows,
+    })
+}

@@ -235,4 +235,69 @@ async fn invitations_are_calendar_requests_updated_on_a_change_and_cancelled_wit
     let someone_else = format!("{}-{tag}", person.parse::<i64>().unwrap_or(0) + 1);
     assert_eq!(s.get(&format!("/c/{someone_else}"), None).await.status.as_u16(), 403);
     assert_eq!(s.get("/c/nothing", None).await.status.as_u16(), 404);
+
+    // An invitee dismissed before a coming meeting (a people change: the invitees are read again)
+    // is no longer invited: a 会议邀请撤回通知 withdraws their calendar entry (METHOD:CANCEL, the
+    // same UID, the next SEQUENCE); the others get nothing new.
+    let later = "数控技术专业建设协作组实训教学研讨会";
+    let b = id(&activity(
+        &s,
+        &secretary,
+        json!({"body_id": body, "kind": "thematic", "title": later, "held_on": (on + chrono::Duration::days(5)).to_string(),
+            "starts_at": "14:00", "place": "实训楼", "send_notices": true}),
+    )
+    .await);
+    let invitation_to = |to: &'static str| {
+        let smtp = &smtp;
+        async move {
+            eventually(60, &format!("the invitation to the later meeting to {to}"), || async {
+                smtp.messages().into_iter().find(|m| {
+                    m.to.contains(to)
+                        && m.subject.contains("会议通知")
+                        && pdf_text(attachment(m, ".pdf"))
+                            .split_whitespace()
+                            .collect::<String>()
+                            .contains(later)
+                })
+            })
+            .await
+        }
+    };
+    let invited = invitation_to(ABSENTEE_MAIL).await;
+    invitation_to(ATTENDEE_MAIL).await;
+    let later_uid = parse_ics(&[attachment(&invited, "invite.ics")])[0]["events"][0]["uid"].clone();
+    let before = smtp.messages().len();
+    let r = s
+        .post(
+            &format!("/api/v1/members/appointments/{}/dismissal", g.absentee),
+            Some(&t),
+            json!({"reason": "从事有损联盟社会信誉的行为"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text());
+    let withdrawn = mail_to(&smtp, ABSENTEE_MAIL, "会议邀请撤回通知").await;
+    let cal = &parse_ics(&[attachment(&withdrawn, "invite.ics")])[0];
+    assert_eq!(cal["method"], "CANCEL", "{cal}");
+    let ev = &cal["events"][0];
+    assert_eq!((&ev["uid"], ev["sequence"].as_i64()), (&later_uid, Some(1)), "{ev}");
+    let text: String = pdf_text(attachment(&withdrawn, ".pdf")).split_whitespace().collect();
+    assert!(text.contains(&format!("关于撤回{later}参会邀请的通知")), "{text}");
+    assert!(
+        !withdrawn.text.contains("/r/"),
+        "a withdrawn invitation takes no reply:\n{}",
+        withdrawn.text
+    );
+    let invitees = ok(s.get(&format!("{A}/activities/{b}/invitees"), Some(&secretary)).await).await;
+    let ids: Vec<i64> = invitees
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["appointment_id"].as_i64())
+        .collect();
+    assert_eq!(ids, [g.attendee], "{invitees}");
+    let to_attendee_since = smtp.messages()[before..]
+        .iter()
+        .filter(|m| m.to.contains(ATTENDEE_MAIL) && m.subject.contains("会议"))
+        .count();
+    assert_eq!(to_attendee_since, 0, "the one still invited gets nothing new");
 }

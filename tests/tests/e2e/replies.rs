@@ -168,6 +168,42 @@ async fn a_leave_asked_from_the_notice_is_an_excused_absence_r18_and_bad_links_c
         .await
         .problem(403, "forbidden");
 
+    // Issue 13 part 4: the 签到表 with the replies, printed by the group's secretary: the meeting
+    // named once, each invitee with their answer (请假 with its reason, 未回复), the counts, and a
+    // serial of its own kind. A member may not print one; an unknown activity is a 404.
+    let sheets = "/api/v1/documents/sign-in-sheets";
+    let sheet = e2e_tests::created(s.post(sheets, Some(&secretary), json!({"activity_id": a})).await).await;
+    assert_eq!(
+        (sheet["kind"].as_str(), sheet["kind_label"].as_str()),
+        (Some("sign_in_sheet"), Some("签到表"))
+    );
+    let serial = sheet["serial"].as_str().unwrap_or_default().to_owned();
+    assert!(serial.starts_with("JGLM-QD-"), "{sheet}");
+    let pdf = s
+        .get(&format!("/api/v1/documents/{serial}/pdf"), Some(&secretary))
+        .await;
+    assert_eq!(pdf.status.as_u16(), 200);
+    let text: String = e2e_tests::pdf_text(&pdf.body).split_whitespace().collect();
+    for expected in [
+        format!("{title}签到表"),
+        "欧阳堃".to_owned(),
+        // The reason wraps in its cell, and pdftotext reads the row's lines across the cells.
+        "请假（赴外地".to_owned(),
+        "技能大赛裁判）".to_owned(),
+        "未回复".to_owned(),
+        "应到2人；回执：参加0人，请假1人，未回复1人。".to_owned(),
+        serial.clone(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} not in the sheet:\n{text}");
+    }
+    assert_eq!(text.matches(title).count(), 1, "the meeting named once: {text}");
+    s.post(sheets, Some(&member), json!({"activity_id": a}))
+        .await
+        .problem(403, "forbidden");
+    s.post(sheets, Some(&secretary), json!({"activity_id": 999_999}))
+        .await
+        .problem(404, "not_found");
+
     // R18: recorded absent, the one who asked for leave is excused with their reason.
     let r = s
         .put(

@@ -1,0 +1,5 @@
+-- A meeting's 签到表 (sign-in sheet with the invitees' replies, issue 13) is a document kind.
+ALTER TABLE documents DROP CONSTRAINT documents_kind_check;
+ALTER TABLE documents ADD CONSTRAINT documents_kind_check CHECK (kind IN ('appointment_certificate',
+    'dismissal_notice', 'lapse_notice', 'resignation_acceptance', 'commendation_certificate', 'meeting_notice',
+    'roster', 'sign_in_sheet'));

@@ -1,0 +1,53 @@
+//! `POST /documents/sign-in-sheets`: the 签到表 of a meeting, issued on request (issue 13): every
+//! invitee, the body's leaders first, with their reply to the notice (参加, 请假 and its reason,
+//! 未回复) and room to sign; a serial and a verification link like every other document. A new
+//! sheet of the same activity supersedes the earlier one.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use service_kit::peer::Peers;
+use service_kit::{ApiError, Caller, Db, Problem};
+use utoipa::ToSchema;
+
+use super::access::{may_issue_roster, may_issue_some_roster};
+use super::{Document, to_document};
+use crate::app::issuing::Press;
+use crate::app::sign_in_sheets::{Issuer, issue_sign_in_sheet};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"activity_id": 3}))]
+pub struct NewSignInSheet {
+    pub activity_id: i64,
+}
+
+/// 签到表 · Issue the sign-in sheet of a meeting with the invitees' replies (the Center, the body's
+/// group secretary, or a system with `documents:write`); the PDF is at
+/// `GET /documents/{serial}/pdf`.
+#[utoipa::path(post, path = "/api/v1/documents/sign-in-sheets", tag = "documents", request_body = NewSignInSheet,
+    extensions(("x-roles" = json!(["admin", "group_secretary:own_group", "service:documents:write"]))),
+    responses((status = 201, body = Document),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "no such activity"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "the activity is cancelled (`activity_cancelled`), has no invitees (`empty_roster`), or names characters no font has"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "meetings-service unreachable")))]
+pub async fn create(
+    caller: Caller,
+    body_in: service_kit::json::Json<NewSignInSheet>,
+    db: web::Data<Db>,
+    peers: web::Data<Peers>,
+    press: web::Data<Press>,
+) -> Result<HttpResponse, ApiError> {
+    let r = body_in.into_inner();
+    may_issue_some_roster(&caller)?;
+    let issuer = Issuer {
+        db: &db,
+        peers: &peers,
+        press: press.get_ref().clone(),
+    };
+    let doc = to_document(issue_sign_in_sheet(issuer, &caller, r.activity_id, may_issue_roster).await?);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/documents/{}", doc.serial)))
+        .json(doc))
+}
