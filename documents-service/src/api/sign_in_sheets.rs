@@ -30,7 +30,8 @@ pub struct NewSignInSheet {
     responses((status = 201, body = Document),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such activity"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "the activity is cancelled (`activity_cancelled`), has no invitees (`empty_roster`), or names characters no font has"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "the activity is cancelled (`activity_cancelled`)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "the activity has no invitees (`empty_roster`), or names characters no font has"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "meetings-service unreachable")))]
 pub async fn create(
     caller: Caller,

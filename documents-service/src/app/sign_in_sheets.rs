@@ -17,7 +17,7 @@ pub struct Issuer<'a> {
 }
 
 /// Issues the 签到表 of `activity_id` if `may_issue` allows the caller for the activity's body:
-/// 404 for an unknown activity, 422 for a cancelled one or one without invitees.
+/// 404 for an unknown activity, 409 for a cancelled one, 422 for one without invitees.
 pub async fn issue_sign_in_sheet(
     x: Issuer<'_>,
     caller: &Caller,
@@ -32,8 +32,9 @@ pub async fn issue_sign_in_sheet(
         .ok_or_else(|| ApiError::not_found(format!("activity {activity_id} not found")))?;
     may_issue(caller, facts.activity.body_id)?;
     let req = sign_in_request(facts).map_err(|r| match r {
+        // A state of the activity, as meetings-service answers it: 409.
         SheetRefusal::Cancelled => {
-            ApiError::unprocessable(Code::ActivityCancelled, format!("activity {activity_id} is cancelled"))
+            ApiError::conflict(Code::ActivityCancelled, format!("activity {activity_id} is cancelled"))
         }
         SheetRefusal::NoInvitees => {
             ApiError::unprocessable(Code::EmptyRoster, format!("activity {activity_id} has no invitees"))

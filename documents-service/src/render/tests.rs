@@ -672,3 +672,37 @@ fn every_appointment_document_names_the_body_once() {
         }
     }
 }
+
+/// Issue 15: every kind opens without a problem in two more independent readers, qpdf
+/// (`qpdf --check`) and pikepdf (`tests/tools/check_pdf.py`; Debian qpdf and python3-pikepdf,
+/// which CI installs), a certificate with its attached credential (PDF/A-3b) among them.
+#[test]
+fn every_document_passes_qpdf_and_pikepdf() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut files = Vec::new();
+    let mut with_credential = sample_data(TemplateKind::AppointmentCertificate);
+    with_credential["credential"] = json!("eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl");
+    let docs = TemplateKind::ALL
+        .into_iter()
+        .map(|k| (k.as_str().to_owned(), render(k, &sample_data(k))))
+        .chain([(
+            "certificate_with_credential".to_owned(),
+            render(TemplateKind::AppointmentCertificate, &with_credential),
+        )]);
+    for (name, pdf) in docs {
+        let file = dir.path().join(format!("{name}.pdf"));
+        std::fs::write(&file, pdf).expect("the PDF is written");
+        files.push(file);
+    }
+    let out = Command::new("/usr/bin/python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tools/check_pdf.py"))
+        .args(&files)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "qpdf or pikepdf found problems (apt-get install qpdf python3-pikepdf):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
