@@ -357,7 +357,7 @@ fn within_public_rate(req: &HttpRequest, config: &ProxyConfig) -> Result<(), Api
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             Code::RateLimited,
-            format!("too many verification requests from this address; retry in {secs} s"),
+            format!("too many requests to the public pages (verification, meeting replies, calendar feeds) from this address; retry in {secs} s"),
         )
         .with_header(header::RETRY_AFTER, HeaderValue::from(secs))
     })

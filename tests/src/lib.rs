@@ -692,3 +692,14 @@ impl TestSuite {
         .await
     }
 }
+
+/// The path segment after the first `prefix` (e.g. `/r/`) in a mail's text: a personal link's
+/// token (letters, digits, `-`, `_`).
+pub fn link_after(text: &str, prefix: &str) -> Option<String> {
+    let at = text.find(prefix)? + prefix.len();
+    let link: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!link.is_empty()).then_some(link)
+}

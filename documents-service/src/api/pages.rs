@@ -15,34 +15,21 @@ pub const CHECK_ACTION: &str = "/v";
 
 pub use service_kit::html::escape;
 
+/// The verification page's own rules (the rest is `service_kit::html::BASE_STYLE`).
 const STYLE: &str = "\
-*{box-sizing:border-box}\
-body{margin:0;background:#f4f4f1;color:#1b1b1b;font-family:system-ui,-apple-system,\"PingFang SC\",\"Hiragino Sans GB\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",\"WenQuanYi Micro Hei\",sans-serif;line-height:1.6;font-size:17px}\
-main{max-width:40rem;margin:0 auto;padding:1rem}\
-header{font-size:.95rem;color:#444;padding:.25rem 0 .75rem;border-bottom:1px solid #ccc;margin-bottom:1rem}\
 .verdict{border-radius:.5rem;padding:1.25rem 1rem;color:#fff;text-align:center;margin-bottom:1rem}\
 .verdict .word{font-size:3rem;font-weight:700;line-height:1.2;margin:0;letter-spacing:.1em}\
 .verdict .mark{font-size:2.5rem;line-height:1;margin:0 0 .25rem}\
 .verdict p{margin:.5rem 0 0}\
 .valid{background:#1b6e2d}.revoked{background:#a4161a}.superseded{background:#8a4b00}.unknown{background:#4a4a4a}\
 .match{border:2px solid #1b6e2d;background:#e8f3ea;border-radius:.5rem;padding:.75rem 1rem;margin-bottom:1rem}\
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;background:#fff;border-radius:.5rem;padding:1rem;margin:0 0 1rem}\
-dt{color:#555}dd{margin:0;font-weight:600;overflow-wrap:anywhere}\
 section.check{background:#fff;border-radius:.5rem;padding:1rem}\
 section.check h2{font-size:1.1rem;margin:0 0 .5rem}\
 input[type=file]{max-width:100%;margin:.5rem 0}\
-button{font:inherit;padding:.5rem 1.25rem;border:0;border-radius:.35rem;background:#1f4e99;color:#fff}\
-footer{font-size:.85rem;color:#555;margin-top:1rem}";
+button{padding:.5rem 1.25rem}";
 
 fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex, nofollow\"><title>{title}</title><style>{STYLE}</style></head>\
-         <body><main><header>{issuer} · 文件核验</header>{body}</main></body></html>\n",
-        title = escape(title),
-        issuer = escape(ISSUER),
-    )
+    service_kit::html::page(title, &format!("{ISSUER} · 文件核验"), STYLE, body, "")
 }
 
 fn check_form() -> String {

@@ -24,33 +24,25 @@ use crate::domain::replies::{LinkError, MAX_REASON, ReplyAnswer};
 
 const ISSUER: &str = "机械行业技工院校高水平专业建设联盟";
 
+/// The reply page's own rules (the rest is `service_kit::html::BASE_STYLE`).
 const STYLE: &str = "\
-*{box-sizing:border-box}\
-body{margin:0;background:#f4f4f1;color:#1b1b1b;font-family:system-ui,-apple-system,\"PingFang SC\",\"Hiragino Sans GB\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",\"WenQuanYi Micro Hei\",sans-serif;line-height:1.6;font-size:17px}\
-main{max-width:40rem;margin:0 auto;padding:1rem}\
-header{font-size:.95rem;color:#444;padding:.25rem 0 .75rem;border-bottom:1px solid #ccc;margin-bottom:1rem}\
 h1{font-size:1.3rem;margin:0 0 .75rem}\
 .note{border-radius:.5rem;padding:.75rem 1rem;margin-bottom:1rem;color:#fff}\
 .ok{background:#1b6e2d}.closed{background:#8a4b00}.bad{background:#a4161a}\
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;background:#fff;border-radius:.5rem;padding:1rem;margin:0 0 1rem}\
-dt{color:#555}dd{margin:0;font-weight:600;overflow-wrap:anywhere}\
 form{background:#fff;border-radius:.5rem;padding:1rem}\
 fieldset{border:0;padding:0;margin:0 0 .75rem}\
 label.choice{display:block;padding:.6rem .75rem;border:1px solid #bbb;border-radius:.35rem;margin:.4rem 0;font-size:1.1rem}\
 textarea{width:100%;font:inherit;min-height:5rem;padding:.5rem;border:1px solid #bbb;border-radius:.35rem}\
 .error{color:#a4161a;font-weight:600}\
-button{font:inherit;width:100%;padding:.75rem 1.25rem;border:0;border-radius:.35rem;background:#1f4e99;color:#fff;font-size:1.1rem;margin-top:.5rem}\
-footer{font-size:.85rem;color:#555;margin-top:1rem}";
+button{width:100%;padding:.75rem 1.25rem;font-size:1.1rem;margin-top:.5rem}";
 
 fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    let html = format!(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex, nofollow\"><title>{title}</title><style>{STYLE}</style></head>\
-         <body><main><header>{issuer} · 会议回执</header>{body}\
-         <footer>本页仅供受邀人本人使用，请勿转发链接。</footer></main></body></html>\n",
-        title = escape(title),
-        issuer = escape(ISSUER),
+    let html = service_kit::html::page(
+        title,
+        &format!("{ISSUER} · 会议回执"),
+        STYLE,
+        body,
+        "<footer>本页仅供受邀人本人使用，请勿转发链接。</footer>",
     );
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

@@ -232,14 +232,8 @@ async fn invitations_are_calendar_requests_updated_on_a_change_and_cancelled_wit
 
     // The invitee's own feed, at the unguessable address the notice gave (no token: calendar
     // programs cannot send one), lists the same event; the address changed by hand is refused.
-    let at = first
-        .text
-        .find("/c/")
+    let address = e2e_tests::link_after(&first.text, "/c/")
         .unwrap_or_else(|| panic!("no feed address in the notice:\n{}", first.text));
-    let address: String = first.text[at + 3..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
     let own = s.get(&format!("/c/{address}"), None).await;
     assert_eq!(own.status.as_u16(), 200, "{}", own.text());
     let cal = &parse_ics(&[&own.body])[0];

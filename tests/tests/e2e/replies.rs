@@ -28,14 +28,8 @@ async fn reply_link(smtp: &SmtpSink, to: &str, title: &str) -> String {
         })
     })
     .await;
-    let at = mail
-        .text
-        .find("/r/")
-        .unwrap_or_else(|| panic!("no reply link in the mail:\n{}", mail.text));
-    let link: String = mail.text[at + 3..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let link =
+        e2e_tests::link_after(&mail.text, "/r/").unwrap_or_else(|| panic!("no reply link in the mail:\n{}", mail.text));
     assert!(link.len() > 20, "{link}");
     // The PDF prints the same link.
     let pdf = mail
