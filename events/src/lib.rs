@@ -12,6 +12,7 @@
 //! `openapi/events.json` (see [`schema`]).
 
 mod facts;
+pub mod numerals;
 mod schema;
 mod to_documents;
 mod to_meetings;

@@ -6,7 +6,8 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
-const DIGITS: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+use alliance_events::numerals::{DIGITS, count};
+pub use alliance_events::numerals::{small_number_zh, term_label};
 
 /// A date as documents print it: the year digit by digit (二〇二六), the month and day counted
 /// (十一, 二十四).
@@ -61,37 +62,6 @@ impl fmt::Display for ChineseDate {
         }
         write!(f, "年{}月{}日", count(self.0.month()), count(self.0.day()))
     }
-}
-
-/// 1..=99 as counted in Chinese: 一 … 十, 十一 … 十九, 二十, 二十一 … 九十九 (months, days).
-fn count(n: u32) -> String {
-    let (tens, ones) = (n / 10, n % 10);
-    let mut out = String::new();
-    match tens {
-        0 => {}
-        1 => out.push('十'),
-        t => {
-            out.push(DIGITS[(t % 10) as usize]);
-            out.push('十');
-        }
-    }
-    if ones != 0 || tens == 0 {
-        out.push(DIGITS[ones as usize]);
-    }
-    out
-}
-
-/// 1 → 一, 12 → 十二, 23 → 二十三 (term numbers: 第二届); other numbers as digits.
-pub fn small_number_zh(n: i64) -> String {
-    match u32::try_from(n) {
-        Ok(n @ 0..=99) => count(n),
-        _ => n.to_string(),
-    }
-}
-
-/// The label of a term: 第二届.
-pub fn term_label(term_number: i64) -> String {
-    format!("第{}届", small_number_zh(term_number))
 }
 
 #[cfg(test)]

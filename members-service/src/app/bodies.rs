@@ -84,7 +84,7 @@ pub struct BodyDetail {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"id": 1, "body_id": 1, "number": 1, "label": "第1届", "starts_on": "2023-04-01", "ends_on": "2027-03-31",
+#[schema(example = json!({"id": 1, "body_id": 1, "number": 1, "label": "第一届", "starts_on": "2023-04-01", "ends_on": "2027-03-31",
     "lapse_processed_at": null, "created_at": "2026-11-24T08:00:00"}))]
 pub struct Term {
     pub id: i64,
@@ -107,7 +107,7 @@ impl From<TermRow> for Term {
             id: t.id,
             body_id: t.body_id,
             number: t.number,
-            label: format!("第{}届", t.number),
+            label: alliance_events::numerals::term_label(i64::from(t.number)),
             starts_on: t.starts_on,
             ends_on: t.ends_on,
             lapse_processed_at: t.lapse_processed_at,

@@ -213,7 +213,7 @@ fn roster(c: &mut DbConn, f: &RosterQuery) -> Result<Vec<[String; 11]>, ApiError
         .map(|r| {
             [
                 r.0,
-                format!("第{}届", r.1),
+                alliance_events::numerals::term_label(i64::from(r.1)),
                 r.2.label_zh().to_owned(),
                 r.3,
                 r.4,

@@ -25,6 +25,8 @@ pub struct Unit {
     pub kind: UnitKind,
     pub kind_label: String,
     pub address: Option<String>,
+    /// The contact person: like the e-mail and phone, shown to the Center, the unit's contact and
+    /// clients with `members:personal_data` (null to others).
     pub contact_name: Option<String>,
     /// Shown to the Center, the unit's contact and clients with `members:personal_data`.
     pub contact_email: Option<String>,
@@ -86,7 +88,7 @@ fn to_units(c: &mut DbConn, rows: Vec<UnitRow>, caller: &Caller) -> Result<Vec<U
                 kind: r.kind,
                 kind_label: r.kind.label_zh().into(),
                 address: r.address,
-                contact_name: r.contact_name,
+                contact_name: if private { r.contact_name } else { None },
                 contact_email: if private { r.contact_email } else { None },
                 contact_phone: if private { r.contact_phone } else { None },
                 created_at: r.created_at,

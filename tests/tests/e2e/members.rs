@@ -49,7 +49,7 @@ async fn the_life_of_a_council_from_first_start() {
     )
     .await;
     assert_eq!(term["ends_on"], "2027-12-31");
-    assert_eq!(term["label"], "第1届");
+    assert_eq!(term["label"], "第一届");
     let term_id = term["id"].as_i64().unwrap_or(-1);
     let twin = ok(s.get(&format!("{M}/bodies/{committee}/terms"), Some(&t)).await).await;
     assert_eq!(twin[0]["ends_on"], "2027-12-31");
@@ -627,6 +627,19 @@ async fn access_follows_roles_and_scopes() {
     let member = s.token_for("member", Some(&format!("person:{p_mine}"))).await;
     let secretary = s.token_for("group_secretary", Some("group:99")).await;
 
+    // A unit's contact person, like its e-mail, is personal data (issue 14): the Center and the
+    // unit's own contact see it, a member of another role does not.
+    let contact_fields = |u: &Value| (u["contact_name"].clone(), u["contact_email"].clone());
+    let as_admin = ok(s.get(&format!("{M}/units/{mine}"), Some(&t)).await).await;
+    assert_eq!(
+        contact_fields(&as_admin),
+        (json!("联系人"), json!("contact@example.cn"))
+    );
+    let as_contact = ok(s.get(&format!("{M}/units/{mine}"), Some(&contact)).await).await;
+    assert_eq!(contact_fields(&as_contact).0, json!("联系人"));
+    let as_member = ok(s.get(&format!("{M}/units/{mine}"), Some(&member)).await).await;
+    assert_eq!(contact_fields(&as_member), (Value::Null, Value::Null), "{as_member}");
+
     // A unit contact: their unit's people, with personal data; not another unit's.
     let own = ok(s.get(&format!("{M}/people/{p_mine}"), Some(&contact)).await).await;
     assert_eq!(own["email"], format!("p{mine}@example.cn"));
@@ -899,7 +912,7 @@ async fn csv_import_reports_every_bad_row_then_commits_all_or_nothing_and_the_ro
     assert!(text.starts_with('\u{FEFF}'));
     assert!(text.contains("机构,届次,职务,姓名,单位"));
     assert!(
-        text.contains("理事会,第1届,理事长,张伟,天津市机电工艺技师学院,正高级"),
+        text.contains("理事会,第一届,理事长,张伟,天津市机电工艺技师学院,正高级"),
         "{text}"
     );
     let xlsx = s
