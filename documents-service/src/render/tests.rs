@@ -186,6 +186,13 @@ fn expectations(kind: TemplateKind, data: &Value) -> (String, Vec<String>) {
             .unwrap_or_else(|| panic!("sample field {key}"))
             .to_owned()
     };
+    // The first row's fields, for the lists (roster, sign-in sheet).
+    let row = |key: &str| {
+        data["rows"][0][key]
+            .as_str()
+            .unwrap_or_else(|| panic!("row field {key}"))
+            .to_owned()
+    };
     let (title, mut texts) = match kind {
         TemplateKind::AppointmentCertificate => (
             "聘书".to_owned(),
@@ -211,38 +218,20 @@ fn expectations(kind: TemplateKind, data: &Value) -> (String, Vec<String>) {
             s("title").replace('\n', ""),
             vec![s("person_name"), s("location"), s("meeting_name")],
         ),
-        TemplateKind::Roster => {
-            let first = &data["rows"][0];
-            let row = |key: &str| {
-                first[key]
-                    .as_str()
-                    .unwrap_or_else(|| panic!("row field {key}"))
-                    .to_owned()
-            };
-            (
-                format!("{}成员名册", s("body_name")),
-                vec![row("person_name"), row("post_label"), row("unit_name")],
-            )
-        }
-        TemplateKind::SignInSheet => {
-            let first = &data["rows"][0];
-            let row = |key: &str| {
-                first[key]
-                    .as_str()
-                    .unwrap_or_else(|| panic!("row field {key}"))
-                    .to_owned()
-            };
-            (
-                format!("{}签到表", s("meeting_name")),
-                vec![
-                    row("person_name"),
-                    row("unit_name"),
-                    s("location"),
-                    "请假".to_owned(),
-                    "未回复".to_owned(),
-                ],
-            )
-        }
+        TemplateKind::Roster => (
+            format!("{}成员名册", s("body_name")),
+            vec![row("person_name"), row("post_label"), row("unit_name")],
+        ),
+        TemplateKind::SignInSheet => (
+            format!("{}签到表", s("meeting_name")),
+            vec![
+                row("person_name"),
+                row("unit_name"),
+                s("location"),
+                "请假".to_owned(),
+                "未回复".to_owned(),
+            ],
+        ),
     };
     texts.extend([
         s("serial"),

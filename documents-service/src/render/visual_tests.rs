@@ -242,14 +242,19 @@ fn cases() -> Vec<Case> {
     v
 }
 
+/// The first row given the longest name and unit.
+fn longest_first(rows: &mut [Value], name: &str, unit: &str) {
+    rows[0]["person_name"] = json!(name);
+    rows[0]["unit_name"] = json!(unit);
+}
+
 /// The 成员名册 and 签到表 of `n` people, the first with the longest name and unit.
 fn lists(n: usize, name: &str, unit: &str) -> Vec<Case> {
     use TemplateKind::*;
     let mut cases = Vec::new();
     let mut roster = sample_data(Roster);
     let mut rows: Vec<Value> = (0..n).map(|i| roster["rows"][i % 120].clone()).collect();
-    rows[0]["person_name"] = json!(name);
-    rows[0]["unit_name"] = json!(unit);
+    longest_first(&mut rows, name, unit);
     roster["rows"] = json!(rows);
     cases.push(Case {
         name: format!("成员名册 of {n}"),
@@ -261,8 +266,7 @@ fn lists(n: usize, name: &str, unit: &str) -> Vec<Case> {
     let mut sheet = sample_data(SignInSheet);
     let base = sheet["rows"].as_array().cloned().unwrap_or_default();
     let mut rows: Vec<Value> = (0..n).map(|i| base[i % base.len()].clone()).collect();
-    rows[0]["person_name"] = json!(name);
-    rows[0]["unit_name"] = json!(unit);
+    longest_first(&mut rows, name, unit);
     let count = |a: Option<&str>| rows.iter().filter(|r| r["answer"].as_str() == a).count();
     sheet["counts"] = json!({"invitees": n, "attend": count(Some("attend")), "leave": count(Some("leave")), "unanswered": count(None)});
     sheet["rows"] = json!(rows);
