@@ -28,7 +28,7 @@ pub const DEFAULT_PORT: u16 = 8083;
 #[openapi(
     paths(api::documents::list, api::batches::create, api::batches::get, api::batches::list, api::rosters::create, api::sign_in_sheets::create, api::deliveries::list, api::deliveries::retry, api::deliveries::failed_events, api::deliveries::replay_event, api::documents::get, api::documents::pdf, api::documents::deliveries_of, api::verification::verify, api::verification::verify_short, api::verification::check, api::verification::check_short, api::previews::preview, api::credentials::credential, api::credentials::issuer, api::credentials::jwks, api::credentials::status_list),
     modifiers(&NewBatchConditions),
-    tags((name = "documents", description = "Certificates and notices, verification, delivery (documents-service)"))
+    tags((name = "documents", description = "文件：聘书、荣誉证书、解聘通知书、会议通知、成员名册、签到表的签发，公开核验与邮件投递 · Certificates and notices, verification, delivery (documents-service)"))
 )]
 pub struct ApiDoc;
 

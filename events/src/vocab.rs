@@ -202,3 +202,23 @@ mod tests {
         check(&DeliveryStatus::ALL, DeliveryStatus::as_str, DeliveryStatus::label_zh);
     }
 }
+
+vocabulary! {
+    /// 排序方式 · How a list of people (or of their appointments, or a 成员名册) is ordered.
+    pub enum NameOrder {
+        /// 按编号（登记先后）· In the order they were recorded (id).
+        Id = "id" => "按登记先后",
+        /// 按姓氏笔画（GB13000.1 字序）· By the surname's strokes, as official name lists are.
+        SurnameStrokes = "surname_strokes" => "按姓氏笔画",
+        /// 按姓名拼音，姓氏按姓氏读音 · By pinyin, surnames read as surnames.
+        Pinyin = "pinyin" => "按姓名拼音",
+    }
+}
+
+// `vocabulary!` derives a fixed set, so `#[derive(Default)]` with `#[default]` is not open here.
+#[allow(clippy::derivable_impls)]
+impl Default for NameOrder {
+    fn default() -> Self {
+        NameOrder::Id
+    }
+}

@@ -30,6 +30,22 @@ fn a_certificate_issue_as_members_service_wrote_it_parses_and_round_trips() {
     assert_eq!(event.payload(), payload);
 }
 
+/// Issue 14: members-service now writes the name's sort keys (the 成员名册's order); an event
+/// with them round-trips, and one without them (above) is read with empty keys.
+#[test]
+fn a_certificate_issue_with_the_name_keys_round_trips() {
+    let mut a = appointment();
+    a["person_stroke_key"] = json!("04,1121/07,4135215");
+    a["person_pinyin_key"] = json!("wang2/zhi4/gang1");
+    let payload = json!({"document_kind": "appointment_certificate", "appointment": a});
+    let event = ToDocuments::parse("certificate.issue", &payload).expect("parses");
+    let ToDocuments::CertificateIssue(CertificateIssue::AppointmentCertificate { appointment }) = &event else {
+        panic!("not an appointment certificate: {event:?}");
+    };
+    assert_eq!(appointment.person_stroke_key, "04,1121/07,4135215");
+    assert_eq!(event.payload(), payload);
+}
+
 #[test]
 fn a_meeting_notice_as_meetings_service_wrote_it_parses() {
     let payload = json!({

@@ -13,7 +13,7 @@ use crate::api::{accounts, clients, token};
         accounts::list, accounts::create, accounts::get, accounts::update,
         clients::list, clients::create, clients::get, clients::update,
     ),
-    tags((name = "auth", description = "Tokens, accounts and API clients (gateway)"))
+    tags((name = "auth", description = "令牌、账号与接入系统（API 客户端），由网关提供 · Tokens, accounts and API clients (gateway)"))
 )]
 pub struct ApiDoc;
 

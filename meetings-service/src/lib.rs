@@ -36,10 +36,10 @@ pub const DEFAULT_PORT: u16 = 8082;
     ),
     modifiers(&ActivityUpdateConditions, &NewAnnualDocumentConditions),
     tags(
-        (name = "activities", description = "Meetings and other activities of a body, their invitees (meetings-service)"),
-        (name = "attendance", description = "Attendance (R18), the two-absences rule (R13), statistics"),
-        (name = "work plans and reports", description = "Annual work plans and reports of a body (R19)"),
-        (name = "failed events", description = "Events the outbox could not deliver (dead letters), and replaying them"),
+        (name = "activities", description = "活动与会议：会议及其他活动、受邀人员、会议回执、选举结果、活动日历 · Meetings and other activities of a body, their invitees (meetings-service)"),
+        (name = "attendance", description = "出席情况：出席、请假、缺席的登记与更正（R18），每工作年度无故两次缺席予以解聘（R13），出席统计 · Attendance (R18), the two-absences rule (R13), statistics"),
+        (name = "work plans and reports", description = "年度工作计划与年度工作报告：各机构每年一份，作为全体会议议程附件（R19） · Annual work plans and reports of a body (R19)"),
+        (name = "failed events", description = "投递失败的事件：发件箱无法投递的事件（死信）及其重新投递 · Events the outbox could not deliver (dead letters), and replaying them"),
     )
 )]
 pub struct ApiDoc;

@@ -43,17 +43,17 @@ pub const DEFAULT_PORT: u16 = 8081;
     ),
     modifiers(&TransitionRequestConditions, &NewCommendationConditions),
     tags(
-        (name = "bodies", description = "Council, expert committee, collaboration groups, terms (members-service)"),
-        (name = "units", description = "Units (单位)"),
-        (name = "people", description = "People; personal data by role"),
-        (name = "applications", description = "Unit applications, review, elections (R7–R10)"),
-        (name = "appointments", description = "Nominations, appointments, renewals, resignations, dismissals"),
-        (name = "dismissals", description = "Dismissal cases for absence (R13)"),
-        (name = "assessments", description = "Annual assessments (R15) and commendations (R16)"),
-        (name = "terms", description = "Scheduled jobs: lapse (R6), renewals, reminders"),
-        (name = "labels", description = "Chinese labels of every enum value"),
-        (name = "audit", description = "Who changed what, when, why"),
-        (name = "failed events", description = "Events the outbox could not deliver (dead letters), and replaying them"),
+        (name = "bodies", description = "机构：理事会、专家委员会、专业建设协作组及其届次（任期） · Council, expert committee, collaboration groups, terms (members-service)"),
+        (name = "units", description = "单位：成员单位的名称、类型、地址与单位联系人，以及是否理事单位 · Units (单位)"),
+        (name = "people", description = "人员：各单位的人员；出生日期、电子邮箱、联系电话等个人信息按角色可见 · People; personal data by role"),
+        (name = "applications", description = "申报：各单位申报理事会及协作组职务，审核、选举（R7–R10） · Unit applications, review, elections (R7–R10)"),
+        (name = "appointments", description = "聘任：机械工业教育发展中心提名、聘任、连聘连任、辞聘、解聘 · Nominations, appointments, renewals, resignations, dismissals"),
+        (name = "dismissals", description = "解聘案：每工作年度无故两次不参加活动的解聘处理（R13） · Dismissal cases for absence (R13)"),
+        (name = "assessments", description = "考核与表彰：年度工作考核（R15）与表彰（褒奖，R16） · Annual assessments (R15) and commendations (R16)"),
+        (name = "terms", description = "任期作业：届满未续聘者自行解聘（R6）、续聘生效、任期届满提醒 · Scheduled jobs: lapse (R6), renewals, reminders"),
+        (name = "labels", description = "中文标签：每个枚举值的中文名称 · Chinese labels of every enum value"),
+        (name = "audit", description = "审计日志：谁在何时因何修改了什么 · Who changed what, when, why"),
+        (name = "failed events", description = "投递失败的事件：发件箱无法投递的事件（死信）及其重新投递 · Events the outbox could not deliver (dead letters), and replaying them"),
     )
 )]
 pub struct ApiDoc;
@@ -73,12 +73,25 @@ pub async fn start(settings: Settings) -> Result<ServiceHandle, StartError> {
     let policy = web::Data::new(api::internal::AbsencePolicy {
         dismiss_at_once: absence_dismiss_at_once,
     });
+    let rekey = spawn_rekey(kit.db.get_ref().clone());
     let worker = kit.spawn_outbox(&service)?;
     let handle = serve(kit, &service.bind, service.workers, move |cfg| {
         cfg.app_data(job_settings.clone()).app_data(policy.clone());
         api::routes(cfg);
     })?;
-    Ok(handle.with_outbox(worker).with_task(scheduler))
+    Ok(handle.with_outbox(worker).with_task(scheduler).with_task(rekey))
+}
+
+/// Keys the names an older version of this service stored without today's sort keys (issue 14).
+fn spawn_rekey(db: service_kit::Db) -> actix_web::rt::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        match tokio::task::spawn_blocking(move || app::people::rekey_all(&db)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(people = n, "names keyed for Chinese order and pinyin search"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "keying names failed; the next start tries again"),
+            Err(e) => tracing::warn!(error = %e, "keying names panicked; the next start tries again"),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 //! Regenerate the committed contract with `cargo run -p openapi --bin generate-openapi`.
 
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi as Doc, SecurityRequirement, ServerBuilder};
 
 pub const SECURITY_SCHEME: &str = "bearer";
+/// The OAuth2 password flow Swagger UI logs in with.
+pub const PASSWORD_SCHEME: &str = "password";
 
 /// The merged document.
 pub fn merged() -> Doc {
@@ -19,8 +21,26 @@ pub fn merged() -> Doc {
         .title("机械行业技工院校高水平专业建设联盟 API")
         .version(env!("CARGO_PKG_VERSION"))
         .description(Some(
-            "The alliance's services behind one gateway. Get a token at POST /api/v1/auth/token, \
-             then use \"Authorize\" with it. Errors are application/problem+json with a stable `code`.",
+            "机械行业技工院校高水平专业建设联盟的成员、会议、文书服务，经同一网关提供。\n\
+             The alliance's member, meeting and document services, behind one gateway.\n\n\
+             **在本页登录 · Logging in on this page**\n\n\
+             1. 点 **Authorize**（授权）。Press **Authorize**.\n\
+             2. 在 `password (OAuth2, password)` 下填写用户名和密码（秘书处的管理员账号；新安装时，其密码在数据目录的 \
+             `bootstrap-admin.txt` 中），再点 **Authorize**。Under `password (OAuth2, password)`, type the user name \
+             and password (the secretariat's administrator account; on a fresh install its password is in \
+             `bootstrap-admin.txt` in the data directory), then press **Authorize**.\n\
+             3. 点 **Close**（关闭），再在各操作中用 **Try it out** 试用。Press **Close**, then use **Try it out**.\n\n\
+             **其他系统 · Other systems**：向 `POST /api/v1/auth/token` 取令牌（人员用 `grant_type=password`，\
+             接入系统即 API 客户端用 `grant_type=client_credentials`），每次请求发送 `Authorization: Bearer <token>`。\
+             Get a token from `POST /api/v1/auth/token` (`grant_type=password` for people, `client_credentials` for \
+             API clients) and send `Authorization: Bearer <token>`.\n\n\
+             **令牌有效期 · Token lifetime**：令牌默认 15 分钟后过期（应答中的 `expires_in` 秒与 `expires_at` 时刻）；\
+             过期后的请求答 401 `token_expired`，并说明如何重新取令牌（本页：Authorize → Logout，再登录一次）。\
+             Tokens expire after 15 minutes by default (`expires_in` seconds, `expires_at`); a request with an expired \
+             one is answered 401 `token_expired`, saying how to get a new one (on this page: Authorize, Logout, log \
+             in again).\n\n\
+             **错误 · Errors**：一律为 `application/problem+json`，带稳定的 `code`，程序据 `code` 判断，不要解析 `detail`。\
+             Errors are `application/problem+json` with a stable `code`; branch on `code`, never on `detail`.",
         ))
         .build();
     doc.servers = Some(vec![ServerBuilder::new().url("/").build()]);
@@ -31,13 +51,28 @@ pub fn merged() -> Doc {
             HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
                 .bearer_format("JWT")
-                .description(Some("EdDSA-signed token from POST /api/v1/auth/token"))
+                .description(Some(
+                    "POST /api/v1/auth/token 签发的 EdDSA 令牌 · EdDSA-signed token from POST /api/v1/auth/token",
+                ))
                 .build(),
         ),
     );
-    // Bearer by default; operations that declare `security(())` (token issue, JWKS, public
-    // verification) keep their empty requirement and stay public.
-    doc.security = Some(vec![SecurityRequirement::new(SECURITY_SCHEME, Vec::<String>::new())]);
+    // The same token got by password inside Swagger UI's Authorize dialog (issue 14): an OAuth2
+    // password flow on the token endpoint, which takes the form Swagger UI posts.
+    components.add_security_scheme(
+        PASSWORD_SCHEME,
+        SecurityScheme::OAuth2(OAuth2::with_description(
+            [Flow::Password(Password::new("/api/v1/auth/token", Scopes::new()))],
+            "用户名和密码登录（秘书处、协作组秘书、单位联系人、成员）· Log in with a user name and password",
+        )),
+    );
+    // A bearer token or the password flow's (the same token); operations that declare
+    // `security(())` (token issue, JWKS, public verification) keep their empty requirement and
+    // stay public.
+    doc.security = Some(vec![
+        SecurityRequirement::new(SECURITY_SCHEME, Vec::<String>::new()),
+        SecurityRequirement::new(PASSWORD_SCHEME, Vec::<String>::new()),
+    ]);
     name_operations(&mut doc);
     document_problems(&mut doc);
     describe_callers(&mut doc);
@@ -98,13 +133,41 @@ impl Allowed {
 
     /// For people reading Swagger UI.
     pub fn describe(&self) -> String {
+        // Chinese names of the roles and qualifiers; a role not listed keeps its English name.
+        fn role_zh(role: &str) -> Option<&'static str> {
+            match role {
+                "admin" => Some("秘书处管理员"),
+                "group_secretary" => Some("协作组秘书"),
+                "unit_contact" => Some("单位联系人"),
+                "member" => Some("成员本人"),
+                "service" => Some("外部系统"),
+                _ => None,
+            }
+        }
+        fn own_zh(own: &str) -> Option<&'static str> {
+            match own {
+                "own_group" => Some("仅本组"),
+                "own_unit" => Some("仅本单位"),
+                "own_record" => Some("仅本人记录"),
+                _ => None,
+            }
+        }
         match self {
-            Allowed::Public => "anyone, no token needed".into(),
-            Allowed::Internal => "the suite's own services (service with scope internal)".into(),
-            Allowed::Role("service") => "service (any scope)".into(),
-            Allowed::Role(r) => (*r).into(),
-            Allowed::Own(r, own) => format!("{r} ({} only)", own.replace('_', " ")),
-            Allowed::ServiceScope(s) => format!("service with scope {s}"),
+            Allowed::Public => "任何人，无需令牌 · anyone, no token needed".into(),
+            Allowed::Internal => "本系统内部服务 (internal)".into(),
+            Allowed::Role("service") => "外部系统，任何授权范围 (service, any scope)".into(),
+            Allowed::Role(r) => match role_zh(r) {
+                Some(zh) => format!("{zh} ({r})"),
+                None => (*r).into(),
+            },
+            Allowed::Own(r, own) => {
+                let en = format!("{r}, {} only", own.replace('_', " "));
+                match (role_zh(r), own_zh(own)) {
+                    (Some(zh), Some(only)) => format!("{zh}，{only} ({en})"),
+                    _ => en,
+                }
+            }
+            Allowed::ServiceScope(s) => format!("外部系统，需授权范围 {s} (service with scope {s})"),
         }
     }
 }
@@ -142,8 +205,8 @@ fn describe_callers(doc: &mut Doc) {
         ];
         for op in ops.into_iter().flatten() {
             let Ok(allowed) = allowed_callers(op) else { continue };
-            let who = allowed.iter().map(Allowed::describe).collect::<Vec<_>>().join("; ");
-            let line = format!("**Who may call:** {who}.");
+            let who = allowed.iter().map(Allowed::describe).collect::<Vec<_>>().join("；");
+            let line = format!("**调用权限 · Who may call:** {who}。");
             op.description = Some(match op.description.take().filter(|d| !d.is_empty()) {
                 Some(d) => format!("{d}\n\n{line}"),
                 None => line,
@@ -289,23 +352,23 @@ pub fn operation_id(method: &str, path: &str) -> String {
 
 fn default_description(status: &str) -> &'static str {
     match status {
-        "200" => "OK",
-        "201" => "Created",
-        "202" => "Accepted",
-        "204" => "No content",
-        "400" => "Bad request (problem+json)",
-        "401" => "No valid token (problem+json)",
-        "403" => "The caller's role or scope does not allow this (problem+json)",
-        "404" => "Not found (problem+json)",
-        "408" => "The request body stopped arriving (problem+json)",
-        "409" => "Conflict with the current state (problem+json)",
-        "413" => "Payload too large (problem+json)",
-        "415" => "Unsupported media type (problem+json)",
-        "422" => "Invalid input (problem+json)",
-        "429" => "Too many requests (problem+json)",
-        "503" => "A service or its database is unavailable (problem+json)",
-        "504" => "The service did not answer in time (problem+json)",
-        _ => "See the problem+json body",
+        "200" => "成功 · OK",
+        "201" => "已创建 · Created",
+        "202" => "已受理 · Accepted",
+        "204" => "成功，无内容 · No content",
+        "400" => "请求有误 · Bad request (problem+json)",
+        "401" => "未提供有效令牌 · No valid token (problem+json)",
+        "403" => "调用者的角色或范围不允许此操作 · The caller's role or scope does not allow this (problem+json)",
+        "404" => "未找到 · Not found (problem+json)",
+        "408" => "请求正文未按时到达 · The request body stopped arriving (problem+json)",
+        "409" => "与当前状态冲突 · Conflict with the current state (problem+json)",
+        "413" => "正文过大 · Payload too large (problem+json)",
+        "415" => "不支持的正文类型 · Unsupported media type (problem+json)",
+        "422" => "输入无效 · Invalid input (problem+json)",
+        "429" => "请求过多，请稍后重试 · Too many requests (problem+json)",
+        "503" => "服务或其数据库暂不可用 · A service or its database is unavailable (problem+json)",
+        "504" => "服务未按时应答 · The service did not answer in time (problem+json)",
+        _ => "见 problem+json 正文 · See the problem+json body",
     }
 }
 

@@ -120,7 +120,7 @@ fn every_operation_declares_who_may_call_it() {
             }
             if !op_json["description"]
                 .as_str()
-                .is_some_and(|d| d.contains("**Who may call:**"))
+                .is_some_and(|d| d.contains("Who may call:**"))
             {
                 problems.push(format!("{method} {path}: the description does not say who may call it"));
             }
@@ -156,6 +156,6 @@ fn role_entries_parse_and_unknown_ones_are_refused() {
     }
     assert_eq!(
         Allowed::Own("member", "own_record").describe(),
-        "member (own record only)"
+        "成员本人，仅本人记录 (member, own record only)"
     );
 }

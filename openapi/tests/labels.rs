@@ -10,7 +10,7 @@ use serde_json::Value;
 const NOT_LABELLED: [(&str, &str); 3] = [
     (
         "Code",
-        "problem codes are for programs; the contract describes each one in English",
+        "problem codes are for programs; the contract describes each one (中文 · English)",
     ),
     (
         "ClientScope",

@@ -17,6 +17,10 @@ use crate::config::{AuthSettings, ServiceSettings};
 use crate::problem::ApiError;
 use crate::revocation::Revocations;
 
+/// What a 401 for an expired token says: how to get a new one (issue 14).
+const EXPIRED: &str = "the token has expired; get a new one from POST /api/v1/auth/token \
+    (in Swagger UI: Authorize, Logout, then log in again)";
+
 /// The scope of the suite's own services calling each other (`/internal/*` endpoints).
 pub const INTERNAL_SCOPE: &str = "internal";
 
@@ -236,7 +240,7 @@ impl TokenVerifier {
     /// Checks the signature, algorithm and every registered claim.
     fn decode(&self, token: &str) -> Result<Claims, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => ApiError::unauthorized(Code::TokenExpired, "the token has expired"),
+            ErrorKind::ExpiredSignature => ApiError::unauthorized(Code::TokenExpired, EXPIRED),
             ErrorKind::ImmatureSignature => ApiError::unauthorized(Code::TokenInvalid, "the token is not valid yet"),
             ErrorKind::InvalidIssuer => ApiError::unauthorized(Code::TokenInvalid, "the token has the wrong issuer"),
             ErrorKind::InvalidAudience => {
@@ -260,7 +264,7 @@ impl TokenVerifier {
             // Verified before: only the time can have made it invalid (nbf was passed already).
             Some(claims) if claims.exp + leeway < now => {
                 self.verified.forget(token);
-                return Err(ApiError::unauthorized(Code::TokenExpired, "the token has expired"));
+                return Err(ApiError::unauthorized(Code::TokenExpired, EXPIRED));
             }
             Some(claims) => claims,
             None => {

@@ -7,9 +7,12 @@ use utoipa::ToSchema;
 use crate::db::Db;
 use crate::problem::ApiError;
 
+/// 服务的健康状态。A service's health.
 #[derive(Serialize, ToSchema)]
 pub struct Health {
+    /// `ok`（进程在应答）或 `ready`（其数据库也在应答）。`ok` (the process answers) or `ready` (its database too).
     pub status: &'static str,
+    /// 服务名称。The service's name.
     pub service: String,
 }
 

@@ -789,22 +789,27 @@ pub fn replay(conn: &mut DbConn, event_id: &str) -> Result<Option<OutboxRow>, Ap
     })
 }
 
+/// 投递失败、已停止重试的事件（死信），由发出事件的服务的 `failed-events` 接口列出。
 /// A dead letter as the `failed-events` routes of the producing services show it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(example = json!({"event_id": "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "destination": "documents",
     "kind": "certificate.issue", "attempts": 3, "last_error": "refused 3: POST http://127.0.0.1:8083/internal/v1/events: 422 (refused) …",
     "created_at": "2026-12-01T08:00:00.000Z", "failed_at": "2026-12-01T08:02:00.000Z"}))]
 pub struct UndeliveredEvent {
+    /// 事件编号（UUID）。The event's id (a UUID).
     pub event_id: String,
-    /// The receiving service.
+    /// 接收的服务。The receiving service.
     pub destination: String,
+    /// 事件类型，如 `certificate.issue`。The event's kind, e.g. `certificate.issue`.
     pub kind: String,
+    /// 已尝试投递的次数。Delivery attempts so far.
     pub attempts: i32,
-    /// The receiver's last answer.
+    /// 接收方最后一次的应答。The receiver's last answer.
     pub last_error: Option<String>,
+    /// 事件写入时间（UTC）。When the event was written (UTC).
     #[serde(with = "crate::utc")]
     pub created_at: NaiveDateTime,
-    /// When it was parked (absent once replayed).
+    /// 转为死信的时间（重放后不再出现）。When it was parked (absent once replayed).
     #[serde(with = "crate::utc::option")]
     pub failed_at: Option<NaiveDateTime>,
 }

@@ -12,10 +12,10 @@ pub const MAX_LIMIT: i64 = 500;
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Items per page, 1–500 (default 50).
+    /// 每页条数，1–500（默认 50）。Items per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
+    /// 上一页应答中的 `next_cursor`；取第一页时不填。`next_cursor` from the previous page.
     #[param(pattern = "^(c[0-9]{1,18})?$", max_length = 19)]
     pub cursor: Option<String>,
 }
@@ -88,11 +88,12 @@ impl Window {
     }
 }
 
-/// One page of a collection.
+/// 列表的一页。One page of a collection.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
+    /// 本页的条目。The page's items.
     pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
+    /// 作为 `cursor` 传入即取下一页；最后一页没有此字段。Pass as `cursor` to get the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }

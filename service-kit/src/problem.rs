@@ -20,7 +20,7 @@ pub use code::Code;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// The body of every error response.
+/// 所有错误应答的正文（`application/problem+json`，RFC 9457）。The body of every error response.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:jglm:problem:validation_failed",
@@ -31,24 +31,31 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
     "errors": [{"field": "email", "code": "invalid_email", "message": "not an e-mail address"}]
 }))]
 pub struct Problem {
-    /// A URI naming the problem kind: `urn:jglm:problem:<code>`.
+    /// 错误类别的 URI：`urn:jglm:problem:<code>`。A URI naming the problem kind: `urn:jglm:problem:<code>`.
     #[serde(rename = "type")]
     pub type_uri: String,
+    /// 状态码的简短标题（英文），如 `Not found`。A short title of the status (in English), e.g. `Not found`.
     pub title: String,
+    /// HTTP 状态码。The HTTP status code.
     pub status: u16,
+    /// 这一次错误的具体说明（英文），供人阅读。What went wrong this time (in English), for people.
     pub detail: String,
+    /// 稳定的机器可读代码；程序据此判断，不要解析 `detail`。
     /// Stable machine-readable code; clients branch on this, never on `detail`.
     pub code: Code,
-    /// Per-field validation errors, when the problem is about the request's fields.
+    /// 逐字段的校验错误（问题出在请求的字段时）。Per-field validation errors, when the problem is about the request's fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
 
+/// 一个字段的校验错误。One field's validation error.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
-    /// The field's name or JSON path, e.g. `email` or `members[2].name`.
+    /// 字段名或 JSON 路径，如 `email`、`members[2].name`。The field's name or JSON path, e.g. `email` or `members[2].name`.
     pub field: String,
+    /// 该字段错误的稳定代码。The field error's stable code.
     pub code: Code,
+    /// 说明（英文），供人阅读。What is wrong (in English), for people.
     pub message: String,
 }
 

@@ -159,21 +159,28 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 
-/// JSON Web Key Set (RFC 7517) with the public key.
+/// 公钥集（JWKS，RFC 7517），用于验证令牌签名。JSON Web Key Set (RFC 7517) with the public key.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Jwks {
+    /// 公钥列表。The keys.
     pub keys: Vec<Jwk>,
 }
 
+/// 一把公钥（JWK）。One public key (JWK).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Jwk {
+    /// 密钥类型：`OKP`。The key type: `OKP`.
     pub kty: &'static str,
+    /// 曲线：`Ed25519`。The curve: `Ed25519`.
     pub crv: &'static str,
+    /// 算法：`EdDSA`。The algorithm: `EdDSA`.
     pub alg: &'static str,
+    /// 用途：`sig`（签名）。The use: `sig` (signing).
     #[serde(rename = "use")]
     pub use_: &'static str,
+    /// 密钥编号，与令牌头部的 `kid` 对应。The key id, as in the token header's `kid`.
     pub kid: String,
-    /// The raw public key, base64url.
+    /// 公钥原文，base64url 编码。The raw public key, base64url.
     pub x: String,
 }
 

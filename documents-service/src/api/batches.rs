@@ -20,19 +20,22 @@ use crate::domain::states::BatchStatus;
 /// At most this many appointments in one batch.
 pub const MAX_ITEMS: usize = 5000;
 
+/// 批量签发聘书的请求：`appointment_ids` 与 `body_id` 二者必须且只能提供其一。
+/// A request to issue certificates in bulk: exactly one of `appointment_ids` and `body_id`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"body_id": 1, "send_mail": true}))]
+#[schema(example = json!({"body_id": 1, "send_mail": true, "reissue": false}))]
 pub struct NewBatch {
-    /// These appointments (active ones only) …
+    /// 为这些聘任签发（仅限在任的聘任，每批最多 5000 项）……These appointments (active ones only) …
     #[schema(min_items = 1)]
     pub appointment_ids: Option<Vec<i64>>,
-    /// … or every active appointment of this body (e.g. the whole council).
+    /// ……或为该机构的全部在任聘任签发（如整个理事会）。… or every active appointment of this body (e.g. the whole council).
     #[schema(minimum = 1)]
     pub body_id: Option<i64>,
-    /// E-mail each certificate to its holder (default true).
+    /// 是否将聘书通过电子邮件发送给持有人（默认 true）。E-mail each certificate to its holder (default true).
     #[serde(default = "yes")]
     pub send_mail: bool,
+    /// 已有有效聘书时仍签发新聘书，新聘书替代旧聘书；不设置时此类聘任计为 `existing`，保留原聘书。
     /// Issue a new certificate even where a valid one exists; it supersedes the old one.
     /// Without it such appointments count as `existing` and keep their certificate.
     #[serde(default)]
@@ -57,36 +60,51 @@ fn yes() -> bool {
     true
 }
 
+/// 批次中签发失败的一项。One failed item of a batch.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ItemFailure {
+    /// 聘任记录编号。The appointment's id.
     pub appointment_id: i64,
+    /// 失败原因。Why it failed.
     pub error: String,
 }
 
+/// 批量签发批次及其进度。A batch and its progress.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 3, "kind": "appointment_certificate", "status": "running", "send_mail": true, "reissue": false,
     "total": 200, "done": 96, "issued": 90, "existing": 6, "failed": 0, "pending": 104, "failures": [],
     "requested_by": "account:1", "created_at": "2026-11-27T08:00:00.000Z", "finished_at": null}))]
 pub struct Batch {
+    /// 批次编号。The batch's id.
     pub id: i64,
+    /// 签发的文件类型（聘书）。The kind of document issued (appointment certificates).
     pub kind: DocumentKind,
+    /// 状态：进行中或已完成。running or finished.
     pub status: BatchStatus,
+    /// 是否通过电子邮件发送给持有人。Whether each certificate is e-mailed to its holder.
     pub send_mail: bool,
+    /// 是否对已有有效聘书者重新签发。Whether valid certificates are issued again.
     pub reissue: bool,
+    /// 总项数。Items in all.
     pub total: i32,
-    /// issued + existing
+    /// 已完成项数：新签发 + 已有证书。issued + existing
     pub done: i32,
-    /// New certificates.
+    /// 新签发的聘书数。New certificates.
     pub issued: i32,
-    /// Appointments that already had a valid certificate (without `reissue`).
+    /// 已有有效聘书的聘任数（未设置 `reissue` 时）。Appointments that already had a valid certificate (without `reissue`).
     pub existing: i32,
+    /// 签发失败的项数。Items that failed.
     pub failed: i32,
+    /// 待签发的项数。Items still pending.
     pub pending: i32,
-    /// The first failed items with the reason (e.g. a character no font has).
+    /// 前若干个失败项及原因（如字体缺少某个字符）。The first failed items with the reason (e.g. a character no font has).
     pub failures: Vec<ItemFailure>,
+    /// 发起者账号。The account that requested it.
     pub requested_by: String,
+    /// 创建时间（UTC）。When it was made (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    /// 完成时间（UTC）。When it finished (UTC).
     #[serde(with = "service_kit::utc::option")]
     pub finished_at: Option<NaiveDateTime>,
 }
@@ -150,17 +168,21 @@ fn check(b: &NewBatch) -> Result<(), ApiError> {
     }
 }
 
+/// 批量签发聘书 · Issue certificates in bulk.
+///
+/// 一次为多项聘任签发聘书（可同时通过电子邮件发送）：指定 `appointment_ids`，或以 `body_id` 指定某机构的全部在任聘任。立即返回 202 和批次，进度见 `GET /documents/batches/{id}`。聘任信息在创建批次时从 members-service 读取，聘书所印为当时的事实。使用相同的 `Idempotency-Key` 重复提交时返回同一批次（200），不会再建。聘任不存在或不在任时返回 422；无法连接 members-service 时返回 503。
+///
 /// Issue certificates for many appointments at once; answers 202 at once with the batch,
 /// whose progress `GET /documents/batches/{id}` shows. The same `Idempotency-Key` returns the
 /// same batch (200) instead of making another.
 #[utoipa::path(post, path = "/api/v1/documents/batches", tag = "documents", request_body = NewBatch,
     extensions(("x-roles" = json!(["admin", "service:documents:write"]))),
-    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "the same key returns the same batch")),
-    responses((status = 202, body = Batch, description = "accepted; being issued"),
-        (status = 200, body = Batch, description = "the batch made earlier with this Idempotency-Key"),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "幂等键：相同的键返回同一批次 · the same key returns the same batch")),
+    responses((status = 202, body = Batch, description = "已受理，正在签发 · accepted; being issued"),
+        (status = 200, body = Batch, description = "使用该幂等键先前已创建的批次 · the batch made earlier with this Idempotency-Key"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "unknown or inactive appointments"),
-        (status = 503, body = Problem, content_type = "application/problem+json", description = "members-service unreachable")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "聘任不存在或不在任 · unknown or inactive appointments"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "无法连接 members-service · members-service unreachable")))]
 pub async fn create(
     caller: Caller,
     req: HttpRequest,
@@ -190,6 +212,10 @@ pub async fn create(
         .json(batch))
 }
 
+/// 批次进度 · A batch and its progress.
+///
+/// 一个批次及其进度：总数、已完成（新签发 + 已有证书）、失败、待签发；批次不存在时返回 404。
+///
 /// A batch and its progress: total, done (issued + existing), failed, pending.
 #[utoipa::path(get, path = "/api/v1/documents/batches/{id}", tag = "documents", params(("id" = i64, Path)),
     extensions(("x-roles" = json!(["admin", "service:documents:read", "service:documents:write"]))),
@@ -202,12 +228,18 @@ pub async fn get(caller: Caller, id: web::Path<i64>, db: web::Data<Db>) -> Resul
     Ok(HttpResponse::Ok().json(from_state(batch)))
 }
 
+/// 批次列表的筛选条件。Filters of the batch list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BatchFilter {
+    /// 只看该状态的批次：进行中或已完成。Only batches in this status: running or finished.
     pub status: Option<BatchStatus>,
 }
 
+/// 批次列表 · Batches.
+///
+/// 批量签发的批次，按时间从早到晚排列，可按状态筛选。
+///
 /// Batches, oldest first.
 #[utoipa::path(get, path = "/api/v1/documents/batches", tag = "documents", params(BatchFilter, PageQuery),
     extensions(("x-roles" = json!(["admin", "service:documents:read", "service:documents:write"]))),

@@ -69,14 +69,18 @@ fn json<T: Serialize>(body: &T) -> HttpResponse {
         .json(body)
 }
 
+/// 核验文件（短链接） · Public: is this document genuine and still valid?
+///
+/// 公开：核验该文件是否真实、是否仍然有效（有效、已撤销或已被替代）。浏览器得到中文页面，其他客户端得到 JSON。未知的链接返回 404，且不透露任何序列号是否存在。`/v/{token}` 是印在二维码中的短链接形式。
+///
 /// Public: is this document genuine and still valid? A browser gets a page in Chinese, other
 /// clients JSON. Unknown tokens get 404 without saying whether any serial exists. `/v/{token}`
 /// is the short form printed as the QR code.
 #[utoipa::path(get, path = "/v/{token}", tag = "documents", params(("token" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$")),
     extensions(("x-roles" = json!(["public"]))),
-    responses((status = 200, description = "The document's standing: JSON, or a page for browsers", content(
+    responses((status = 200, description = "文件状态：JSON，浏览器得到页面 · The document's standing: JSON, or a page for browsers", content(
             (Verification = "application/json"), (String = "text/html"))),
-        (status = 404, description = "No document has this link", content(
+        (status = 404, description = "没有文件使用该链接 · No document has this link", content(
             (Problem = "application/problem+json"), (String = "text/html")))),
     security(()))]
 pub async fn verify_short(
@@ -87,12 +91,16 @@ pub async fn verify_short(
     answer_verify(&req, token.into_inner(), &db).await
 }
 
+/// 核验文件（长链接） · The long form of `/v/{token}`.
+///
+/// 公开：`/v/{token}` 的长链接形式，印在短链接启用之前签发的文件上；答复与 `/v/{token}` 相同。
+///
 /// The long form of `/v/{token}`, as printed on documents issued before it existed.
 #[utoipa::path(get, path = "/api/v1/documents/verify/{token}", tag = "documents", params(("token" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$")),
     extensions(("x-roles" = json!(["public"]))),
-    responses((status = 200, description = "The document's standing: JSON, or a page for browsers", content(
+    responses((status = 200, description = "文件状态：JSON，浏览器得到页面 · The document's standing: JSON, or a page for browsers", content(
             (Verification = "application/json"), (String = "text/html"))),
-        (status = 404, description = "No document has this link", content(
+        (status = 404, description = "没有文件使用该链接 · No document has this link", content(
             (Problem = "application/problem+json"), (String = "text/html")))),
     security(()))]
 pub async fn verify(req: HttpRequest, token: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
@@ -115,38 +123,46 @@ async fn answer_verify(req: &HttpRequest, token: String, db: &Db) -> Result<Http
     }
 }
 
+/// 核验上传的文件 · Public: check an uploaded file.
+///
+/// 公开：核验上传的文件是否与联盟签发的某份文件逐字节一致，以及该文件是否仍然有效。PDF 可作为请求体（`application/pdf`）上传，或作为表单的 `file` 字段上传，不超过 4 MiB。与任何文件都不一致（被改动过或从未签发）时返回 200，`matches` 为 false。
+///
 /// Public: is this file byte-for-byte a document the alliance issued, and does it stand? The
 /// PDF as the body (`application/pdf`), or the `file` field of a form. A file that matches
 /// nothing (altered, or never issued) is answered 200 with `matches: false`.
 #[utoipa::path(post, path = "/v", tag = "documents",
     extensions(("x-roles" = json!(["public"]))),
-    request_body(description = "The PDF (at most 4 MiB)", content(
+    request_body(description = "要核验的 PDF（不超过 4 MiB） · The PDF (at most 4 MiB)", content(
         (Vec<u8> = "application/pdf"), (UploadForm = "multipart/form-data"))),
-    responses((status = 200, description = "Whether the file matches an issued document: JSON, or a page for browsers",
+    responses((status = 200, description = "文件是否与已签发的文件一致：JSON，浏览器得到页面 · Whether the file matches an issued document: JSON, or a page for browsers",
             content((FileCheck = "application/json"), (String = "text/html"))),
-        (status = 400, description = "A form without a file, or a broken form", content(
+        (status = 400, description = "表单中没有文件，或表单损坏 · A form without a file, or a broken form", content(
             (Problem = "application/problem+json"), (String = "text/html"))),
-        (status = 413, description = "Larger than 4 MiB", content(
+        (status = 413, description = "超过 4 MiB · Larger than 4 MiB", content(
             (Problem = "application/problem+json"), (String = "text/html"))),
-        (status = 415, description = "Neither a PDF nor a form", content(
+        (status = 415, description = "既不是 PDF 也不是表单 · Neither a PDF nor a form", content(
             (Problem = "application/problem+json"), (String = "text/html")))),
     security(()))]
 pub async fn check_short(req: HttpRequest, body: web::Payload, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     answer_check(&req, body, &db).await
 }
 
+/// 核验上传的文件（API 路径） · The API form of `POST /v`.
+///
+/// 公开：`POST /v` 的 API 路径形式，答复相同：上传的文件是否与联盟签发的某份文件逐字节一致，以及是否仍然有效。
+///
 /// The API form of `POST /v`.
 #[utoipa::path(post, path = "/api/v1/documents/verify", tag = "documents",
     extensions(("x-roles" = json!(["public"]))),
-    request_body(description = "The PDF (at most 4 MiB)", content(
+    request_body(description = "要核验的 PDF（不超过 4 MiB） · The PDF (at most 4 MiB)", content(
         (Vec<u8> = "application/pdf"), (UploadForm = "multipart/form-data"))),
-    responses((status = 200, description = "Whether the file matches an issued document: JSON, or a page for browsers",
+    responses((status = 200, description = "文件是否与已签发的文件一致：JSON，浏览器得到页面 · Whether the file matches an issued document: JSON, or a page for browsers",
             content((FileCheck = "application/json"), (String = "text/html"))),
-        (status = 400, description = "A form without a file, or a broken form", content(
+        (status = 400, description = "表单中没有文件，或表单损坏 · A form without a file, or a broken form", content(
             (Problem = "application/problem+json"), (String = "text/html"))),
-        (status = 413, description = "Larger than 4 MiB", content(
+        (status = 413, description = "超过 4 MiB · Larger than 4 MiB", content(
             (Problem = "application/problem+json"), (String = "text/html"))),
-        (status = 415, description = "Neither a PDF nor a form", content(
+        (status = 415, description = "既不是 PDF 也不是表单 · Neither a PDF nor a form", content(
             (Problem = "application/problem+json"), (String = "text/html")))),
     security(()))]
 pub async fn check(req: HttpRequest, body: web::Payload, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {

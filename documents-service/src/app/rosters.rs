@@ -2,6 +2,7 @@
 //! stood on that date.
 
 use alliance_events::AppointmentFacts;
+use alliance_events::vocab::NameOrder;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use service_kit::peer::Peers;
@@ -25,7 +26,12 @@ pub struct Issuer<'a> {
 }
 
 /// Issues the roster of `body_id` on `on` (default: today); 422 when it had no members then.
-pub async fn issue_roster(x: Issuer<'_>, body_id: i64, on: Option<NaiveDate>) -> Result<DocumentMeta, ApiError> {
+pub async fn issue_roster(
+    x: Issuer<'_>,
+    body_id: i64,
+    on: Option<NaiveDate>,
+    order: NameOrder,
+) -> Result<DocumentMeta, ApiError> {
     let today = x.today;
     let on = on.unwrap_or(today);
     let answer: FactsAnswer = x
@@ -41,7 +47,7 @@ pub async fn issue_roster(x: Issuer<'_>, body_id: i64, on: Option<NaiveDate>) ->
             format!("body {body_id} had no members on {on}"),
         ));
     }
-    let req = roster_request(body_id, on, answer.items);
+    let req = roster_request(body_id, on, answer.items, order);
     let press = x.press;
     let issued = x.db.run(move |c| issue(c, &press, today, req, |_| Ok(true))).await?;
     issued

@@ -2,6 +2,7 @@
 //! template data (dates and term numbers in Chinese) and who receives it — pure, from the facts
 //! the other services send.
 
+use alliance_events::vocab::NameOrder;
 use alliance_events::{
     ActivityFacts, AppointmentFacts, CertificateIssue, CommendationFacts, InviteeFacts, NoticeOccasion, NoticeSend,
     ToDocuments,
@@ -329,13 +330,20 @@ pub fn post_rank(post: &str) -> usize {
     POST_ORDER.iter().position(|p| *p == post).unwrap_or(POST_ORDER.len())
 }
 
-fn rank(f: &AppointmentFacts) -> (usize, i64) {
-    (post_rank(&f.post), f.appointment_id)
+/// Where a person comes in a roster: leaders first (the posts' order), then by name in `order`.
+fn rank(f: &AppointmentFacts, order: NameOrder) -> (usize, &str, i64) {
+    let key = match order {
+        NameOrder::Id => "",
+        NameOrder::SurnameStrokes => f.person_stroke_key.as_str(),
+        NameOrder::Pinyin => f.person_pinyin_key.as_str(),
+    };
+    (post_rank(&f.post), key, f.appointment_id)
 }
 
-/// The roster's template data from the appointment facts of one body on a date.
-pub fn roster_data(mut facts: Vec<AppointmentFacts>, on: NaiveDate) -> Value {
-    facts.sort_by_key(rank);
+/// The roster's template data from the appointment facts of one body on a date, each post's
+/// people in `order`.
+pub fn roster_data(mut facts: Vec<AppointmentFacts>, on: NaiveDate, order: NameOrder) -> Value {
+    facts.sort_by(|a, b| rank(a, order).cmp(&rank(b, order)));
     let month = |d: NaiveDate| ChineseDate::new(d).year_month();
     let rows: Vec<Value> = facts
         .iter()
@@ -361,8 +369,8 @@ pub fn roster_data(mut facts: Vec<AppointmentFacts>, on: NaiveDate) -> Value {
 }
 
 /// The 成员名册 of body `body_id` on `on` (its members' facts, at least one).
-pub fn roster_request(body_id: i64, on: NaiveDate, facts: Vec<AppointmentFacts>) -> IssueRequest {
-    let data = roster_data(facts, on);
+pub fn roster_request(body_id: i64, on: NaiveDate, facts: Vec<AppointmentFacts>, order: NameOrder) -> IssueRequest {
+    let data = roster_data(facts, on, order);
     let text = |k: &str| data.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
     let (body_name, term_label) = (text("body_name"), text("term_label"));
     IssueRequest {
@@ -413,7 +421,7 @@ mod tests {
     #[test]
     fn a_roster_lists_leaders_first_with_chinese_dates() {
         let on = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
-        let req = roster_request(2, on, vec![facts(1, "expert"), facts(2, "chair")]);
+        let req = roster_request(2, on, vec![facts(1, "expert"), facts(2, "chair")], NameOrder::Id);
         assert_eq!(req.subject_key, "roster:body:2:2026-11-27");
         assert_eq!(req.body_name, format!("{ISSUER}专家委员会"));
         assert_eq!(req.term_label, "第二届");
@@ -432,7 +440,10 @@ mod tests {
         f.body_name = full.clone();
         let req = appointment_request("e", DocumentKind::AppointmentCertificate, &f, Vec::new());
         assert_eq!(req.data["body_name"], full);
-        assert_eq!(roster_data(vec![f], NaiveDate::default())["body_name"], full);
+        assert_eq!(
+            roster_data(vec![f], NaiveDate::default(), NameOrder::SurnameStrokes)["body_name"],
+            full
+        );
     }
 
     /// Issue 15: a title that already names the alliance or the body is not prefixed again.

@@ -3,6 +3,8 @@
 
 use service_kit::{Code, FieldError, Role, ScopeRef};
 
+/// 账号可有的角色：`admin` 秘书处管理员，`group_secretary` 协作组秘书，`unit_contact` 单位联系人，
+/// `member` 成员本人（`service` 只用于接入系统）。
 /// The roles an account may have, as the contract states them (`service` is for API clients).
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -16,6 +16,8 @@ pub const CLIENT_SCOPES: &[&str] = &[
     service_kit::INTERNAL_SCOPE,
 ];
 
+/// 可授予接入系统（API 客户端）的授权范围：`members:*` 成员服务，`meetings:*` 会议服务，`documents:*` 文书服务
+/// （`read` 读，`write` 写；`members:personal_data` 可看个人联系信息），`internal` 仅限本系统内部服务。
 /// The scopes an API client may be given (`CLIENT_SCOPES`), as the contract states them.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[allow(dead_code)]

@@ -26,14 +26,19 @@ use crate::domain::agenda::{AgendaItem, AgendaItemKind};
 use crate::domain::attendance::AttendanceStatus;
 use crate::settings::MeetingsConfig;
 
+/// 议程事项（展示用，R19）。One agenda item as shown (R19).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AgendaEntry {
+    /// 议程事项类型。The kind of agenda item.
     pub kind: AgendaItemKind,
-    /// The kind's Chinese label (审议年度工作报告, …).
+    /// 事项类型的中文名称（审议年度工作报告等）。The kind's Chinese label (审议年度工作报告, …).
     pub kind_label: String,
+    /// 事项标题（未填写时为类型的中文名称）。The item's title (the kind's label when none was given).
     pub title: String,
+    /// 审议年度工作报告事项所附工作报告的年度。For `work_report_review`: the year of the work report attached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_report_year: Option<i32>,
+    /// 发布下一年度工作计划事项所附工作计划的年度。For `work_plan_publication`: the year of the work plan attached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_plan_year: Option<i32>,
 }
@@ -50,6 +55,7 @@ impl From<AgendaItem> for AgendaEntry {
     }
 }
 
+/// 活动（会议或其他活动）。An activity (a meeting or another activity) of a body.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 3, "body_id": 4, "body_name": "数控技术专业建设协作组", "kind": "plenary", "kind_label": "全体会议",
     "title": "数控技术专业建设协作组2026年度全体会议", "held_on": "2026-12-10", "starts_at": "09:00", "place": "天津市机电工艺技师学院报告厅",
@@ -58,38 +64,56 @@ impl From<AgendaItem> for AgendaEntry {
     "status": "scheduled", "status_label": "已安排", "work_year": 2026, "cancelled_at": null, "cancel_reason": null,
     "created_by": "account:1", "created_at": "2026-11-24T08:00:00.000Z", "updated_at": "2026-11-24T08:00:00.000Z", "sequence": 0}))]
 pub struct Activity {
+    /// 活动编号。The activity's id.
     pub id: i64,
+    /// 举办机构（理事会、专家委员会或协作组）编号。The body (council, expert committee or group) holding it.
     pub body_id: i64,
+    /// 举办机构名称。The body's name.
     pub body_name: String,
+    /// 活动类型（全体会议、理事长会议、专题会议等）。The kind (plenary, chair meeting, thematic meeting, …).
     pub kind: ActivityKind,
+    /// 活动类型的中文名称。The kind's Chinese label.
     pub kind_label: String,
+    /// 活动名称。The title.
     pub title: String,
+    /// 举办日期。The date it is held on.
     pub held_on: NaiveDate,
-    /// `HH:MM`, China Standard Time.
+    /// 开始时间，`HH:MM`，北京时间。`HH:MM`, China Standard Time.
     pub starts_at: Option<String>,
+    /// 地点。The place.
     pub place: String,
+    /// 活动说明（可为空）。A description (may be empty).
     pub description: String,
-    /// 议程 (R19).
+    /// 议程（R19）。议程 (R19).
     pub agenda: Vec<AgendaEntry>,
-    /// 回执截止日期.
+    /// 回执截止日期。The date replies are due (回执截止日期).
     pub reply_by: Option<NaiveDate>,
+    /// 联系人。The contact person.
     pub contact_name: Option<String>,
+    /// 联系电话。The contact's phone.
     pub contact_phone: Option<String>,
-    /// Whether invitees were sent the 会议通知 through documents-service.
+    /// 是否已通过 documents-service 向受邀人员发送会议通知。Whether invitees were sent the 会议通知 through documents-service.
     pub send_notices: bool,
-    /// scheduled, held (attendance recorded) or cancelled.
+    /// 状态：已安排、已举行（已登记出席情况）或已取消。scheduled, held (attendance recorded) or cancelled.
     pub status: ActivityStatus,
+    /// 状态的中文名称。The status's Chinese label.
     pub status_label: String,
-    /// The work year (工作年度) it counts in (R13).
+    /// 计入的工作年度（R13）。The work year (工作年度) it counts in (R13).
     pub work_year: i32,
+    /// 取消时间（UTC）。When it was cancelled (UTC).
     #[serde(with = "service_kit::utc::option")]
     pub cancelled_at: Option<NaiveDateTime>,
+    /// 取消原因。Why it was cancelled.
     pub cancel_reason: Option<String>,
+    /// 创建者账号。The account that scheduled it.
     pub created_by: String,
+    /// 创建时间（UTC）。When it was scheduled (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    /// 最后修改时间（UTC）。When it was last changed (UTC).
     #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
+    /// 会议邀请的版本号（iCalendar SEQUENCE）：每次变更日期、时间、地点或取消时加一，并发送会议变更通知或会议取消通知。
     /// The invitation's version (iCalendar SEQUENCE): raised on each change of date, time or
     /// place and on cancellation, each of which sends a 会议变更通知 or 会议取消通知.
     pub sequence: i32,
@@ -127,15 +151,18 @@ impl Activity {
     }
 }
 
+/// 活动列表的筛选条件。Filters of the activity list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityFilter {
+    /// 只看该机构的活动。Only this body's activities.
     pub body_id: Option<i64>,
+    /// 只看该类型的活动。Only activities of this kind.
     pub kind: Option<ActivityKind>,
-    /// Work year (工作年度; the calendar year unless configured otherwise).
+    /// 工作年度（未另行配置时为自然年）。Work year (工作年度; the calendar year unless configured otherwise).
     #[param(minimum = 1900, maximum = 2200)]
     pub year: Option<i32>,
-    /// scheduled, held or cancelled.
+    /// 状态：scheduled（已安排）、held（已举行）或 cancelled（已取消）。scheduled, held or cancelled.
     #[param(pattern = "^(scheduled|held|cancelled)$")]
     pub status: Option<String>,
 }
@@ -153,20 +180,28 @@ impl utoipa::Modify for ActivityUpdateConditions {
     }
 }
 
+/// 受邀人员：活动日期当天该机构的在任人员。An invitee: an active appointee of the body on the activity's date.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"appointment_id": 12, "person_id": 7, "person_name": "张伟", "person_email": "zw@example.cn",
     "unit_id": 1, "unit_name": "天津市机电工艺技师学院", "post": "member", "post_label": "委员", "attendance": "absent"}))]
 pub struct Invitee {
+    /// 聘任记录编号（members-service）。The appointment's id (members-service).
     pub appointment_id: i64,
+    /// 人员编号。The person's id.
     pub person_id: i64,
+    /// 姓名。The person's name.
     pub person_name: String,
-    /// Shown to the Center and the group's secretary only.
+    /// 电子邮箱，仅机械工业教育发展中心（秘书处）和本协作组秘书可见。Shown to the Center and the group's secretary only.
     pub person_email: Option<String>,
+    /// 所在单位编号。The unit's id.
     pub unit_id: i64,
+    /// 所在单位名称。The unit's name.
     pub unit_name: String,
+    /// 职务代码（如 member）。The post's code (e.g. `member`).
     pub post: String,
+    /// 职务的中文名称（如 委员）。The post's Chinese label (e.g. 委员).
     pub post_label: String,
-    /// present, excused or absent once recorded.
+    /// 已登记的出席情况：出席、请假或缺席。present, excused or absent once recorded.
     pub attendance: Option<AttendanceStatus>,
 }
 
@@ -189,6 +224,10 @@ fn invitee_views(caller: &Caller, list: Invitations) -> Vec<Invitee> {
         .collect()
 }
 
+/// 活动列表 · List activities.
+///
+/// 联盟各机构（理事会、专家委员会、各专业建设协作组）的活动，按时间从早到晚排列；可按机构、活动类型、工作年度和状态筛选。`year` 超出 1900–2200 或 `status` 不是 scheduled、held、cancelled 之一时返回 400（`invalid_query`）。
+///
 /// Activities of the alliance's bodies, oldest first; filter by body, kind, work year, status.
 #[utoipa::path(get, path = "/api/v1/meetings/activities", tag = "activities", params(ActivityFilter, PageQuery),
     extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
@@ -227,18 +266,22 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page.try_map(|r| Activity::from_row(r, &config))?))
 }
 
+/// 安排活动 · Schedule an activity.
+///
+/// 安排一次活动（会议或其他活动）。受邀人员为 `held_on` 当天该机构的全体在任人员，此时从 members-service 读取；`send_notices` 为 true 时，向每位留有电子邮箱的受邀人员发送会议通知（与活动一并写入的事件，由 documents-service 生成并发送）。议程须符合 R19：审议年度工作报告、发布下一年度工作计划、调整增补、选举等事项只属于全体会议。使用相同的 `Idempotency-Key` 重复提交时，返回先前已创建的活动（200），不会重复安排。字段无效或议程不符合 R19 时返回 422；无法连接 members-service 时返回 503（`peer_unavailable`），不创建任何内容。
+///
 /// Schedule an activity. Its invitees are the body's active appointees on `held_on`, read from
 /// members-service now; with `send_notices` each of them with an e-mail address is sent the
 /// 会议通知 (an event to documents-service, written with the activity). The same
 /// `Idempotency-Key` returns the activity made earlier (200) instead of scheduling another.
 #[utoipa::path(post, path = "/api/v1/meetings/activities", tag = "activities", request_body = NewActivity,
     extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
-    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "the same key returns the same activity")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\t ]*[!-~](?:[ -~\t]{0,198}[!-~])?[\t ]*$", description = "幂等键：相同的键返回同一活动 · the same key returns the same activity")),
     responses((status = 201, body = Activity),
-        (status = 200, body = Activity, description = "the activity made earlier with this Idempotency-Key"),
+        (status = 200, body = Activity, description = "使用该幂等键先前已创建的活动 · the activity made earlier with this Idempotency-Key"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or an R19 agenda problem", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "members-service cannot be reached (`peer_unavailable`); nothing was created", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "字段无效，或议程不符合 R19 · Invalid fields, or an R19 agenda problem", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "无法连接 members-service（`peer_unavailable`），未创建任何内容 · members-service cannot be reached (`peer_unavailable`); nothing was created", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     caller: Caller,
     req: HttpRequest,
@@ -266,6 +309,10 @@ pub async fn create(
     }
 }
 
+/// 活动详情 · One activity.
+///
+/// 按编号读取一次活动，含议程、回执截止日期、联系人和状态；不存在时返回 404。
+///
 /// One activity.
 #[utoipa::path(get, path = "/api/v1/meetings/activities/{id}", tag = "activities", params(("id" = i64, Path)),
     extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
@@ -282,6 +329,10 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(Activity::from_row(row, &config)?))
 }
 
+/// 修改、改期或取消活动 · Change, reschedule or cancel an activity.
+///
+/// 修改活动信息；改期（新的 `held_on`）会按新日期重新读取受邀人员，已登记出席情况后不得改期；取消时提交 `"status": "cancelled"` 并写明 `reason`。已取消的活动不计缺席，因此依赖该活动的解聘案件（每工作年度无故两次缺席，R13）将被撤回。活动发送会议通知（`send_notices`）且尚未举行时，日期、时间、地点的变更或取消会向受邀人员发送会议变更通知或会议取消通知。活动已取消（`activity_cancelled`）或已登记出席情况（`attendance_recorded`）时返回 409。
+///
 /// Change, reschedule (a new `held_on` reads the invitees again; refused once attendance is
 /// recorded) or cancel (`"status": "cancelled"` with a `reason`; a cancelled activity counts no
 /// absence, so open dismissal cases that depended on it are withdrawn, R13).
@@ -290,7 +341,7 @@ pub async fn get(
     request_body = ActivityUpdate,
     responses((status = 200, body = Activity),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Cancelled already (`activity_cancelled`), or attendance recorded (`attendance_recorded`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "活动已取消（`activity_cancelled`），或已登记出席情况（`attendance_recorded`） · Cancelled already (`activity_cancelled`), or attendance recorded (`attendance_recorded`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
@@ -315,6 +366,10 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(Activity::from_row(row, &config)?))
 }
 
+/// 受邀人员名单 · The invitees of an activity.
+///
+/// 活动的受邀人员：活动日期当天该机构的全体在任人员，按活动保存的名单返回（人员离任后记录仍保持不变），并附已登记的出席情况。电子邮箱仅向机械工业教育发展中心（秘书处）和本协作组秘书显示。活动不存在时返回 404。
+///
 /// The invitees: the body's active appointees on the activity's date, as stored with it.
 #[utoipa::path(get, path = "/api/v1/meetings/activities/{id}/invitees", tag = "activities", params(("id" = i64, Path)),
     extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service:meetings:read"]))),
@@ -326,13 +381,17 @@ pub async fn list_invitees(caller: Caller, id: web::Path<i64>, db: web::Data<Db>
     Ok(HttpResponse::Ok().json(invitee_views(&caller, list)))
 }
 
+/// 重新读取受邀人员 · Read the invitees again.
+///
+/// 人员增补或离任后，从 members-service 重新读取受邀人员名单；仅限活动尚未举行（含当天）且未登记出席情况时。活动已举行、已过期或已取消时名单保持原样，返回 409（`invitees_frozen`）；无法连接 members-service 时返回 503。
+///
 /// Read the invitees again from members-service (after people joined or left), while the
 /// activity lies ahead (today included) and no attendance is recorded.
 #[utoipa::path(post, path = "/api/v1/meetings/activities/{id}/invitees:refresh", tag = "activities", params(("id" = i64, Path)),
     extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),
     responses((status = 200, body = [Invitee]),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Held, past or cancelled: the invitees are kept as they were (`invitees_frozen`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "活动已举行、已过期或已取消：受邀人员名单保持原样（`invitees_frozen`） · Held, past or cancelled: the invitees are kept as they were (`invitees_frozen`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn refresh_invitees(
     caller: Caller,

@@ -7,6 +7,10 @@ use service_kit::outbox::{UndeliveredEvent, failed_events_page, replay_failed};
 use service_kit::pagination::{Page, PageQuery};
 use service_kit::{ApiError, Caller, Db, Problem};
 
+/// 投递失败的事件 · Events this service could not deliver.
+///
+/// 本服务发件箱无法投递的事件（死信）：接收方多次拒收后停止重试并搁置。仅限管理员。
+///
 /// Events this service could not deliver: refused by their receiver several times, parked.
 #[utoipa::path(get, path = "/api/v1/meetings/failed-events", tag = "failed events", params(PageQuery),
     extensions(("x-roles" = json!(["admin"]))),
@@ -18,15 +22,19 @@ pub async fn list(caller: Caller, page: web::Query<PageQuery>, db: web::Data<Db>
     Ok(HttpResponse::Ok().json(failed_events_page(&caller, &page, &db).await?))
 }
 
+/// 重新投递事件 · Send a parked event again.
+///
+/// 立即重新投递一个已搁置的事件（在接收方问题修复后）。仅限管理员；该事件不是死信时返回 409。
+///
 /// Sends a parked event again at once (after its receiver was fixed).
 #[utoipa::path(post, path = "/api/v1/meetings/failed-events/{event_id}/replay", tag = "failed events",
     extensions(("x-roles" = json!(["admin"]))),
     params(("event_id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")),
-    responses((status = 202, body = UndeliveredEvent, description = "queued again"),
+    responses((status = 202, body = UndeliveredEvent, description = "已重新排队投递 · queued again"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "not a dead letter")))]
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "该事件不是死信 · not a dead letter")))]
 pub async fn replay(
     caller: Caller,
     event_id: web::Path<String>,

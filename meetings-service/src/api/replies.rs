@@ -172,16 +172,20 @@ fn refusal_page(r: Refusal) -> Result<HttpResponse, ApiError> {
     ))
 }
 
-/// 会议回执 · Public: the reply page a meeting notice's personal link opens (a page in Chinese;
+/// 会议回执页面 · Public: the reply page of a meeting notice.
+///
+/// 公开：会议通知中个人专属链接打开的回执页面（中文网页；签名链接本身即凭证）。页面显示会议信息、已提交的回执，回执未截止时显示填写表单。链接被改动过时返回 403，不是回执链接或会议邀请已不存在时返回 404，链接已过期时返回 410，均以说明情况的页面答复。
+///
+/// Public: the reply page a meeting notice's personal link opens (a page in Chinese;
 /// the signed link is the credential). A changed link gets 403, one that is not a link 404, an
 /// expired one 410, each as a page that says so.
 #[utoipa::path(get, path = "/r/{link}", tag = "activities",
     params(("link" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,200}$")),
     extensions(("x-roles" = json!(["public"]))),
-    responses((status = 200, description = "The page: the meeting, the answer given, the form while replies are open", content_type = "text/html", body = String),
-        (status = 403, description = "The link was changed, or is another deployment's", content_type = "text/html", body = String),
-        (status = 404, description = "Not a reply link, or the invitation no longer exists", content_type = "text/html", body = String),
-        (status = 410, description = "The link has expired", content_type = "text/html", body = String)),
+    responses((status = 200, description = "回执页面：会议信息、已提交的回执，回执未截止时附填写表单 · The page: the meeting, the answer given, the form while replies are open", content_type = "text/html", body = String),
+        (status = 403, description = "链接被改动过，或属于其他部署 · The link was changed, or is another deployment's", content_type = "text/html", body = String),
+        (status = 404, description = "不是回执链接，或会议邀请已不存在 · Not a reply link, or the invitation no longer exists", content_type = "text/html", body = String),
+        (status = 410, description = "链接已过期 · The link has expired", content_type = "text/html", body = String)),
     security(()))]
 pub async fn show(link: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     let token = link.into_inner();
@@ -191,29 +195,34 @@ pub async fn show(link: web::Path<String>, db: web::Data<Db>) -> Result<HttpResp
     }
 }
 
-/// The page's form.
+/// 回执页面提交的表单。The page's form.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"answer": "leave", "reason": "因承担学院技能大赛任务请假"}))]
 pub struct ReplyForm {
-    /// `attend` (参加) or `leave` (请假).
+    /// 回执：`attend`（参加）或 `leave`（请假）。`attend` (参加) or `leave` (请假).
     pub answer: Option<String>,
-    /// 请假事由: required for `leave`, at most 200 characters.
+    /// 请假事由：选择请假时必填，200 字以内。请假事由: required for `leave`, at most 200 characters.
     pub reason: Option<String>,
 }
 
-/// 提交回执 · Public: records 参加, or 请假 with its reason, until the activity starts (the
+/// 提交回执 · Public: submit a reply to a meeting notice.
+///
+/// 公开：在活动开始前提交回执——参加，或请假并写明事由（开始前可随时修改，每次回执均留存），并再次返回回执页面。活动已开始或已取消时返回 409，不作记录；未选择或请假未写事由时返回 422 并重新显示表单。
+///
+/// Public: records 参加, or 请假 with its reason, until the activity starts (the
 /// answer may change until then; every answer is kept). Answers the page again.
 #[utoipa::path(post, path = "/r/{link}", tag = "activities",
     params(("link" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,200}$")),
     request_body(content = ReplyForm, content_type = "application/x-www-form-urlencoded"),
     extensions(("x-roles" = json!(["public"]))),
-    responses((status = 200, description = "Recorded: the page with the answer", content_type = "text/html", body = String),
-        (status = 400, description = "Not a form", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The link was changed, or is another deployment's", content_type = "text/html", body = String),
-        (status = 404, description = "Not a reply link, or the invitation no longer exists", content_type = "text/html", body = String),
-        (status = 409, description = "The activity has started or is cancelled: nothing recorded", content_type = "text/html", body = String),
-        (status = 410, description = "The link has expired", content_type = "text/html", body = String),
-        (status = 413, description = "The form is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No choice, or 请假 without its reason: the form again", content_type = "text/html", body = String)),
+    responses((status = 200, description = "已记录：显示回执内容的页面 · Recorded: the page with the answer", content_type = "text/html", body = String),
+        (status = 400, description = "不是表单 · Not a form", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "链接被改动过，或属于其他部署 · The link was changed, or is another deployment's", content_type = "text/html", body = String),
+        (status = 404, description = "不是回执链接，或会议邀请已不存在 · Not a reply link, or the invitation no longer exists", content_type = "text/html", body = String),
+        (status = 409, description = "活动已开始或已取消，未作记录 · The activity has started or is cancelled: nothing recorded", content_type = "text/html", body = String),
+        (status = 410, description = "链接已过期 · The link has expired", content_type = "text/html", body = String),
+        (status = 413, description = "表单过大 · The form is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "未选择，或请假未写事由：重新显示表单 · No choice, or 请假 without its reason: the form again", content_type = "text/html", body = String)),
     security(()))]
 pub async fn submit(
     link: web::Path<String>,
@@ -248,43 +257,61 @@ pub async fn submit(
     }
 }
 
-/// One invitee's reply (none yet: `answer` null).
+/// 一位受邀人员的回执（尚未回复时 `answer` 为 null）。One invitee's reply (none yet: `answer` null).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Reply {
+    /// 聘任记录编号。The appointment's id.
     pub appointment_id: i64,
+    /// 人员编号。The person's id.
     pub person_id: i64,
+    /// 姓名。The person's name.
     pub person_name: String,
+    /// 所在单位名称。The unit's name.
     pub unit_name: String,
+    /// 职务的中文名称。The post's Chinese label.
     pub post_label: String,
-    /// `attend` (参加), `leave` (请假) or null (not answered).
+    /// `attend`（参加）、`leave`（请假）或 null（未回复）。`attend` (参加), `leave` (请假) or null (not answered).
     pub answer: Option<ReplyAnswer>,
+    /// 回执的中文名称。The answer's Chinese label.
     pub answer_label: Option<String>,
-    /// 请假事由.
+    /// 请假事由。请假事由.
     pub reason: Option<String>,
+    /// 最近一次回复时间（UTC）。When it was last answered (UTC).
     #[serde(with = "service_kit::utc::option")]
     pub answered_at: Option<NaiveDateTime>,
-    /// How many times the answer was changed.
+    /// 回执修改次数。How many times the answer was changed.
     pub changes: i32,
-    /// The reminders sent (days before the activity), to an invitee who had not replied.
+    /// 向未回复者发送的提醒（活动前的天数）。The reminders sent (days before the activity), to an invitee who had not replied.
     pub reminders: Vec<i32>,
 }
 
-/// The replies to an activity's notice and their counts.
+/// 一次活动会议通知的回执及统计。The replies to an activity's notice and their counts.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"activity_id": 3, "invitees": 2, "answered": 1, "attend": 0, "leave": 1, "unanswered": 1,
     "items": [{"appointment_id": 7, "person_id": 3, "person_name": "王志刚", "unit_name": "天津市机电工艺技师学院", "post_label": "理事",
         "answer": "leave", "answer_label": "请假", "reason": "出差", "answered_at": "2026-12-01T08:00:00.000Z", "changes": 0, "reminders": [7]}]}))]
 pub struct Replies {
+    /// 活动编号。The activity's id.
     pub activity_id: i64,
+    /// 受邀人数。How many are invited.
     pub invitees: usize,
+    /// 已回复人数。How many answered.
     pub answered: usize,
+    /// 回复参加的人数。How many answered 参加.
     pub attend: usize,
+    /// 回复请假的人数。How many answered 请假.
     pub leave: usize,
+    /// 未回复人数。How many have not answered.
     pub unanswered: usize,
+    /// 每位受邀人员的回执。Each invitee's reply.
     pub items: Vec<Reply>,
 }
 
-/// 回执 · The replies to an activity's notice: each invitee's answer (参加, 请假 with its reason,
+/// 回执汇总 · The replies to an activity's notice.
+///
+/// 一次活动会议通知的回执：每位受邀人员的回复（参加、请假及事由，或尚未回复）和统计人数，以及向未回复者发送的提醒。供机械工业教育发展中心（秘书处）和本协作组秘书查看。
+///
+/// The replies to an activity's notice: each invitee's answer (参加, 请假 with its reason,
 /// or none yet) and the counts. For the Center and the body's group secretary.
 #[utoipa::path(get, path = "/api/v1/meetings/activities/{id}/replies", tag = "activities", params(("id" = i64, Path)),
     extensions(("x-roles" = json!(["admin", "group_secretary:own_group"]))),

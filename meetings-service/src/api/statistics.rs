@@ -17,30 +17,37 @@ use crate::domain::attendance::AttendanceStatus;
 use crate::domain::replies::ReplyAnswer;
 use crate::settings::MeetingsConfig;
 
+/// 出席统计的查询条件。The query of the attendance statistics.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatisticsQuery {
-    /// One body; all bodies when absent (the Center and services only).
+    /// 只统计该机构；省略时统计全部机构（仅限机械工业教育发展中心和接入系统）。One body; all bodies when absent (the Center and services only).
     pub body_id: Option<i64>,
-    /// Work year (工作年度); the current one when absent.
+    /// 工作年度；省略时为当前工作年度。Work year (工作年度); the current one when absent.
     #[param(minimum = 1900, maximum = 2200)]
     pub year: Option<i32>,
 }
 
+/// 出席与回执计数。Attendance and reply counts.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Counts {
-    /// Invitations at held activities.
+    /// 已举行活动的受邀人次。Invitations at held activities.
     pub invited: i64,
+    /// 出席人次。Present.
     pub present: i64,
+    /// 请假人次。Excused (请假).
     pub excused: i64,
+    /// 缺席人次（无故不参加）。Absent (unexcused).
     pub absent: i64,
+    /// 尚未登记出席情况的人次。Not recorded yet.
     pub not_recorded: i64,
-    /// present / invited, 0–1 with four decimals; null when nobody was invited.
+    /// 出席率：出席 / 受邀，0–1，保留四位小数；无人受邀时为 null。present / invited, 0–1 with four decimals; null when nobody was invited.
     pub rate: Option<f64>,
-    /// Invitations answered from the notice (回执: 参加 or 请假), and of them 请假.
+    /// 通过会议通知回执回复（参加或请假）的人次。Invitations answered from the notice (回执: 参加 or 请假), and of them 请假.
     pub replied: i64,
+    /// 其中回复请假的人次。Of the replies, those asking for leave (请假).
     pub leave_replies: i64,
-    /// replied / invited, 0–1 with four decimals; null when nobody was invited.
+    /// 回执率：已回复 / 受邀，0–1，保留四位小数；无人受邀时为 null。replied / invited, 0–1 with four decimals; null when nobody was invited.
     pub reply_rate: Option<f64>,
 }
 
@@ -71,27 +78,39 @@ impl Counts {
     }
 }
 
+/// 某机构的出席统计（含 `Counts` 的各项计数）。A body's statistics (with the counts of `Counts`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BodyStatistics {
+    /// 机构编号。The body's id.
     pub body_id: i64,
+    /// 机构名称。The body's name.
     pub body_name: String,
+    /// 已举行的活动数。Activities held.
     pub activities_held: i64,
     #[serde(flatten)]
     pub counts: Counts,
 }
 
+/// 某人在某机构聘任下的出席统计（含 `Counts` 的各项计数）。A person's statistics in one appointment (with the counts of `Counts`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PersonStatistics {
+    /// 机构编号。The body's id.
     pub body_id: i64,
+    /// 聘任记录编号。The appointment's id.
     pub appointment_id: i64,
+    /// 人员编号。The person's id.
     pub person_id: i64,
+    /// 姓名。The person's name.
     pub person_name: String,
+    /// 所在单位名称。The unit's name.
     pub unit_name: String,
+    /// 职务的中文名称。The post's Chinese label.
     pub post_label: String,
     #[serde(flatten)]
     pub counts: Counts,
 }
 
+/// 一个工作年度的出席统计，供年度工作报告使用。The attendance statistics of a work year, for the annual report.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"work_year": 2026, "from": "2026-01-01", "to": "2026-12-31",
     "bodies": [{"body_id": 4, "body_name": "数控技术专业建设协作组", "activities_held": 3, "invited": 9, "present": 6, "excused": 1, "absent": 2, "not_recorded": 0, "rate": 0.6667,
@@ -100,13 +119,22 @@ pub struct PersonStatistics {
         "invited": 3, "present": 1, "excused": 0, "absent": 2, "not_recorded": 0, "rate": 0.3333,
         "replied": 1, "leave_replies": 0, "reply_rate": 0.3333}]}))]
 pub struct AttendanceStatistics {
+    /// 工作年度。The work year.
     pub work_year: i32,
+    /// 工作年度的第一天。The work year's first day.
     pub from: NaiveDate,
+    /// 工作年度的最后一天。The work year's last day.
     pub to: NaiveDate,
+    /// 各机构的统计。Per body.
     pub bodies: Vec<BodyStatistics>,
+    /// 各人员（按聘任）的统计。Per person and appointment.
     pub people: Vec<PersonStatistics>,
 }
 
+/// 出席统计 · Attendance statistics of a work year.
+///
+/// 一个工作年度内各机构、各人员的出席率，以及会议通知的回执情况：回复人次、请假人次和回执率，供年度工作报告使用。只统计已举行的活动（已取消和未登记出席情况的活动不计）。协作组秘书只能统计本协作组；`year` 超出 1900–2200 时返回 400（`invalid_query`）。
+///
 /// Attendance rate per body and per person in a work year, with the replies to the notices
 /// (回执): how many invitations were answered, how many asked for leave (请假), the reply rate.
 #[utoipa::path(get, path = "/api/v1/meetings/statistics/attendance", tag = "attendance", params(StatisticsQuery),

@@ -13,71 +13,97 @@ use super::agenda::{self, AgendaItem};
 // Declared in the shared vocabulary, so that members-service's `/labels` can list it.
 pub use alliance_events::vocab::ActivityStatus;
 
+/// 安排活动的请求。议程须符合 R19；`reply_by` 不得晚于 `held_on`。
+/// A request to schedule an activity; its agenda follows R19, `reply_by` is on or before `held_on`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"body_id": 4, "kind": "plenary", "title": "数控技术专业建设协作组2026年度全体会议", "held_on": "2026-12-10",
-    "starts_at": "09:00", "place": "天津市机电工艺技师学院报告厅",
+#[schema(example = json!({"body_id": 1, "kind": "plenary", "title": "2026年度理事会全体会议", "held_on": "2026-12-10",
+    "starts_at": "09:00", "place": "北京市海淀区机械工业教育发展中心第一会议室",
+    "description": "审议2026年度工作报告，发布2027年度工作计划，增补理事，选举副理事长。请各位理事准时出席，因故不能出席的请在回执中请假并写明事由。",
     "agenda": [{"kind": "work_report_review", "title": "审议2026年度工作报告", "work_report_year": 2026},
                {"kind": "work_plan_publication", "title": "发布2027年度工作计划", "work_plan_year": 2027},
-               {"kind": "election", "title": "增补副主任委员选举"}],
-    "reply_by": "2026-12-01", "contact_name": "王芳", "contact_phone": "022-12345678", "send_notices": true}))]
+               {"kind": "membership_adjustment", "title": "增补理事"},
+               {"kind": "election", "title": "副理事长选举"}],
+    "reply_by": "2026-12-01", "contact_name": "王芳", "contact_phone": "010-88888888", "send_notices": true}))]
 pub struct NewActivity {
+    /// 举办机构（理事会、专家委员会或协作组）编号。The body (council, expert committee or group) holding it.
     pub body_id: i64,
+    /// 活动类型（全体会议、理事长会议、专题会议等）。The kind (plenary, chair meeting, thematic meeting, …).
     pub kind: ActivityKind,
+    /// 活动名称，200 字以内，须为通知字体可打印的字符。The title, at most 200 characters the notice's fonts can print.
     #[schema(max_length = 200, pattern = r"\S")]
     pub title: String,
+    /// 举办日期；受邀人员为当天该机构的在任人员。The date it is held on; the invitees are the body's active appointees that day.
     pub held_on: NaiveDate,
-    /// `HH:MM`.
+    /// 开始时间，`HH:MM`（北京时间）。`HH:MM`.
     #[schema(pattern = r"^\s*(([01]?[0-9]|2[0-3]):[0-5][0-9])?\s*$")]
     pub starts_at: Option<String>,
+    /// 地点，200 字以内。The place, at most 200 characters.
     #[schema(max_length = 200, pattern = r"\S")]
     pub place: String,
+    /// 活动说明，5000 字以内（可省略）。A description, at most 5000 characters (optional).
     #[serde(default)]
     pub description: String,
+    /// 议程：R19 所列事项（审议年度工作报告、发布下一年度工作计划、调整增补、选举）只属于全体会议；本机构的年度工作报告或计划按年度附上。
     /// 议程: the R19 kinds belong to plenaries; a work report or plan of the body is attached by year.
     #[serde(default)]
     pub agenda: Vec<AgendaItem>,
+    /// 回执截止日期，不得晚于举办日期。The date replies are due, on or before `held_on`.
     pub reply_by: Option<NaiveDate>,
+    /// 联系人。The contact person.
     pub contact_name: Option<String>,
+    /// 联系电话。The contact's phone.
     pub contact_phone: Option<String>,
-    /// Send every invitee with an e-mail address the 会议通知 (through documents-service).
+    /// 是否向每位留有电子邮箱的受邀人员发送会议通知（经 documents-service）。Send every invitee with an e-mail address the 会议通知 (through documents-service).
     #[serde(default)]
     pub send_notices: bool,
 }
 
+/// 状态变更指令：`cancelled` 表示取消活动。A change of status: `cancelled` cancels the activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusChange {
+    /// 取消活动（须写明原因）。Cancel the activity (with a reason).
     Cancelled,
 }
 
+/// 修改活动的请求：只需提交要修改的字段；`starts_at`、`reply_by`、`contact_name`、`contact_phone` 提交 null 表示清空。
+/// A change of an activity: only the fields to change; null clears `starts_at`, `reply_by`, `contact_name`, `contact_phone`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"held_on": "2026-12-17", "place": "机械工业教育发展中心第一会议室"}))]
+#[schema(example = json!({"held_on": "2026-12-17", "starts_at": "14:30", "place": "北京市海淀区机械工业教育发展中心第一会议室", "reply_by": "2026-12-10"}))]
 pub struct ActivityUpdate {
+    /// 新的活动名称，200 字以内。A new title, at most 200 characters.
     #[schema(max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
-    /// Reschedule: only before attendance is recorded; the invitees are read again for the new date.
+    /// 改期：仅限尚未登记出席情况时；将按新日期重新读取受邀人员。Reschedule: only before attendance is recorded; the invitees are read again for the new date.
     pub held_on: Option<NaiveDate>,
+    /// 新的开始时间，`HH:MM`；null 表示清空。A new start time, `HH:MM`; null clears it.
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<String>, pattern = r"^\s*(([01]?[0-9]|2[0-3]):[0-5][0-9])?\s*$")]
     pub starts_at: Option<Option<String>>,
+    /// 新的地点，200 字以内。A new place, at most 200 characters.
     #[schema(max_length = 200, pattern = r"\S")]
     pub place: Option<String>,
+    /// 新的活动说明。A new description.
     pub description: Option<String>,
+    /// 新的议程（整体替换，须符合 R19）。A new agenda (replaces the whole list; R19 applies).
     pub agenda: Option<Vec<AgendaItem>>,
+    /// 新的回执截止日期，不得晚于举办日期；null 表示清空。A new reply date, on or before `held_on`; null clears it.
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub reply_by: Option<Option<NaiveDate>>,
+    /// 新的联系人；null 表示清空。A new contact person; null clears it.
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_name: Option<Option<String>>,
+    /// 新的联系电话；null 表示清空。A new contact phone; null clears it.
     #[serde(default, deserialize_with = "service_kit::patch::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Option<String>>,
-    /// `cancelled` cancels the activity (with `reason`): it counts no absence (R13).
+    /// `cancelled` 表示取消活动（须同时提交 `reason`）：已取消的活动不计缺席（R13）。`cancelled` cancels the activity (with `reason`): it counts no absence (R13).
     pub status: Option<StatusChange>,
-    /// Why it is cancelled.
+    /// 取消原因（取消时必填）。Why it is cancelled.
     pub reason: Option<String>,
 }
 

@@ -15,18 +15,20 @@ pub fn is_plenary_only(kind: AgendaItemKind) -> bool {
     kind != AgendaItemKind::Other
 }
 
-/// One agenda item as stored (JSON text in the activity row) and shown.
+/// 议程事项（R19），按保存和显示的形式。One agenda item as stored (JSON text in the activity row) and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"kind": "work_report_review", "title": "审议2026年度工作报告", "work_report_year": 2026}))]
 pub struct AgendaItem {
+    /// 事项类型：审议年度工作报告、发布下一年度工作计划、调整增补、选举只属于全体会议，其他活动只能列其他事项（R19）。
+    /// The kind: all but `other` belong to a plenary's agenda (R19).
     pub kind: AgendaItemKind,
-    /// Defaults to the kind's Chinese label.
+    /// 事项标题，200 字以内；未填写时为类型的中文名称。At most 200 characters; defaults to the kind's Chinese label.
     #[serde(default)]
     pub title: String,
-    /// For `work_report_review`: the year of the body's work report attached (R19).
+    /// 仅用于审议年度工作报告事项：所附本机构年度工作报告的年度（R19）。For `work_report_review`: the year of the body's work report attached (R19).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_report_year: Option<i32>,
-    /// For `work_plan_publication`: the year of the body's work plan attached (R19).
+    /// 仅用于发布下一年度工作计划事项：所附本机构年度工作计划的年度（R19）。For `work_plan_publication`: the year of the body's work plan attached (R19).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_plan_year: Option<i32>,
 }

@@ -13,31 +13,41 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 // Declared in the shared vocabulary, so that members-service's `/labels` can list it.
 pub use alliance_events::vocab::AnnualDocumentKind;
 
+/// 随年度工作计划或年度工作报告上传的附件。A file attached to a work plan or report.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "2027年度工作计划.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjcK"}))]
 pub struct NewFile {
+    /// 文件名（不能为空）。The file's name (not blank).
     #[schema(pattern = r"\S")]
     pub name: String,
-    /// e.g. application/pdf
+    /// 媒体类型，如 application/pdf。e.g. application/pdf
     #[schema(pattern = "/")]
     pub content_type: String,
-    /// The file's bytes, base64 (standard alphabet, padded); at most 10 MiB decoded.
+    /// 文件内容，base64 编码（标准字母表，带填充）；解码后不超过 10 MiB。The file's bytes, base64 (standard alphabet, padded); at most 10 MiB decoded.
     #[schema(
         pattern = r"^\s*(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)\s*$"
     )]
     pub content_base64: String,
 }
 
+/// 新增年度工作计划或年度工作报告的请求：每个机构每年各一份；正文与附件至少提供其一（R19）。
+/// A new work plan or report of a body: one of each per year; its text, a file, or both (R19).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"year": 2027, "title": "数控技术专业建设协作组2027年度工作计划", "text": "一、指导思想……",
-    "file": {"name": "2027年度工作计划.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjcK..."}}))]
+#[schema(example = json!({"year": 2027, "title": "数控技术专业建设协作组2027年度工作计划",
+    "text": "一、指导思想\n深入贯彻落实技工教育高质量发展要求，服务装备制造业发展需求。\n二、重点工作\n（一）组织开展数控技术专业教学资源开发；\n（二）召开协作组全体会议，审议2026年度工作报告。",
+    "file": {"name": "2027年度工作计划.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjcK"}}))]
 pub struct NewAnnualDocument {
+    /// 年度（2000–2100）。The year (2000–2100).
     #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
+    /// 标题，200 字以内。The title, at most 200 characters.
     #[schema(max_length = 200, pattern = r"\S")]
     pub title: String,
+    /// 正文；没有附件时不能为空。The text; not blank unless a file is attached.
     pub text: String,
+    /// 附件（可选），如 PDF 文件。An attached file (optional), e.g. the PDF.
     pub file: Option<NewFile>,
 }
 

@@ -7,15 +7,17 @@ use serde::Deserialize;
 use service_kit::Code;
 use utoipa::ToSchema;
 
-// A request to record an invitee's attendance (no doc comment: it would enter the contract).
+/// 登记受邀人员出席情况的请求（R18）：出席、请假（须写明事由）或缺席。
+/// A request to record an invitee's attendance (R18): present, excused (with the reason) or absent.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "excused", "reason": "出差（请假条已交秘书处）", "correction_reason": "会后补交请假条"}))]
+#[schema(example = json!({"status": "excused", "reason": "因承担学院技能大赛任务请假", "correction_reason": "会后补交请假条，原登记为缺席"}))]
 pub struct AttendanceInput {
+    /// 出席情况：present（出席）、excused（请假）或 absent（缺席，即无故不参加，计入 R13）。present, excused or absent (unexcused, counted by R13).
     pub status: AttendanceStatus,
-    /// 请假事由: required for `excused`, absent otherwise.
+    /// 请假事由：`excused` 时必填，其他情况不得填写。请假事由: required for `excused`, absent otherwise.
     pub reason: Option<String>,
-    /// Required when attendance is already recorded and this changes it (audited).
+    /// 更正原因：已登记的出席情况被本次请求更改时必填（留痕审计）。Required when attendance is already recorded and this changes it (audited).
     pub correction_reason: Option<String>,
 }
 

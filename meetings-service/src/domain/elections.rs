@@ -19,48 +19,55 @@ pub const MAX_COUNT: i64 = 1_000_000;
 /// At most this many candidates in one recording.
 pub const MAX_RESULTS: usize = 500;
 
+/// 当选票数门槛：“超过到会人数的 numerator/denominator”（members-service 的 R10 门槛）。
 /// "More than numerator/denominator of those present" (members-service's R10 threshold).
 /// (`ElectionThreshold` in the contract: members-service has a `Threshold` of its own.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(as = ElectionThreshold, example = json!({"numerator": 2, "denominator": 3}))]
 pub struct Threshold {
-    /// 0 < numerator < denominator (a two-field rule JSON Schema cannot state).
+    /// 分子，须满足 0 < 分子 < 分母（JSON Schema 无法表达的双字段规则）。0 < numerator < denominator (a two-field rule JSON Schema cannot state).
     #[schema(minimum = 1, maximum = 999999)]
     pub numerator: i64,
+    /// 分母。The denominator.
     #[schema(minimum = 2, maximum = 1000000)]
     pub denominator: i64,
 }
 
-/// One candidate's numbers, by their application in members-service.
+/// 一位候选人的得票，按其在 members-service 中的申报记录。One candidate's numbers, by their application in members-service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"application_id": 12, "votes_for": 31, "votes_against": 5, "abstentions": 4}))]
 pub struct CandidateVotes {
+    /// 候选人的申报编号（members-service）。The candidate's application (members-service).
     #[schema(minimum = 1)]
     pub application_id: i64,
-    /// Each count at most 1,000,000 (`MAX_COUNT`); for + against + abstentions at most those present.
+    /// 赞成票数；每项票数不超过 1,000,000（`MAX_COUNT`），赞成、反对、弃权之和不超过到会人数。Each count at most 1,000,000 (`MAX_COUNT`); for + against + abstentions at most those present.
     #[schema(minimum = 0, maximum = 1000000)]
     pub votes_for: i64,
+    /// 反对票数。Votes against.
     #[schema(minimum = 0, maximum = 1000000)]
     pub votes_against: i64,
+    /// 弃权票数。Abstentions.
     #[schema(minimum = 0, maximum = 1000000)]
     pub abstentions: i64,
 }
 
-// The election results of one plenary, as the Center records them.
+/// 一次全体会议的选举结果，由机械工业教育发展中心登记（R10、R19）。
+/// The election results of one plenary, as the Center records them (R10, R19).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"voters_present": 40, "threshold": null, "results": [
     {"application_id": 12, "votes_for": 31, "votes_against": 5, "abstentions": 4},
     {"application_id": 13, "votes_for": 15, "votes_against": 20, "abstentions": 5}]}))]
 pub struct RecordElectionResults {
-    /// The number of voters present (R10: "more than half" counts those present, not votes cast).
+    /// 到会投票人数（R10：“超过半数”以到会人数计，而非所投票数）。The number of voters present (R10: "more than half" counts those present, not votes cast).
     #[schema(minimum = 1, maximum = 1000000)]
     pub voters_present: i64,
+    /// 会议另行确定的当选门槛：得票超过到会人数的 numerator/denominator 即当选；省略或为 null 时为超过半数。
     /// A threshold the meeting recorded instead of "more than half": elected with more than
     /// numerator/denominator of those present. Absent or null: more than half.
     #[serde(default)]
     pub threshold: Option<Threshold>,
-    /// One entry per candidate, by their application in members-service; each application once.
+    /// 每位候选人一条，按其在 members-service 中的申报记录；同一申报只能出现一次。One entry per candidate, by their application in members-service; each application once.
     #[schema(min_items = 1, max_items = 500)]
     pub results: Vec<CandidateVotes>,
 }

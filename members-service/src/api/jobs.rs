@@ -11,6 +11,12 @@ pub struct JobSettings {
     pub reminder_days: Vec<u32>,
 }
 
+/// 立即运行任期作业 · Run the scheduled jobs now.
+///
+/// 秘书处立即运行定时作业，而不必等调度：任期结束时，未续聘的聘任以“任期届满解聘”结束并通知本人
+/// （逾期不续聘者自行解聘，R6），已续聘的以“任期届满（已续聘）”结束；下一届开始时续聘生效；
+/// 并发送任期届满提醒。作业是幂等的，重复运行不会重复处理。
+///
 /// Run the lapse (R6), renewal start and term-end reminder jobs now; idempotent.
 #[utoipa::path(post, path = "/api/v1/members/jobs/run", tag = "terms",
     extensions(("x-roles" = json!(["admin"]))),

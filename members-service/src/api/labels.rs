@@ -23,6 +23,7 @@ use crate::domain::assessments::AssessmentResult;
 use crate::domain::audit::AuditAction;
 use crate::domain::bodies::BodyKind;
 use crate::domain::eligibility::EligibilityIssue;
+use crate::domain::hanzi::NameOrder;
 use crate::domain::people::{TitleLevel, UnitKind};
 use crate::domain::posts::{Cardinality, FillRoute, Post};
 
@@ -60,6 +61,7 @@ pub fn all() -> Labels {
         "assessment_result" => AssessmentResult,
         "dismissal_ground" => DismissalGround,
         "eligibility_issue" => EligibilityIssue,
+        "name_order" => NameOrder,
         // the kit (accounts have all roles but `service`)
         "role" => Role,
         // meetings-service
@@ -79,10 +81,15 @@ pub fn all() -> Labels {
     }
 }
 
+/// 中文标签 · Chinese labels of every enum value.
+///
+/// 按枚举名列出本系统每个枚举值的中文名称（如 post 的 chair 为 理事长，title_level 的 senior 为 正高级），
+/// 包括会议服务和文件服务的枚举，客户端据此显示中文而不必写死。结果可缓存一小时。
+///
 /// Chinese labels of every enum value, by enum name.
 #[utoipa::path(get, path = "/api/v1/members/labels", tag = "labels",
     extensions(("x-roles" = json!(["admin", "group_secretary", "unit_contact", "member", "service"]))),
-    responses((status = 200, description = "enum name → value → 中文", body = Object,
+    responses((status = 200, description = "枚举名 → 枚举值 → 中文 · enum name → value → 中文", body = Object,
         example = json!({"post": {"chair": "理事长", "council_member": "理事"}, "title_level": {"senior": "正高级"}}))))]
 pub async fn get(_caller: Caller) -> HttpResponse {
     HttpResponse::Ok()

@@ -20,71 +20,109 @@ use crate::domain::elections::{Threshold, Votes, is_elected};
 use crate::domain::eligibility::EligibilityIssue;
 use crate::domain::posts::{Cardinality, FillRoute, Post, cardinality, route};
 
+/// 申报的一次状态变更（R7）：谁、何时、为何。One step of an application (R7): who, when and why.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Transition {
+    /// 所做的操作，如 approve（审核通过）。What was done.
     pub action: ApplicationAction,
+    /// 变更前的状态。The status before.
     pub from_status: ApplicationStatus,
+    /// 变更后的状态。The status after.
     pub to_status: ApplicationStatus,
-    /// Who: `account:<id>`, `client:<id>` or `system:<job>`.
+    /// 操作人：`account:<id>`、`client:<id>` 或 `system:<job>`。Who: `account:<id>`, `client:<id>` or `system:<job>`.
     pub actor: String,
+    /// 理由；未填时为空字符串。Why; empty when none was given.
     pub reason: String,
+    /// 操作时间（UTC）。When (UTC).
     #[serde(with = "service_kit::utc")]
     pub at: NaiveDateTime,
 }
 
+/// 一名候选人的选举结果（R10）。A candidate's election result (R10).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ElectionResult {
+    /// 赞成票数。Votes for.
     pub votes_for: u32,
+    /// 反对票数。Votes against.
     pub votes_against: u32,
+    /// 弃权票数。Abstentions.
     pub abstentions: u32,
+    /// 出席人数。Voters present.
     pub voters_present: u32,
+    /// 当选门槛：赞成票须超过出席人数的 numerator/denominator，默认 1/2（过半数）。
+    /// The threshold: more than numerator/denominator of those present, 1/2 by default.
     pub threshold: Threshold,
 }
 
+/// 一条单位申报及其审核、选举、聘任的全过程（R7–R10）。
+/// A unit application with its review, election and appointment (R7–R10).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Application {
+    /// 申报编号。The application's id.
     pub id: i64,
+    /// 申报的机构。The body applied to.
     pub body_id: i64,
+    /// 届次。The term.
     pub term_id: i64,
+    /// 申报单位。The applying unit.
     pub unit_id: i64,
+    /// 候选人。The candidate.
     pub person_id: i64,
+    /// 申报的职务。The post applied for.
     pub post: Post,
+    /// 职务的中文名称，如 理事。The post's Chinese label.
     pub post_label: String,
+    /// 当前状态。Where the application stands.
     pub status: ApplicationStatus,
+    /// 状态的中文名称，如 审核中。The status's Chinese label.
     pub status_label: String,
+    /// 申报说明（推荐理由）。The unit's statement.
     pub statement: String,
+    /// 例外说明：候选人原则上不符合某项条件时写明的理由（R9）。
     /// R9 exception reason (例外说明), when the candidate fails a rule in principle.
     pub exception_reason: Option<String>,
+    /// 发现的资格问题（R9）；被标记的申报审核通过时须明确接受例外。
     /// R9 issues found; flagged applications need the exception accepted on approval.
     pub eligibility_issues: Vec<EligibilityIssue>,
+    /// 是否因资格问题被标记。Whether R9 issues flag it.
     pub flagged: bool,
+    /// 接受例外的操作人。Who accepted the exception.
     pub exception_accepted_by: Option<String>,
+    /// 接受例外的时间（UTC）。When the exception was accepted (UTC).
     #[serde(with = "service_kit::utc::option")]
     pub exception_accepted_at: Option<NaiveDateTime>,
+    /// 选举结果（仅理事会职务，登记选举结果后才有）。The election result (council posts, once recorded).
     pub election: Option<ElectionResult>,
+    /// 聘任后建立的聘任记录编号。The appointment made from it, once appointed.
     pub appointment_id: Option<i64>,
-    /// Every transition with who, when and why (R7).
+    /// 每一次状态变更及其操作人、时间和理由（R7）。Every transition with who, when and why (R7).
     pub history: Vec<Transition>,
+    /// 申报时间（UTC）。When it was submitted (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
 
+/// 申报的一步操作（R7），及该操作所需的内容。A step of an application (R7) with what it needs.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"action": "record_election", "reason": "2026年全体会议选举", "votes":
     {"votes_for": 31, "votes_against": 5, "abstentions": 4, "voters_present": 40}}))]
 pub struct TransitionRequest {
+    /// 操作：start_review（开始审核）、reject（审核不通过）、approve（审核通过）、record_election（登记选举结果）、
+    /// appoint（聘任）或 withdraw（撤回）。The step to take.
     pub action: ApplicationAction,
-    /// Why: required for reject and withdraw.
+    /// 理由：reject 和 withdraw 时必填。Why: required for reject and withdraw.
     #[serde(default)]
     pub reason: String,
-    /// approve: explicit acceptance of a flagged application's R9 exception.
+    /// approve 时：明确接受被标记申报的 R9 例外。approve: explicit acceptance of a flagged application's R9 exception.
     #[serde(default)]
     pub accept_exception: bool,
-    /// record_election: the result (R10).
+    /// record_election 时必填：票数与出席人数（R10）。record_election: the result (R10).
     pub votes: Option<Votes>,
+    /// record_election 时可选：会议另定的当选门槛，代替“过半数”。
     /// record_election: a threshold the meeting recorded instead of "more than half".
     pub threshold: Option<Threshold>,
+    /// appoint 时：聘任日期（不填为今天），须在本届任期内（R4）。
     /// appoint: the appointment date (today when absent), within the term (R4).
     pub starts_on: Option<NaiveDate>,
 }

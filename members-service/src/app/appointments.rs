@@ -19,6 +19,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::posts::Post;
 use crate::domain::terms::{RenewalError, check_renewal, renewal_start};
 
+/// 一条聘任（聘任）：某人在某机构某一届担任某职务。已结束的聘任不删除，保留状态、结束日期和原因。
+/// An appointment: a person holding a post of a body in a term. Ended ones stay, with status, date and reason.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 12, "body_id": 1, "body_name": "理事会", "term_id": 1, "term_number": 1, "person_id": 7,
     "person_name": "张伟", "unit_id": 3, "unit_name": "天津市机电工艺技师学院", "post": "chair", "post_label": "理事长",
@@ -26,29 +28,51 @@ use crate::domain::terms::{RenewalError, check_renewal, renewal_start};
     "end_reason": null, "dismissal_ground": null, "source": "nomination", "source_id": 4, "previous_appointment_id": null,
     "created_at": "2026-11-24T08:00:00"}))]
 pub struct Appointment {
+    /// 聘任编号。The appointment's id.
     pub id: i64,
+    /// 机构编号。The body.
     pub body_id: i64,
+    /// 机构名称，如 理事会。The body's name.
     pub body_name: String,
+    /// 届次编号。The term.
     pub term_id: i64,
+    /// 届次号（第N届）。The term's number.
     pub term_number: i32,
+    /// 受聘人编号。The appointee.
     pub person_id: i64,
+    /// 受聘人姓名。The appointee's name.
     pub person_name: String,
+    /// 受聘人聘任时所在单位。The appointee's unit when appointed.
     pub unit_id: i64,
+    /// 单位名称。The unit's name.
     pub unit_name: String,
+    /// 职务。The post.
     pub post: Post,
+    /// 职务的中文名称，如 理事长。The post's Chinese label.
     pub post_label: String,
+    /// 状态：active（在任）、pending（待生效）、completed（任期届满，已续聘）、lapsed（任期届满解聘）、
+    /// resigned（辞聘）或 dismissed（解聘）。The status.
     pub status: AppointmentStatus,
+    /// 状态的中文名称，如 在任。The status's Chinese label.
     pub status_label: String,
+    /// 聘期开始日期。The first day.
     pub starts_on: NaiveDate,
+    /// 聘期结束日期，即本届的最后一天（R4）。The last day: the term's (R4).
     pub ends_on: NaiveDate,
+    /// 实际结束日期（辞聘、解聘、届满后才有）。The day it actually ended, once ended.
     pub ended_on: Option<NaiveDate>,
+    /// 结束原因，如辞聘理由或解聘理由。Why it ended, e.g. the resignation's or dismissal's reason.
     pub end_reason: Option<String>,
+    /// 解聘依据：conduct（R12，有损行为）或 absence（R13，无故两次不参加活动）。
+    /// The ground of a dismissal: conduct (R12) or absence (R13).
     pub dismissal_ground: Option<DismissalGround>,
-    /// nomination, application or renewal
+    /// 来源：nomination（提名聘任）、application（申报聘任）或 renewal（连聘连任）。nomination, application or renewal
     pub source: AppointmentSource,
+    /// 来源记录的编号：提名、申报或被续聘的聘任。The nomination, application or renewed appointment it came from.
     pub source_id: Option<i64>,
-    /// The appointment this one renews (R5).
+    /// 本聘任所续聘的上一届聘任（R5）。The appointment this one renews (R5).
     pub previous_appointment_id: Option<i64>,
+    /// 建立时间（UTC）。When it was recorded (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
@@ -155,18 +179,27 @@ pub fn renew(c: &mut DbConn, caller: &Caller, id: i64, term_id: Option<i64>) -> 
     to_appointment(c, row)
 }
 
+/// 一份辞聘申请（R11）及中心的审批。A resignation request (R11) and the Center's decision.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Resignation {
+    /// 申请编号。The request's id.
     pub id: i64,
+    /// 申请辞去的聘任。The appointment to resign from.
     pub appointment_id: i64,
+    /// 辞聘理由。Why the holder resigns.
     pub reason: String,
-    /// requested, approved or refused
+    /// 状态：requested（待审批）、approved（同意辞聘）或 refused（不同意辞聘）。requested, approved or refused
     pub status: ResignationStatus,
+    /// 申请人：`account:<id>` 等。Who applied.
     pub requested_by: String,
+    /// 审批人。Who decided.
     pub decided_by: Option<String>,
+    /// 审批时间（UTC）。When it was decided (UTC).
     #[serde(with = "service_kit::utc::option")]
     pub decided_at: Option<NaiveDateTime>,
+    /// 审批意见。The reason for the decision.
     pub decision_reason: Option<String>,
+    /// 申请时间（UTC）。When it was requested (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }

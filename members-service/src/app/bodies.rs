@@ -17,15 +17,22 @@ use crate::domain::people::check_text;
 use crate::domain::posts::{Cardinality, FillRoute, Post, posts_of, route};
 use crate::domain::terms::{DEFAULT_TERM_YEARS, TermDates, TermError, check_new_term, default_end};
 
+/// 联盟的一个机构：理事会、专家委员会或某个专业建设协作组。
+/// A body of the alliance: the council, the expert committee or a collaboration group.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 1, "kind": "council", "kind_label": "理事会", "name": "理事会", "specialty": null, "created_at": "2026-11-24T08:00:00"}))]
 pub struct Body {
+    /// 机构编号。The body's id.
     pub id: i64,
+    /// 机构类型。The kind of body.
     pub kind: BodyKind,
-    /// The kind's Chinese label.
+    /// 机构类型的中文名称，如 理事会。The kind's Chinese label.
     pub kind_label: String,
+    /// 机构名称，如 数控技术专业建设协作组。The body's name.
     pub name: String,
+    /// 协作组对应的专业，如 数控技术；理事会和专家委员会为空。The group's specialty; none for the council and the committee.
     pub specialty: Option<String>,
+    /// 建立时间（UTC）。When it was created (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
@@ -43,60 +50,93 @@ impl From<BodyRow> for Body {
     }
 }
 
+/// 职务的一名在任者。One active holder of a post.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Holder {
+    /// 聘任编号。The appointment.
     pub appointment_id: i64,
+    /// 在任者编号。The holder.
     pub person_id: i64,
+    /// 在任者姓名。The holder's name.
     pub person_name: String,
+    /// 在任者所在单位。The holder's unit.
     pub unit_id: i64,
+    /// 单位名称。The unit's name.
     pub unit_name: String,
+    /// 聘期开始日期。The first day of the appointment.
     pub starts_on: NaiveDate,
+    /// 聘期结束日期。The last day of the appointment.
     pub ends_on: NaiveDate,
 }
 
+/// 机构的一个职务：人数限制、产生方式、在任者与是否空缺。
+/// A post of a body: its cardinality, how it is filled, its holders and whether it is vacant.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PostSummary {
+    /// 职务。The post.
     pub post: Post,
+    /// 职务的中文名称，如 主任委员。The post's Chinese label.
     pub label: String,
+    /// 人数：exactly_one（限一人，R1）或 many（不限人数）。exactly_one (R1) or many.
     pub cardinality: Cardinality,
+    /// 产生方式：nomination（提名聘任）、application_with_election（申报选举）或 group_selection（理事单位选派）。
+    /// How the post is filled.
     pub route: FillRoute,
+    /// 当前在任者。The active holders.
     pub holders: Vec<Holder>,
-    /// An exactly-one post without a holder.
+    /// 限一人的职务无人在任。An exactly-one post without a holder.
     pub vacant: bool,
 }
 
+/// 对一个单位的引用：编号与名称。A unit by id and name.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct UnitRef {
+    /// 单位编号。The unit's id.
     pub id: i64,
+    /// 单位名称。The unit's name.
     pub name: String,
 }
 
+/// 机构详情：当前届次、各职务及其在任者、是否完整，以及协作组秘书处所在单位。
+/// A body in detail: its current term, posts and holders, completeness and (groups) secretariat unit.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BodyDetail {
+    /// 机构本身的各字段。The body itself.
     #[serde(flatten)]
     pub body: Body,
+    /// 今天所在的届次；尚无届次或两届之间时为空。The term running today; none before the first or between terms.
     pub current_term: Option<Term>,
+    /// 按章程顺序列出的各职务。The body's posts, in the charter's order.
     pub posts: Vec<PostSummary>,
-    /// Every exactly-one post has its holder.
+    /// 限一人的职务都有人在任（R1）。Every exactly-one post has its holder.
     pub complete: bool,
+    /// 协作组：秘书处设在主任委员所在单位（第九条，R2）；没有主任委员时为空。
     /// Groups: the secretariat sits at the director's unit (第九条, R2); none without a director.
     pub secretariat_unit: Option<UnitRef>,
 }
 
+/// 机构的一届（任期，R3），原则上四年。A term of a body (R3), four years in principle.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 1, "body_id": 1, "number": 1, "label": "第一届", "starts_on": "2023-04-01", "ends_on": "2027-03-31",
     "lapse_processed_at": null, "created_at": "2026-11-24T08:00:00"}))]
 pub struct Term {
+    /// 届次编号。The term's id.
     pub id: i64,
+    /// 所属机构。The body.
     pub body_id: i64,
+    /// 届次号。The term's number.
     pub number: i32,
-    /// 第N届
+    /// 届次的中文名称，如 第一届。第N届
     pub label: String,
+    /// 本届开始日期。The first day.
     pub starts_on: NaiveDate,
+    /// 本届结束日期。The last day.
     pub ends_on: NaiveDate,
+    /// 届满作业结束本届未续聘聘任的时间（R6）；尚未处理时为空。
     /// When the lapse job ended this term's non-renewed appointments (R6).
     #[serde(with = "service_kit::utc::option")]
     pub lapse_processed_at: Option<NaiveDateTime>,
+    /// 建立时间（UTC）。When it was created (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }

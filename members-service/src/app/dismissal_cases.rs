@@ -16,23 +16,32 @@ use crate::db::{appointments, dismissal_cases};
 use crate::domain::appointments::{AppointmentStatus, DismissalCaseStatus, DismissalGround};
 use crate::domain::audit::AuditAction;
 
+/// 一个因无故缺席而立的解聘案（R13）。A dismissal case for absence (R13).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DismissalCase {
+    /// 案件编号。The case's id.
     pub id: i64,
+    /// 涉及的聘任。The appointment concerned.
     pub appointment_id: i64,
-    /// The event that opened it.
+    /// 立案的事件编号；手工立案为 `manual:<uuid>`。The event that opened it.
     pub event_id: String,
-    /// 工作年度
+    /// 工作年度（默认为自然年）。The work year (工作年度).
     pub work_year: i32,
+    /// 计入的无故缺席，按会议服务发来的内容；手工立案为 `recorded_by_hand` 加立案理由。
     /// The unexcused absences that count, as sent by meetings-service.
     #[schema(value_type = Object)]
     pub absences: serde_json::Value,
+    /// 状态：open（待处理）、confirmed（已解聘）、dropped（不予解聘）或 withdrawn（已撤销）。
     /// open, confirmed, dropped or withdrawn
     pub status: DismissalCaseStatus,
+    /// 处理人。Who decided.
     pub decided_by: Option<String>,
+    /// 处理时间（UTC）。When it was decided (UTC).
     #[serde(with = "service_kit::utc::option")]
     pub decided_at: Option<NaiveDateTime>,
+    /// 处理理由，或撤销的原因。The reason for the decision, or for the withdrawal.
     pub decision_reason: Option<String>,
+    /// 立案时间（UTC）。When it was opened (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }
@@ -54,24 +63,35 @@ impl From<DismissalCaseRow> for DismissalCase {
     }
 }
 
+/// 立案（会议服务的 `dismissal_case.open` 事件，R13：一个工作年度内第二次无故缺席）。
+/// Opening a case (meetings-service's `dismissal_case.open`, R13: a second unexcused absence in a work year).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenCase {
-    /// Idempotency key: the same event opens one case.
+    /// 幂等键：同一事件只立一个案。Idempotency key: the same event opens one case.
     pub event_id: String,
+    /// 涉及的聘任。The appointment concerned.
     pub appointment_id: i64,
+    /// 工作年度。The work year.
     pub work_year: i32,
+    /// 计入的无故缺席。The unexcused absences that count.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub absences: serde_json::Value,
 }
 
+/// 撤销解聘案（会议服务的 `dismissal_case.withdraw` 事件：一次缺席更正为请假）。
+/// Withdrawing a case (meetings-service's `dismissal_case.withdraw`: an absence corrected to excused).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawCase {
+    /// 事件编号。The event's id.
     pub event_id: String,
+    /// 涉及的聘任。The appointment concerned.
     pub appointment_id: i64,
+    /// 工作年度。The work year.
     pub work_year: i32,
+    /// 撤销原因；未填时记为“缺席更正为请假”。Why; 缺席更正为请假 when empty.
     #[serde(default)]
     pub reason: String,
 }

@@ -9,6 +9,7 @@ use service_kit::{ApiError, DbConn};
 use crate::db::models::AppointmentRow;
 use crate::db::{bodies, people, terms, units};
 use crate::domain::appointments::AppointmentStatus;
+use crate::domain::hanzi;
 
 pub const DOCUMENTS: &str = "documents";
 pub const MEETINGS: &str = "meetings";
@@ -25,6 +26,8 @@ pub fn facts(c: &mut DbConn, a: &AppointmentRow) -> Result<AppointmentFacts, Api
     Ok(AppointmentFacts {
         appointment_id: a.id,
         person_id: a.person_id,
+        person_stroke_key: hanzi::stroke_key(&person.name),
+        person_pinyin_key: hanzi::pinyin_key(&person.name),
         person_name: person.name,
         person_email: person.email,
         job_post: person.job_post,

@@ -16,21 +16,34 @@ use crate::db::{people, units};
 use crate::domain::import::{ImportRow, RowError, parse};
 use crate::domain::people::{UnitKind, ValidPerson};
 
+/// CSV 中一行的一个问题。One problem with one row of the CSV.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ImportIssue {
+    /// 出错的行号（表头为第 1 行）。The line number (the header is line 1).
     pub line: u64,
+    /// 出错的字段，如 email。The field.
     pub field: String,
+    /// 稳定的问题代码，如 invalid_email。The problem's stable code.
     pub code: Code,
+    /// 问题说明。What is wrong.
     pub message: String,
 }
 
+/// 导入报告：只检查时说明将要写入什么，写入时说明已写入什么。
+/// The import report: what a dry run would write, or what a commit wrote.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ImportReport {
+    /// 是否已写入。Whether anything was written.
     pub committed: bool,
+    /// 数据行数（不含表头）。The data rows (without the header).
     pub rows: usize,
+    /// 没有问题的行数。The rows without problems.
     pub valid_rows: usize,
+    /// 将新建（或已新建）的单位数。The units to create (or created).
     pub units_to_create: usize,
+    /// 将新建（或已新建）的人员数。The people to create (or created).
     pub people_to_create: usize,
+    /// 每一行的每个问题。Every problem of every row.
     pub errors: Vec<ImportIssue>,
 }
 

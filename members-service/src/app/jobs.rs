@@ -22,12 +22,18 @@ use crate::domain::terms::due_reminders;
 
 pub const LAPSE_JOB: &str = "lapse";
 
+/// 一次定时作业运行的结果。What one run of the scheduled jobs did.
 #[derive(Debug, Default, Clone, Serialize, ToSchema)]
 pub struct JobReport {
+    /// 处理完毕的已结束届次数。Ended terms closed.
     pub terms_closed: u32,
+    /// 以“任期届满解聘”结束的聘任数（逾期不续聘者自行解聘，R6）。Appointments lapsed (R6).
     pub lapsed: u32,
+    /// 以“任期届满（已续聘）”结束的聘任数。Renewed appointments completed at their term's end.
     pub completed: u32,
+    /// 随新一届开始而生效的续聘数（R5）。Renewals that started with their term (R5).
     pub activated: u32,
+    /// 发出的任期届满提醒数。Term-end reminders sent.
     pub reminders_sent: u32,
 }
 

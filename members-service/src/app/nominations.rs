@@ -18,23 +18,36 @@ use crate::domain::audit::AuditAction;
 use crate::domain::eligibility::EligibilityIssue;
 use crate::domain::posts::{FillRoute, Post, route};
 
+/// 机械工业教育发展中心的一项提名（提名）。A Center nomination (提名).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Nomination {
+    /// 提名编号。The nomination's id.
     pub id: i64,
+    /// 机构。The body.
     pub body_id: i64,
+    /// 届次。The term.
     pub term_id: i64,
+    /// 被提名人。The candidate.
     pub person_id: i64,
+    /// 提名的职务。The post.
     pub post: Post,
+    /// 职务的中文名称，如 理事长。The post's Chinese label.
     pub post_label: String,
+    /// 提名理由。Why the Center nominates the candidate.
     pub reason: String,
+    /// R9：被提名人原则上不符合某项条件时写明的例外说明。
     /// R9: the written exception (例外说明) when the candidate fails a rule in principle.
     pub exception_reason: Option<String>,
+    /// 发现的资格问题（R9）；不为空时聘任须给 `accept_exception`。
     /// R9 issues found; a non-empty list needs `accept_exception` at appointment.
     pub eligibility_issues: Vec<EligibilityIssue>,
-    /// open, appointed or withdrawn
+    /// 状态：open（待聘任）、appointed（已聘任）或 withdrawn（已撤回）。open, appointed or withdrawn
     pub status: NominationStatus,
+    /// 聘任后建立的聘任记录编号。The appointment made from it, once appointed.
     pub appointment_id: Option<i64>,
+    /// 提名人（操作账号）。Who recorded it.
     pub created_by: String,
+    /// 提名时间（UTC）。When it was recorded (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }

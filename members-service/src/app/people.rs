@@ -16,29 +16,42 @@ use crate::db::units;
 use crate::domain::audit::AuditAction;
 use crate::domain::people::{PersonDraft, TitleLevel, ValidPerson, validate_person};
 
+/// 一名人员；出生日期、电子邮箱和联系电话属个人信息，只对有权查看的角色返回。
+/// A person; the date of birth, e-mail and phone are personal data, returned only to roles that may see them.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 7, "name": "张伟", "unit_id": 3, "unit_name": "天津市机电工艺技师学院", "job_post": "副校长",
     "title_level": "senior", "title_level_label": "正高级", "specialty": "数控技术", "date_of_birth": "1970-05-01",
     "email": "zhangwei@example.edu.cn", "phone": "13812345678", "created_at": "2026-11-24T08:00:00", "updated_at": "2026-11-24T08:00:00"}))]
 pub struct Person {
+    /// 人员编号。The person's id.
     pub id: i64,
+    /// 姓名。The name.
     pub name: String,
+    /// 所在单位。The person's unit.
     pub unit_id: i64,
+    /// 单位名称。The unit's name.
     pub unit_name: String,
-    /// 职务, free text (e.g. 副校长).
+    /// 职务，自由填写（如 副校长）。职务, free text (e.g. 副校长).
     pub job_post: String,
+    /// 职称级别。The professional title level.
     pub title_level: TitleLevel,
+    /// 职称级别的中文名称，如 正高级。The title level's Chinese label.
     pub title_level_label: String,
+    /// 专业背景。The specialty background.
     pub specialty: String,
-    /// Personal data: present only for roles that may see it.
+    /// 出生日期（个人信息）：只对有权查看的角色返回。Personal data: present only for roles that may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<NaiveDate>,
+    /// 电子邮箱（个人信息）：只对有权查看的角色返回。Personal data: present only for roles that may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// 联系电话（个人信息）：只对有权查看的角色返回。Personal data: present only for roles that may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// 登记时间（UTC）。When it was registered (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    /// 最后修改时间（UTC）。When it was last changed (UTC).
     #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
 }
@@ -196,4 +209,18 @@ pub fn update(c: &mut DbConn, caller: &Caller, id: i64, patch: PersonPatch) -> R
         },
     )?;
     to_person(c, after, caller)
+}
+
+/// Keys every name keyed by an older `KEYS_VERSION` (after the migration that added the keys,
+/// or a change of the data), 500 a transaction, while the service already answers: a row not
+/// keyed yet sorts first and is not found by pinyin until it is. How many it keyed.
+pub fn rekey_all(db: &service_kit::Db) -> Result<usize, ApiError> {
+    let mut c = db.get()?;
+    let mut total = 0;
+    loop {
+        match people::rekey_names(&mut c, 500)? {
+            0 => return Ok(total),
+            n => total += n,
+        }
+    }
 }

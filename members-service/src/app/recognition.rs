@@ -18,14 +18,22 @@ use crate::domain::appointments::AppointmentStatus;
 use crate::domain::assessments::{AssessmentResult, assessable};
 use crate::domain::audit::AuditAction;
 
+/// 一条聘任的年度工作考核结果（R15）。An appointment's annual assessment (R15).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Assessment {
+    /// 聘任编号。The appointment.
     pub appointment_id: i64,
+    /// 工作年度。The work year.
     pub year: i32,
+    /// 考核结果。The result.
     pub result: AssessmentResult,
+    /// 考核结果的中文名称，如 优秀。The result's Chinese label.
     pub result_label: String,
+    /// 考核评语。The comment.
     pub comment: String,
+    /// 考核登记人。Who recorded it.
     pub assessed_by: String,
+    /// 最后登记或更正的时间（UTC）。When it was last recorded (UTC).
     #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
 }
@@ -116,15 +124,22 @@ pub fn put_assessment(
     })
 }
 
+/// 一项表彰（褒奖，R16），附荣誉证书。A commendation (褒奖, R16), with its 荣誉证书.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Commendation {
+    /// 表彰编号。The commendation's id.
     pub id: i64,
+    /// 表彰年度。The year commended.
     pub year: i32,
+    /// 受表彰的成员（表彰单位时为空）。The member commended (none for a unit).
     pub person_id: Option<i64>,
+    /// 受表彰的单位（表彰成员时为空）。The unit commended (none for a member).
     pub unit_id: Option<i64>,
-    /// 表彰事由
+    /// 表彰事由。The citation.
     pub citation: String,
+    /// 登记人。Who recorded it.
     pub created_by: String,
+    /// 登记时间（UTC）。When it was recorded (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
 }

@@ -15,26 +15,38 @@ use crate::domain::audit::AuditAction;
 use crate::domain::people::{UnitKind, check_phone, check_text};
 use crate::domain::values::Email;
 
+/// 一个单位（单位）：技工院校、企业、科研院所、行业组织或机械工业教育发展中心。
+/// A unit: a technical school, an enterprise, a research institute, an industry organization or the Center.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": 3, "name": "天津市机电工艺技师学院", "kind": "technical_school", "kind_label": "技工院校",
     "address": "天津市河西区", "contact_name": "王芳", "contact_email": "wangfang@example.edu.cn", "contact_phone": "022-12345678",
     "council_member": true, "created_at": "2026-11-24T08:00:00", "updated_at": "2026-11-24T08:00:00"}))]
 pub struct Unit {
+    /// 单位编号。The unit's id.
     pub id: i64,
+    /// 单位全称。The unit's full name.
     pub name: String,
+    /// 单位类型。The kind of unit.
     pub kind: UnitKind,
+    /// 单位类型的中文名称，如 技工院校。The kind's Chinese label.
     pub kind_label: String,
+    /// 地址。The address.
     pub address: Option<String>,
+    /// 单位联系人：与其电子邮箱、电话一样，只对秘书处、本单位联系人和有 `members:personal_data` 权限的客户端显示（对其他调用者为 null）。
     /// The contact person: like the e-mail and phone, shown to the Center, the unit's contact and
     /// clients with `members:personal_data` (null to others).
     pub contact_name: Option<String>,
+    /// 单位联系人的电子邮箱：只对秘书处、本单位联系人和有 `members:personal_data` 权限的客户端显示。
     /// Shown to the Center, the unit's contact and clients with `members:personal_data`.
     pub contact_email: Option<String>,
+    /// 单位联系电话：可见范围同电子邮箱。The contact phone, shown to the same callers as the e-mail.
     pub contact_phone: Option<String>,
-    /// 理事单位: one of its people holds an active council post.
+    /// 是否理事单位：其人员中有人在理事会在任。理事单位: one of its people holds an active council post.
     pub council_member: bool,
+    /// 登记时间（UTC）。When it was registered (UTC).
     #[serde(with = "service_kit::utc")]
     pub created_at: NaiveDateTime,
+    /// 最后修改时间（UTC）。When it was last changed (UTC).
     #[serde(with = "service_kit::utc")]
     pub updated_at: NaiveDateTime,
 }

@@ -1,8 +1,10 @@
 //! Queries of appointments (and the roster export, which is a view of them).
 
 use chrono::{NaiveDate, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
+use diesel::sql_types::{BigInt, Bool, Text};
 use service_kit::db::Found;
 use service_kit::pagination::{Page, Window};
 use service_kit::{ApiError, DbConn};
@@ -11,6 +13,7 @@ use super::Only;
 use super::models::{AppointmentChanges, AppointmentRow, NewAppointmentRow};
 use super::schema::{appointments, bodies, people, terms, units};
 use crate::domain::appointments::AppointmentStatus;
+use crate::domain::hanzi::NameOrder;
 use crate::domain::people::TitleLevel;
 use crate::domain::posts::Post;
 
@@ -25,6 +28,8 @@ pub struct AppointmentQuery {
     pub status: Option<AppointmentStatus>,
     /// Appointments running on this date.
     pub on: Option<NaiveDate>,
+    /// By the person's name (姓氏笔画, pinyin) or by id.
+    pub order: NameOrder,
 }
 
 pub fn find(c: &mut DbConn, id: i64) -> Result<AppointmentRow, ApiError> {
@@ -80,11 +85,30 @@ pub fn list(
     w: Window,
 ) -> Result<Page<(AppointmentRow, AppointmentNames)>, ApiError> {
     let mut q = appointments::table
-        .filter(appointments::id.gt(w.after))
-        .order(appointments::id)
         .limit(w.fetch())
         .select((AppointmentRow::as_select(), names!()))
         .into_boxed();
+    q = match super::people::sort_column(f.order) {
+        None => q.filter(appointments::id.gt(w.after)).order(appointments::id),
+        Some(col) => {
+            // The person's key, then the id: a body's or a term's appointments are a few hundred,
+            // sorted as they are read.
+            let key = format!("(SELECT p.{col} FROM people p WHERE p.id = appointments.person_id)");
+            let q = q.order((sql::<Text>(&key), appointments::id));
+            if w.after == 0 {
+                q
+            } else {
+                q.filter(
+                    sql::<Bool>(&format!(
+                        "({key}, appointments.id) > (SELECT p.{col}, a.id FROM appointments a \
+                         JOIN people p ON p.id = a.person_id WHERE a.id = "
+                    ))
+                    .bind::<BigInt, _>(w.after)
+                    .sql(")"),
+                )
+            }
+        }
+    };
     // Scoped roles see only their part, whatever the filter says.
     if let Some(v) = only.unit_id {
         q = q.filter(appointments::unit_id.eq(v));
@@ -331,7 +355,7 @@ pub fn roster(c: &mut DbConn, f: &RosterQuery) -> Result<Vec<RosterRow>, ApiErro
         .inner_join(bodies::table)
         .inner_join(terms::table)
         .inner_join(units::table.on(units::id.eq(appointments::unit_id)))
-        .order((appointments::body_id, appointments::id))
+        .order((appointments::body_id, people::sort_strokes, appointments::id))
         .select((
             bodies::name,
             terms::number,

@@ -72,6 +72,10 @@ pub struct NewPersonRow {
     pub specialty: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub sort_strokes: String,
+    pub sort_pinyin: String,
+    pub spelling: String,
+    pub name_keys_version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -390,6 +394,10 @@ pub struct PersonChanges {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub updated_at: NaiveDateTime,
+    pub sort_strokes: String,
+    pub sort_pinyin: String,
+    pub spelling: String,
+    pub name_keys_version: i32,
 }
 
 /// An appointment's status change: an end (with its date and reason) or an activation.

@@ -46,6 +46,14 @@ diesel::table! {
         specialty -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// 姓氏笔画 order (`crate::domain::hanzi::stroke_key`).
+        sort_strokes -> Text,
+        /// Pinyin order (`crate::domain::hanzi::pinyin_key`).
+        sort_pinyin -> Text,
+        /// What a long pinyin query is checked against (`crate::domain::hanzi::spelling`).
+        spelling -> Text,
+        /// The `crate::domain::hanzi::KEYS_VERSION` the three were written with.
+        name_keys_version -> Integer,
     }
 }
 

@@ -6,22 +6,23 @@
 use super::posts::FillRoute;
 
 alliance_events::vocabulary! {
+    /// 申报所处的状态（R7）。Where a unit application stands (R7).
     pub enum ApplicationStatus {
-        /// 已申报
+        /// 已申报。Submitted.
         Submitted = "submitted" => "已申报",
-        /// 审核中
+        /// 审核中。Under review.
         UnderReview = "under_review" => "审核中",
-        /// 审核未通过
+        /// 审核未通过。Rejected.
         Rejected = "rejected" => "审核未通过",
-        /// 审核通过，待选举
+        /// 审核通过，待选举（协作组职务待聘任）。Approved, awaiting the election (group posts: the appointment).
         ApprovedForElection = "approved_for_election" => "审核通过",
-        /// 未当选
+        /// 未当选。Not elected.
         NotElected = "not_elected" => "未当选",
-        /// 当选
+        /// 当选。Elected.
         Elected = "elected" => "当选",
-        /// 已聘任
+        /// 已聘任。Appointed.
         Appointed = "appointed" => "已聘任",
-        /// 已撤回
+        /// 已撤回。Withdrawn.
         Withdrawn = "withdrawn" => "已撤回",
     }
 }
@@ -39,6 +40,7 @@ impl ApplicationStatus {
 }
 
 alliance_events::vocabulary! {
+    /// 审核人（撤回时为申报单位）对申报所做的操作。
     /// What a reviewer (or the applying unit, for `withdraw`) does to an application.
     pub enum ApplicationAction {
         StartReview = "start_review" => "开始审核",
@@ -51,9 +53,9 @@ alliance_events::vocabulary! {
 }
 
 alliance_events::vocabulary! {
-    /// Where a Center nomination (提名) stands.
+    /// 中心提名所处的状态。Where a Center nomination (提名) stands.
     pub enum NominationStatus {
-        /// Waiting for the appointment (待聘任).
+        /// 待聘任。Waiting for the appointment (待聘任).
         Open = "open" => "待聘任",
         Appointed = "appointed" => "已聘任",
         Withdrawn = "withdrawn" => "已撤回",

@@ -5,29 +5,29 @@
 pub use alliance_events::vocab::AppointmentStatus;
 
 alliance_events::vocabulary! {
-    /// Why a dismissal happened.
+    /// 解聘的依据。Why a dismissal happened.
     pub enum DismissalGround {
-        /// R12: 从事有损工作秩序、组织原则、社会信誉行为
+        /// R12：从事有损工作秩序、组织原则、社会信誉行为。R12: conduct.
         Conduct = "conduct" => "从事有损工作秩序、组织原则、社会信誉行为",
-        /// R13: 每工作年度无故两次不参加活动
+        /// R13：每工作年度无故两次不参加活动。R13: two unexcused absences in a work year.
         Absence = "absence" => "每工作年度无故两次不参加活动",
     }
 }
 
 alliance_events::vocabulary! {
-    /// How an appointment came about.
+    /// 聘任的来源。How an appointment came about.
     pub enum AppointmentSource {
-        /// From a Center nomination (提名).
+        /// 由中心提名聘任。From a Center nomination (提名).
         Nomination = "nomination" => "提名聘任",
-        /// From a unit application (申报).
+        /// 由单位申报聘任。From a unit application (申报).
         Application = "application" => "申报聘任",
-        /// Renewal into the next term (连聘连任, R5).
+        /// 续聘到下一届（连聘连任，R5）。Renewal into the next term (连聘连任, R5).
         Renewal = "renewal" => "连聘连任",
     }
 }
 
 alliance_events::vocabulary! {
-    /// Where a resignation request (辞聘申请, R11) stands.
+    /// 辞聘申请所处的状态（R11）。Where a resignation request (辞聘申请, R11) stands.
     pub enum ResignationStatus {
         Requested = "requested" => "待审批",
         Approved = "approved" => "同意辞聘",
@@ -36,15 +36,15 @@ alliance_events::vocabulary! {
 }
 
 alliance_events::vocabulary! {
-    /// Where a dismissal case for absence (R13) stands.
+    /// 因缺席而立的解聘案所处的状态（R13）。Where a dismissal case for absence (R13) stands.
     pub enum DismissalCaseStatus {
-        /// Waiting for the Center.
+        /// 待中心处理。Waiting for the Center.
         Open = "open" => "待处理",
-        /// The Center dismissed the holder.
+        /// 中心已确认解聘。The Center dismissed the holder.
         Confirmed = "confirmed" => "已解聘",
-        /// The Center dropped the case.
+        /// 中心决定不予解聘。The Center dropped the case.
         Dropped = "dropped" => "不予解聘",
-        /// An absence was corrected to excused.
+        /// 一次缺席已更正为请假，案件撤销。An absence was corrected to excused.
         Withdrawn = "withdrawn" => "已撤销",
     }
 }

@@ -1,14 +1,15 @@
 //! R15 annual work assessment (年度工作考核) and R16 commendation (褒奖).
 
 alliance_events::vocabulary! {
+    /// 年度工作考核结果（R15）。An annual assessment result (R15).
     pub enum AssessmentResult {
-        /// 优秀
+        /// 优秀。Excellent.
         Excellent = "excellent" => "优秀",
-        /// 合格
+        /// 合格。Competent.
         Competent = "competent" => "合格",
-        /// 基本合格
+        /// 基本合格。Basically competent.
         BasicallyCompetent = "basically_competent" => "基本合格",
-        /// 不合格
+        /// 不合格。Incompetent.
         Incompetent = "incompetent" => "不合格",
     }
 }

@@ -5,32 +5,32 @@ use super::applications::ApplicationAction;
 use super::appointments::{AppointmentStatus, DismissalCaseStatus, ResignationStatus};
 
 alliance_events::vocabulary! {
-    /// What was done to the audited record.
+    /// 对被审计记录所做的操作。What was done to the audited record.
     pub enum AuditAction {
         Create = "create" => "新建",
         Update = "update" => "修改",
-        /// An application's steps (R7).
+        /// 申报的各步操作（R7）。An application's steps (R7).
         StartReview = "start_review" => "开始审核",
         Reject = "reject" => "审核不通过",
         Approve = "approve" => "审核通过",
         RecordElection = "record_election" => "登记选举结果",
-        /// A nomination or application led to its appointment.
+        /// 提名或申报产生了聘任。A nomination or application led to its appointment.
         Appoint = "appoint" => "聘任",
-        /// An application withdrawn, or a dismissal case withdrawn after a correction.
+        /// 申报撤回，或缺席更正后解聘案撤销。An application withdrawn, or a dismissal case withdrawn after a correction.
         Withdraw = "withdraw" => "撤回",
-        /// A resignation request decided (R11).
+        /// 辞聘申请已审批（R11）。A resignation request decided (R11).
         Approved = "approved" => "同意辞聘",
         Refused = "refused" => "不同意辞聘",
-        /// A dismissal case decided (R13).
+        /// 解聘案已处理（R13）。A dismissal case decided (R13).
         Confirmed = "confirmed" => "确认解聘",
         Dropped = "dropped" => "不予解聘",
-        /// An appointment's ends and starts (R5, R6, R11–R13).
+        /// 聘任的结束与生效（R5、R6、R11–R13）。An appointment's ends and starts (R5, R6, R11–R13).
         Resigned = "resigned" => "辞聘",
         Dismissed = "dismissed" => "解聘",
         Complete = "complete" => "任期届满（已续聘）",
         Lapse = "lapse" => "任期届满解聘",
         Activate = "activate" => "续聘生效",
-        /// A term closed by the lapse job (R6).
+        /// 届满作业处理完一届（R6）。A term closed by the lapse job (R6).
         Close = "close" => "任期结束处理",
         RemindTermEnd = "remind_term_end" => "任期届满提醒",
     }

@@ -8,23 +8,31 @@ use utoipa::ToSchema;
 /// The largest count stored (the database's `integer`); larger counts are refused, never wrapped.
 pub const MAX_COUNT: u32 = i32::MAX as u32;
 
-/// One candidate's result.
+/// 一名候选人的得票（R10）：赞成、反对、弃权票数之和不得超过出席人数。
+/// One candidate's result; for + against + abstain may not exceed those present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Votes {
+    /// 赞成票数。Votes for.
     #[schema(maximum = 2147483647)]
     pub votes_for: u32,
+    /// 反对票数。Votes against.
     #[schema(maximum = 2147483647)]
     pub votes_against: u32,
+    /// 弃权票数。Abstentions.
     #[schema(maximum = 2147483647)]
     pub abstentions: u32,
+    /// 出席人数，至少 1。Voters present, at least 1.
     #[schema(maximum = 2147483647)]
     pub voters_present: u32,
 }
 
+/// 当选门槛：赞成票“超过出席人数的 numerator/denominator”，默认 1/2（过半数）；须 0 < numerator < denominator。
 /// "More than numerator/denominator of those present"; the default is 1/2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Threshold {
+    /// 分子，如 2/3 中的 2。The numerator, e.g. 2 of 2/3.
     pub numerator: u32,
+    /// 分母，如 2/3 中的 3。The denominator, e.g. 3 of 2/3.
     pub denominator: u32,
 }
 

@@ -10,12 +10,13 @@ use super::people::TitleLevel;
 pub const MAX_AGE: u32 = 60;
 
 alliance_events::vocabulary! {
+    /// 候选人原则上不符合第六条的资格问题（R9）。A way a candidate fails 第六条 in principle (R9).
     pub enum EligibilityIssue {
-        /// Title below associate_senior (or none recorded).
+        /// 职称低于副高级（或未登记）。Title below associate_senior (or none recorded).
         TitleBelowAssociateSenior = "title_below_associate_senior" => "职称低于副高级",
-        /// Over 60 on the appointment date.
+        /// 聘任日年龄超过60周岁。Over 60 on the appointment date.
         OverAgeLimit = "over_age_limit" => "年龄超过60周岁",
-        /// No date of birth recorded, so age cannot be checked.
+        /// 未登记出生日期，无法核对年龄。No date of birth recorded, so age cannot be checked.
         AgeUnknown = "age_unknown" => "出生日期未登记",
     }
 }

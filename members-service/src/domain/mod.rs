@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bodies;
 pub mod elections;
 pub mod eligibility;
+pub mod hanzi;
 pub mod import;
 pub mod people;
 pub mod posts;

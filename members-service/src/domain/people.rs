@@ -7,32 +7,33 @@ use service_kit::FieldError;
 use super::values::{BirthDate, Email, ParseContext, PersonName};
 
 alliance_events::vocabulary! {
+    /// 单位类型。The kind of unit.
     pub enum UnitKind {
-        /// 技工院校
+        /// 技工院校。A technical school.
         TechnicalSchool = "technical_school" => "技工院校",
-        /// 企业
+        /// 企业。An enterprise.
         Enterprise = "enterprise" => "企业",
-        /// 科研院所
+        /// 科研院所。A research institute.
         ResearchInstitute = "research_institute" => "科研院所",
-        /// 行业组织
+        /// 行业组织。An industry organization.
         IndustryOrganization = "industry_organization" => "行业组织",
-        /// 机械工业教育发展中心
+        /// 机械工业教育发展中心。The Center.
         Center = "center" => "机械工业教育发展中心",
     }
 }
 
 alliance_events::vocabulary! {
-    /// 职称级别
+    /// 职称级别。The professional title level.
     pub enum TitleLevel {
-        /// 无
+        /// 无。None.
         None = "none" => "无",
-        /// 初级
+        /// 初级。Junior.
         Junior = "junior" => "初级",
-        /// 中级
+        /// 中级。Intermediate.
         Intermediate = "intermediate" => "中级",
-        /// 副高级
+        /// 副高级。Associate senior.
         AssociateSenior = "associate_senior" => "副高级",
-        /// 正高级
+        /// 正高级。Senior.
         Senior = "senior" => "正高级",
     }
 }

@@ -4,49 +4,51 @@
 use super::bodies::BodyKind;
 
 alliance_events::vocabulary! {
+    /// 机构中的职务（第五条、第七条、第九条）。A post of a body.
     pub enum Post {
-        /// 理事长 (council, exactly 1)
+        /// 理事长（理事会，限一人）。Chair (council, exactly 1).
         Chair = "chair" => "理事长",
-        /// 副理事长
+        /// 副理事长（理事会）。Vice-chair (council).
         ViceChair = "vice_chair" => "副理事长",
-        /// 秘书长 (council or group, exactly 1)
+        /// 秘书长（理事会或协作组，限一人）。Secretary-general (council or group, exactly 1).
         SecretaryGeneral = "secretary_general" => "秘书长",
-        /// 副秘书长
+        /// 副秘书长（理事会或协作组）。Deputy secretary-general (council or group).
         DeputySecretaryGeneral = "deputy_secretary_general" => "副秘书长",
-        /// 理事
+        /// 理事（理事会）。Council member.
         CouncilMember = "council_member" => "理事",
-        /// 专家委员会委员
+        /// 专家委员会委员。Expert (expert committee).
         Expert = "expert" => "委员",
-        /// 主任委员 (group, exactly 1)
+        /// 主任委员（协作组，限一人）。Director (group, exactly 1).
         Director = "director" => "主任委员",
-        /// 副主任委员
+        /// 副主任委员（协作组）。Deputy director (group).
         DeputyDirector = "deputy_director" => "副主任委员",
-        /// 委员 (group)
+        /// 委员（协作组）。Member (group).
         Member = "member" => "委员",
-        /// 专业顾问
+        /// 专业顾问（协作组）。Advisor (group).
         Advisor = "advisor" => "专业顾问",
-        /// 指导专家
+        /// 指导专家（协作组）。Guiding expert (group).
         GuidingExpert = "guiding_expert" => "指导专家",
     }
 }
 
 alliance_events::vocabulary! {
+    /// 职务的人数限制。How many may hold a post.
     pub enum Cardinality {
-        /// Exactly one holder; at most one active at any time (R1).
+        /// 限一人：任何时候至多一名在任者（R1）。Exactly one holder; at most one active at any time (R1).
         ExactlyOne = "exactly_one" => "限一人",
-        /// Any number, including none.
+        /// 不限人数，可以无人。Any number, including none.
         Many = "many" => "不限人数",
     }
 }
 
 alliance_events::vocabulary! {
-    /// How a post is filled.
+    /// 职务的产生方式。How a post is filled.
     pub enum FillRoute {
-        /// Nominated by the Center (提名), then appointed by the Center (聘任).
+        /// 由机械工业教育发展中心提名，再由中心聘任。Nominated by the Center (提名), then appointed by the Center (聘任).
         Nomination = "nomination" => "提名聘任",
-        /// Unit application (申报) → review (审核) → election (选举) → appointment.
+        /// 单位申报 → 审核 → 选举 → 聘任。Unit application (申报) → review (审核) → election (选举) → appointment.
         ApplicationWithElection = "application_with_election" => "申报选举",
-        /// Selected by a council member unit (理事单位选派) → review → appointment (R8).
+        /// 理事单位选派 → 审核 → 聘任（R8）。Selected by a council member unit (理事单位选派) → review → appointment (R8).
         GroupSelection = "group_selection" => "理事单位选派",
     }
 }

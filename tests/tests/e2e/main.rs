@@ -11,6 +11,7 @@ mod harness;
 mod inbox;
 mod meetings;
 mod members;
+mod name_order;
 mod problems;
 mod proxy;
 mod replies;

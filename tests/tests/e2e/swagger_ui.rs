@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use e2e_tests::{Fields, TestSuite};
+use e2e_tests::{ADMIN_PASSWORD, Fields, TestSuite};
 use serde_json::{Value, json};
 
 use super::browser::{self, Browser};
@@ -56,9 +56,9 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
             .await;
     }
 
-    // 3. Authorize through the dialog with an admin token.
-    let token = suite.admin_token().await;
-    let unauthorized = suite.get("/api/v1/members/bodies", None).await;
+    // 3. Log in inside the Authorize dialog: the OAuth2 password flow, user name and password
+    //    typed as a person would (issue 14); Swagger UI posts the form to /api/v1/auth/token.
+    let unauthorized = suite.get("/api/v1/members/people", None).await;
     assert_eq!(
         unauthorized.status.as_u16(),
         401,
@@ -73,30 +73,36 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
         )
         .await;
     browser.click(&authorize).await;
-    let input = browser
-        .wait_for(
-            "the bearer token field",
-            "return document.querySelector('.modal-ux #auth-bearer-value');",
-            json!([]),
-        )
-        .await;
-    browser.type_into(&input, &token).await;
+    for (field, text) in [("#oauth_username", "admin"), ("#oauth_password", ADMIN_PASSWORD)] {
+        let input = browser
+            .wait_for(
+                &format!("the {field} field"),
+                "return document.querySelector('.modal-ux ' + arguments[0]);",
+                json!([field]),
+            )
+            .await;
+        browser.type_into(&input, text).await;
+    }
     let submit = browser
         .js(
-            "return document.querySelector('.modal-ux .auth-btn-wrapper button.authorize');",
+            "return document.querySelector('.modal-ux #oauth_password').closest('.auth-container')
+                 .querySelector('.auth-btn-wrapper button.authorize');",
             json!([]),
         )
         .await;
     browser.click(&submit).await;
     let close = browser
         .wait_for(
-            "the dialog to show the scheme as authorized",
+            "the dialog to show the password scheme as authorized",
             "const m = document.querySelector('.modal-ux');
-             return m && /Authorized/.test(m.innerText) && !m.querySelector('#auth-bearer-value')
-                 ? m.querySelector('.auth-btn-wrapper button.btn-done') : null;",
+             const errors = m ? [...m.querySelectorAll('.errors')].map(e => e.innerText).join(' ') : '';
+             if (errors) return {error: errors};
+             return m && !m.querySelector('#oauth_password') && /Logout/.test(m.innerText)
+                 ? m.querySelector('.btn-done') : null;",
             json!([]),
         )
         .await;
+    assert!(close.get("error").is_none(), "the login failed in the dialog: {close}");
     browser.click(&close).await;
     browser
         .wait_for(
@@ -108,14 +114,41 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
     let stored = browser
         .js("return window.ui.authSelectors.authorized().toJS();", json!([]))
         .await;
-    assert_eq!(
-        stored["bearer"]["value"],
-        token.as_str(),
-        "the UI did not keep the token: {stored}"
-    );
+    let token = stored["password"]["token"]["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the UI keeps no token of the password flow: {stored}"))
+        .to_owned();
+    let me = suite.get("/api/v1/auth/me", Some(&token)).await;
+    assert_eq!(me.status.as_u16(), 200, "the dialog's token is refused: {}", me.text());
 
-    // 4. GET /api/v1/members/bodies: open it, Try it out, Execute, read the live response.
-    let opblock = browser.js(FIND_OPBLOCK, json!(["get", "/api/v1/members/bodies"])).await;
+    // The page speaks Chinese: summaries and tags as the secretariat reads them.
+    let text = browser.js("return document.body.innerText;", json!([])).await;
+    let text = text.as_str().unwrap_or_default();
+    for words in ["人员列表", "单位列表", "机构列表", "取令牌（登录）", "在本页登录"] {
+        assert!(text.contains(words), "the page does not show {words}");
+    }
+
+    // A person with a Chinese name to find.
+    let admin = suite.admin_token().await;
+    let unit = suite
+        .post(
+            "/api/v1/members/units",
+            Some(&admin),
+            json!({"name": "杭州技师学院", "kind": "technical_school"}),
+        )
+        .await
+        .json();
+    let created = suite
+        .post(
+            "/api/v1/members/people",
+            Some(&admin),
+            json!({"name": "单丽娟", "unit_id": unit["id"], "job_post": "教务处处长", "title_level": "senior"}),
+        )
+        .await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.text());
+
+    // 4. GET /api/v1/members/people: open it, Try it out, Execute, read the live response.
+    let opblock = browser.js(FIND_OPBLOCK, json!(["get", "/api/v1/members/people"])).await;
     let summary = browser
         .js(
             "return arguments[0].querySelector('.opblock-summary-control') || arguments[0].querySelector('.opblock-summary');",
@@ -171,11 +204,11 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
     eprintln!("Swagger UI live response: status {}, screenshot {shot}", live["status"]);
     let status = live.str_at("status");
     let body = live.str_at("body");
-    let expected_url = format!("{}/api/v1/members/bodies", suite.url);
+    let expected_url = format!("{}/api/v1/members/people", suite.url);
     if live["url"].as_str() != Some(expected_url.as_str()) {
         let spec = suite.get("/api-docs/openapi.json", None).await.json();
         panic!(
-            "Try it out on GET /api/v1/members/bodies requested {} instead of {expected_url}. Swagger UI finds \
+            "Try it out on GET /api/v1/members/people requested {} instead of {expected_url}. Swagger UI finds \
              the operation to execute by operationId, so operationIds must be unique; duplicated ones: {:?}; \
              the page shows {live}",
             live["url"],
@@ -183,7 +216,7 @@ async fn swagger_ui_lists_all_services_and_authorized_try_it_out_succeeds() {
         );
     }
     assert!(status.starts_with("200"), "status {status}; the page shows {live}");
-    assert!(body.contains("理事会"), "no 理事会 in the response body: {body}");
+    assert!(body.contains("单丽娟"), "no 单丽娟 in the response body: {body}");
     assert!(
         live.str_at("curl").contains(&format!("Authorization: Bearer {token}")),
         "the request did not carry the token: {live}"
