@@ -71,6 +71,11 @@ token=$(curl -fsS "$gateway/api/v1/auth/token" -H 'content-type: application/jso
   -d "{\"grant_type\":\"password\",\"username\":\"admin\",\"password\":\"$password\"}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
+# The fuzzer must not change the account it runs as (scripts/fuzz_hooks.py, map_case).
+own_account=$(curl -fsS "$gateway/api/v1/auth/accounts?limit=100" -H "Authorization: Bearer $token" |
+  python3 -c 'import json,sys; print(next(a["id"] for a in json.load(sys.stdin)["items"] if a["username"] == "admin"))')
+export FUZZ_OWN_ACCOUNT_ID=$own_account
+
 echo "== schemathesis run --checks all (max $MAX_EXAMPLES examples, seed $SEED, phases $PHASES)"
 status=0
 # The run's events stay in target/fuzz-report/ for `schemathesis replay` and the next session.

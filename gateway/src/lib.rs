@@ -113,6 +113,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(proxy::forward_public))
                 .route(web::post().to(proxy::forward_public)),
         )
+        // The services' public reads (the issuer profile, its key, the status lists): no token is
+        // needed, so a stale one is not refused either; the service ignores credentials there.
+        .service(web::resource("/api/v1/documents/issuer").route(web::get().to(proxy::forward_documents)))
+        .service(web::resource("/api/v1/documents/issuer/jwks").route(web::get().to(proxy::forward_documents)))
+        .service(web::resource("/api/v1/documents/status-lists/{list}").route(web::get().to(proxy::forward_documents)))
         // Revoked tokens stop here at once, before the services' lists catch up.
         .service(
             web::resource("/api/v1/{service}")

@@ -495,6 +495,14 @@ async fn disabling_an_account_or_changing_its_password_ends_its_tokens() {
     s.get("/api/v1/auth/me", Some(&token))
         .await
         .problem(401, "token_revoked");
+    // Public reads need no token, so a stale one sent along does not turn them into a 401.
+    for public in [
+        "/api/v1/documents/issuer",
+        "/api/v1/documents/issuer/jwks",
+        "/api/v1/auth/jwks",
+    ] {
+        assert_eq!(s.get(public, Some(&token)).await.status, StatusCode::OK, "{public}");
+    }
     // Each service, called directly (the private network): within a few seconds.
     refused_within(&s, 10, &direct, &token).await;
     refused_within(
