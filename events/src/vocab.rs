@@ -47,7 +47,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Where an activity stands.
+    /// 活动状态 · Where an activity stands.
     pub enum ActivityStatus {
         Scheduled = "scheduled" => "已安排",
         /// Attendance is recorded.
@@ -58,7 +58,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Which of a body's annual documents.
+    /// 年度文件的种类 · Which of a body's annual documents.
     pub enum AnnualDocumentKind {
         WorkPlan = "work_plan" => "年度工作计划",
         WorkReport = "work_report" => "年度工作报告",
@@ -118,7 +118,7 @@ vocabulary! {
 // ----- documents-service: mail deliveries
 
 vocabulary! {
-    /// Where a delivery stands.
+    /// 寄送状态 · Where a delivery stands.
     pub enum DeliveryStatus {
         /// Waiting for its (next) attempt.
         Queued = "queued" => "待发送",
@@ -132,7 +132,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Where an issued document stands; what its verification link answers.
+    /// 文件状态，即其验证链接的答复 · Where an issued document stands; what its verification link answers.
     pub enum DocumentStatus {
         Valid = "valid" => "有效",
         /// Revoked: the appointment it certifies ended early.
@@ -143,7 +143,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Where a batch stands.
+    /// 批次状态 · Where a batch stands.
     pub enum BatchStatus {
         /// Items are still pending; the worker takes it chunk by chunk.
         Running = "running" => "进行中",
@@ -164,7 +164,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// The outcome of one attempt to deliver a document by e-mail.
+    /// 一次邮件寄送尝试的结果 · The outcome of one attempt to deliver a document by e-mail.
     pub enum AttemptOutcome {
         /// Written before the SMTP transaction; replaced by its outcome after it.
         Sending = "sending" => "发送中",

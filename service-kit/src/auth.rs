@@ -25,7 +25,7 @@ const EXPIRED: &str = "the token has expired; get a new one from POST /api/v1/au
 pub const INTERNAL_SCOPE: &str = "internal";
 
 alliance_events::vocabulary! {
-    /// Who the caller is, as far as permissions go.
+    /// 调用者的身份（就权限而言）· Who the caller is, as far as permissions go.
     pub enum Role {
         /// The Center's secretariat: everything.
         Admin = "admin" => "管理员",
