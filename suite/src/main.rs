@@ -39,9 +39,10 @@ async fn main() -> std::process::ExitCode {
     println!("  Swagger UI:  {url}/swagger-ui/");
     println!("  OpenAPI:     {url}/api-docs/openapi.json");
     println!("  log in:      {login}");
+    println!("               in Swagger UI: \"Authorize\", then this user name and password (登录).");
     println!("  token:       curl -s {url}/api/v1/auth/token -H 'content-type: application/json' \\");
     println!("                 -d '{{\"grant_type\":\"password\",\"username\":\"admin\",\"password\":\"…\"}}'");
-    println!("               then \"Authorize\" in Swagger UI with the access_token. Ctrl-C stops.");
+    println!("               (other systems: `Authorization: Bearer <access_token>`). Ctrl-C stops.");
     println!();
     match suite.wait().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
