@@ -130,7 +130,12 @@ start_suite() {
 wait_for_name_keys() {
     for _ in $(seq 1 1200); do
         left=$(psql_ "${DB}_members" -Atc "SELECT count(*) FROM people WHERE name_keys_version = 0")
-        [ "$left" = 0 ] && return 0
+        if [ "$left" = 0 ]; then
+            # Keying rewrote every row: vacuum, as autovacuum would in time, so that index-only
+            # scans do not visit the heap for the dead versions (the measures are of steady state).
+            psql_ "${DB}_members" -c "VACUUM ANALYZE people, person_name_grams"
+            return 0
+        fi
         sleep 0.5
     done
     echo "members-service did not key the people's names" >&2; exit 1
