@@ -115,9 +115,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         // The services' public reads (the issuer profile, its key, the status lists): no token is
         // needed, so a stale one is not refused either; the service ignores credentials there.
-        .service(web::resource("/api/v1/documents/issuer").route(web::get().to(proxy::forward_documents)))
-        .service(web::resource("/api/v1/documents/issuer/jwks").route(web::get().to(proxy::forward_documents)))
-        .service(web::resource("/api/v1/documents/status-lists/{list}").route(web::get().to(proxy::forward_documents)))
+        .service(web::resource("/api/v1/{service:documents}/issuer").route(web::get().to(proxy::forward)))
+        .service(web::resource("/api/v1/{service:documents}/issuer/jwks").route(web::get().to(proxy::forward)))
+        .service(web::resource("/api/v1/{service:documents}/status-lists/{list}").route(web::get().to(proxy::forward)))
         // Revoked tokens stop here at once, before the services' lists catch up.
         .service(
             web::resource("/api/v1/{service}")

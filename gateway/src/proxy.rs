@@ -348,17 +348,6 @@ pub async fn forward(
     forward_to(&service, req, payload, config, client).await
 }
 
-/// documents-service's public reads, forwarded as any other route but without the revocation
-/// check (`routes` in lib.rs).
-pub async fn forward_documents(
-    req: HttpRequest,
-    payload: web::Payload,
-    config: web::Data<ProxyConfig>,
-    client: web::Data<awc::Client>,
-) -> Result<HttpResponse, ApiError> {
-    forward_to("documents", req, payload, config, client).await
-}
-
 /// 429 with `Retry-After` once an address exceeds the rate of the public pages (verification
 /// and meeting replies share one bucket per address).
 fn within_public_rate(req: &HttpRequest, config: &ProxyConfig) -> Result<(), ApiError> {

@@ -151,7 +151,8 @@ pub fn insert(c: &mut DbConn, p: &ValidPerson) -> Result<PersonRow, ApiError> {
             spelling: keys.spelling.text.clone(),
             name_keys_version: KEYS_VERSION,
         })
-        // The columns of `PersonRow`, not `all_columns` (which hold the keys too).
+        // The columns of `PersonRow`, not `all_columns` (which hold the keys too); listed, since
+        // `PersonRow::as_returning()` is typed for the multi-backend and an insert runs per backend.
         .returning((
             people::id,
             people::name,
