@@ -29,7 +29,9 @@
 # BENCH_CLIENT_CAP (GATEWAY_MAX_REQUESTS_PER_CLIENT for the run, 0 = no cap: see below),
 # BENCH_PGBENCH_CLIENTS ("8 64"), BENCH_LATENCY_COUNT (40), BENCH_PROFILE (1: perf profile of the people list), BENCH_SUITE_BIN (another build, e.g. the
 # commit before a change, to measure before and after with the same script), BENCH_PORT (18080: gateway, +1 members, +2 meetings,
-# +3 documents, +10 nginx), BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_NO_BUILD.
+# +3 documents, +10 nginx), BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_NO_BUILD,
+# BENCH_ONLY (certificates: seed, then only the batches and the suite's RSS through them; the
+# other rows print "-"; for memory experiments, e.g. with an allocator setting in the environment).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +48,7 @@ CONNS=${BENCH_CONNECTIONS:-64}
 CLIENT_CAP=${BENCH_CLIENT_CAP:-0}
 THREADS=2
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+ONLY=${BENCH_ONLY:-}
 PORT=${BENCH_PORT:-18080}
 GW=http://127.0.0.1:$PORT
 MEMBERS=http://127.0.0.1:$((PORT + 1))
@@ -184,7 +187,9 @@ PGLOG=$(psql_ postgres -Atc "SELECT CASE WHEN current_setting('logging_collector
 [[ -z "$PGLOG" ]] && PGLOG=$(ls -t /var/log/postgresql/postgresql-*.log 2>/dev/null | head -1 || true)
 [[ -d "$PGLOG" ]] && PGLOG=$(ls -t "$PGLOG"/* | head -1)
 PGBENCH_OK=0
-if [[ -n "$PGLOG" && -r "$PGLOG" ]]; then
+if [[ "$ONLY" == certificates ]]; then
+    :
+elif [[ -n "$PGLOG" && -r "$PGLOG" ]]; then
     say "capturing members-service's statements (log_statement=all on ${DB}_members, log $PGLOG)"
     psql_ postgres -c "ALTER DATABASE ${DB}_members SET log_statement = 'all'"
     psql_ postgres -c "ALTER DATABASE ${DB}_meetings SET log_statement = 'all'"
@@ -223,6 +228,9 @@ start_suite
 wait_for_name_keys
 TOKEN=$(token)
 
+ROWS=()
+lat_n=0; lat_p50=-; lat_p90=-; lat_max=-; cold_first=-; cold_p50=-; cold_max=-
+if [[ "$ONLY" != certificates ]]; then
 # ---- nginx: 2 workers, keepalive to members-service, same path prefix ---------------------
 mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
 cat >"$TMP/nginx/nginx.conf" <<EOF
@@ -298,7 +306,6 @@ pgbench_() {
     echo "$tps $p50 $p99"
 }
 
-ROWS=()
 row() { # measure "gw figures" peer "peer figures"
     local m=$1 peer=$3; local rps p50 p99 prps pp50 pp99 ratio
     read -r rps p50 p99 <<<"$2"
@@ -354,35 +361,43 @@ n1=$(wrk_ bodies-nginx "$NGINX$BODIES_PATH")
 d1=$(wrk_ bodies-direct "$MEMBERS$BODIES_PATH")
 row "\`GET /bodies\`" "$g" "nginx → members-service" "$n1"
 row "\`GET /bodies\`" "$g" "members-service direct" "$d1"
+fi
 
 # ---- side effects and memory ----------------------------------------------------------------
 rss() { awk '/^VmRSS/{printf "%.0f", $2 / 1024}' "/proc/$SUITE_PID/status"; }
 RSS_LOADED=$(rss)
 FIRST_FREE=$(psql_ "${DB}_members" -Atc "SELECT min(id) + $N_APPS FROM people")
 LAT_N=${BENCH_LATENCY_COUNT:-40}
+if [[ "$ONLY" != certificates ]]; then
 say "side effects: $LAT_N appointments, each until its 聘书 is listed"
 LAT=$(python3 bench/latency.py "$GW" "$TOKEN" "$LAT_N" "$FIRST_FREE" 2>"$RAW/latency.err" | grep '^BENCH ' || true)
 if [[ -n "$LAT" ]]; then read -r _ lat_n lat_p50 lat_p90 lat_max <<<"$LAT"
 else say "latency: failed ($(tail -1 "$RAW/latency.err"))"; lat_n=0; lat_p50=-; lat_p90=-; lat_max=-; fi
 say "appointment → 聘书 listed: median $lat_p50 ms, p90 $lat_p90 ms, max $lat_max ms ($lat_n)"
+fi
 
 # Certificates in bulk: a batch per body (every appointment reissued, no mail), the suite's RSS
 # sampled every 0.2 s meanwhile (issue 11: ≤ 150 MiB through 10,000 certificates, not growing).
 say "certificates: a batch per body, RSS sampled"
-( while :; do rss >>"$RAW/batch-rss.txt"; echo >>"$RAW/batch-rss.txt"; sleep 0.2; done ) & SAMPLER=$!
+# Each sample: total, anonymous (heap) and file-backed (the binary, its embedded fonts) MiB.
+rss3() { awk '/^VmRSS/{t=$2} /^RssAnon/{a=$2} /^RssFile/{f=$2} END{printf "%.0f %.0f %.0f\n", t/1024, a/1024, f/1024}' "/proc/$SUITE_PID/status"; }
+( while :; do rss3 >>"$RAW/batch-rss.txt"; sleep 0.2; done ) & SAMPLER=$!
 BATCH=$(python3 bench/batches.py "$GW" "$TOKEN" 2>"$RAW/batches.err" | grep '^BENCH ' || true)
 kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true
-RSS_PEAK=$(grep -v '^$' "$RAW/batch-rss.txt" | sort -n | tail -1)
-RSS_AFTER=$(rss)
+read -r RSS_PEAK PEAK_ANON PEAK_FILE < <(grep -v '^$' "$RAW/batch-rss.txt" | sort -n | tail -1)
+RSS_MEDIAN=$(grep -v '^$' "$RAW/batch-rss.txt" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
+read -r RSS_AFTER AFTER_ANON AFTER_FILE < <(rss3)
 if [[ -n "$BATCH" ]]; then read -r _ batch_n batch_s batch_rate batch_failed <<<"$BATCH"
 else say "batches: failed ($(tail -1 "$RAW/batches.err"))"; batch_n=0; batch_s=-; batch_rate=-; batch_failed=-; fi
-say "certificates: $batch_n in $batch_s s ($batch_rate/s, $batch_failed failed); RSS peak $RSS_PEAK MiB, after $RSS_AFTER MiB"
+say "certificates: $batch_n in $batch_s s ($batch_rate/s, $batch_failed failed); RSS median $RSS_MEDIAN MiB, peak $RSS_PEAK MiB (anon $PEAK_ANON, file $PEAK_FILE), after $RSS_AFTER MiB (anon $AFTER_ANON, file $AFTER_FILE)"
 
 # Cold start: the suite on its embedded defaults (SQLite), spawn → gateway ready.
+if [[ "$ONLY" != certificates ]]; then
 say "cold start: the suite on SQLite, 1 fresh + 5 restarts"
 COLD=$(python3 bench/coldstart.py "$SUITE_BIN" $((PORT + 20)) 5 2>"$RAW/coldstart.err" | grep '^BENCH ' || true)
 if [[ -n "$COLD" ]]; then read -r _ cold_first cold_p50 cold_max <<<"$COLD"
 else say "cold start: failed ($(tail -1 "$RAW/coldstart.err"))"; cold_first=-; cold_p50=-; cold_max=-; fi
+fi
 
 # ---- 6. the table -------------------------------------------------------------------------
 {
@@ -398,7 +413,7 @@ else say "cold start: failed ($(tail -1 "$RAW/coldstart.err"))"; cold_first=-; c
     echo "|---|---|---|---|"
     echo "| appointment made → its 聘书 listed ($lat_n rounds, through the gateway) | $lat_p50 ms | $lat_p90 ms | $lat_max ms |"
     echo "| one-process suite RSS after the HTTP measures | $RSS_LOADED MiB | | |"
-    echo "| one-process suite RSS through $batch_n certificates (a batch per body, PostgreSQL): after / peak | $RSS_AFTER MiB | | $RSS_PEAK MiB |"
+    echo "| one-process suite RSS through $batch_n certificates (a batch per body, PostgreSQL): median / after / peak (peak: anonymous + file-backed) | $RSS_MEDIAN MiB | $RSS_AFTER MiB | $RSS_PEAK MiB ($PEAK_ANON + $PEAK_FILE) |"
     echo "| cold start to a ready gateway (SQLite defaults): fresh data dir / restarts (5) | $cold_first ms | $cold_p50 ms | $cold_max ms |"
     echo
     echo "| certificates | count | seconds | per second | failed |"

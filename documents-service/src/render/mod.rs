@@ -78,11 +78,13 @@ pub use zh_date::{zh_date, zh_date_iso};
 use world::{RenderWorld, Shared};
 
 /// After this many renders the memo cache is trimmed (`comemo::evict`), so memory stays bounded.
-/// Measured (benches/render.rs, 3 × 1,000 certificates on 2 threads): every 8 renders with age 2
-/// holds the process at ≈ 110 MiB for ≈ 5 % less throughput than every 32 with age 4 (≈ 250 MiB).
-const EVICT_EVERY: u64 = 8;
-/// Cached results unused for this many trims are dropped (the fonts' and templates' stay hot).
-const EVICT_MAX_AGE: usize = 2;
+/// Measured in the suite through 10,000 certificates (docs/benchmarks.md, "Issue 11, session
+/// 16"; mimalloc's purge delay 250 ms): every 8 renders with age 2 held ≈ 180 MiB of heap at the
+/// peak, every 4 with age 1 ≈ 120 MiB, at the same rate (≈ 200 certificates per second).
+const EVICT_EVERY: u64 = 4;
+/// Cached results unused since the last trim are dropped (the fonts' and templates', used by
+/// every render, stay hot).
+const EVICT_MAX_AGE: usize = 1;
 /// The alliance's time zone (the one setting, [`service_kit::clock`]), for the PDF creation
 /// date taken from `issued_on`.
 fn utc_offset_minutes() -> i32 {

@@ -339,6 +339,60 @@ fn the_same_input_renders_the_same_bytes() {
     assert!(render(TemplateKind::AppointmentCertificate, &other) != first);
 }
 
+/// Pages of `data` mapped in this process (`/proc/self/pagemap`, bit 63 of each entry).
+#[cfg(target_os = "linux")]
+fn mapped_pages(data: &[u8]) -> usize {
+    use std::io::{Read, Seek, SeekFrom};
+    let start = data.as_ptr() as usize / 4096;
+    let end = (data.as_ptr() as usize + data.len()).div_ceil(4096);
+    let mut f = std::fs::File::open("/proc/self/pagemap").expect("pagemap");
+    f.seek(SeekFrom::Start(start as u64 * 8)).expect("seek");
+    let mut entries = vec![0u8; (end - start) * 8];
+    f.read_exact(&mut entries).expect("read");
+    entries.chunks_exact(8).filter(|e| e[7] >> 7 == 1).count()
+}
+
+/// Issue 11: once read, the fonts (48 MiB) stayed wholly in the suite's RSS (typst hashes each
+/// face whole once; renders read glyphs from all over them). A sweep unmaps their pages; the
+/// next render maps back only what it reads, and prints the same bytes. Other tests of this
+/// binary render at the same time, and a new renderer's first render reads the fonts whole for
+/// typst's hash, so a round may find them mapped again: the test tries a few rounds and needs
+/// one whose render mapped back little.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sweep_unmaps_the_fonts_pages_and_renders_after_it_are_the_same() {
+    let data = sample_data(TemplateKind::AppointmentCertificate);
+    let before = render(TemplateKind::AppointmentCertificate, &data);
+    let pages: usize = world::FONT_FILES.iter().map(|f| f.len() / 4096).sum();
+    let mapped = || world::FONT_FILES.iter().map(|f| mapped_pages(f)).sum::<usize>();
+    let whole: u64 = world::FONT_FILES
+        .iter()
+        .map(|f| {
+            std::hint::black_box(f)
+                .iter()
+                .step_by(4096)
+                .map(|&b| u64::from(b))
+                .sum::<u64>()
+        })
+        .sum();
+    assert!(whole > 0, "read whole, so mapped (until a sweep)");
+
+    let mut rounds = Vec::new();
+    for _ in 0..50 {
+        service_kit::alloc::sweep();
+        let left = mapped();
+        let after = render(TemplateKind::AppointmentCertificate, &data);
+        assert!(before == after, "a render after a sweep gave other bytes");
+        let read = mapped();
+        rounds.push((left, read));
+        if left < pages / 10 && read < pages / 4 {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the fonts' {pages} pages stayed mapped: (after the sweep, after a render) {rounds:?}");
+}
+
 #[test]
 fn two_threads_sharing_a_renderer_get_the_same_pdfs_as_one() {
     let renderer = Renderer::new(None).expect("renderer");

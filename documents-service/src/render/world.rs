@@ -13,8 +13,10 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use super::{RenderError, TemplateKind};
 
 /// The fonts shipped in `documents-service/fonts/` (OFL 1.1, see the README there), embedded in
-/// the binary so a fresh machine renders Chinese without system fonts.
-const FONT_FILES: [&[u8]; 2] = [
+/// the binary so a fresh machine renders Chinese without system fonts. A `static`, not a
+/// `const`: each use of a `const` may get its own copy of the 48 MiB (a debug test binary held
+/// three), and the memory sweeper must release the very pages the renderer reads.
+pub(super) static FONT_FILES: [&[u8]; 2] = [
     include_bytes!("../../fonts/NotoSerifCJKsc-Regular.otf"),
     include_bytes!("../../fonts/NotoSerifCJKsc-Bold.otf"),
 ];
@@ -80,6 +82,13 @@ impl Shared {
             )));
         }
         let book = FontBook::from_fonts(&fonts);
+        // Once read (typst hashes each face whole, glyphs come from all over them), the fonts'
+        // pages would stay in the RSS: the memory sweeper unmaps them again (issue 11).
+        for data in FONT_FILES.iter().copied() {
+            if let Err(e) = service_kit::alloc::release_when_idle(data) {
+                tracing::warn!(error = %e, "the fonts' pages stay mapped once read");
+            }
+        }
 
         let mut sources = HashMap::new();
         let mut mains = HashMap::new();
