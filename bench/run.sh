@@ -364,7 +364,9 @@ row "\`GET /bodies\`" "$g" "members-service direct" "$d1"
 fi
 
 # ---- side effects and memory ----------------------------------------------------------------
-rss() { awk '/^VmRSS/{printf "%.0f", $2 / 1024}' "/proc/$SUITE_PID/status"; }
+# The suite's RSS: total, anonymous (heap) and file-backed (the binary, its embedded fonts) MiB.
+rss3() { awk '/^VmRSS/{t=$2} /^RssAnon/{a=$2} /^RssFile/{f=$2} END{printf "%.0f %.0f %.0f\n", t/1024, a/1024, f/1024}' "/proc/$SUITE_PID/status"; }
+rss() { rss3 | cut -d' ' -f1; }
 RSS_LOADED=$(rss)
 FIRST_FREE=$(psql_ "${DB}_members" -Atc "SELECT min(id) + $N_APPS FROM people")
 LAT_N=${BENCH_LATENCY_COUNT:-40}
@@ -379,8 +381,6 @@ fi
 # Certificates in bulk: a batch per body (every appointment reissued, no mail), the suite's RSS
 # sampled every 0.2 s meanwhile (issue 11: ≤ 150 MiB through 10,000 certificates, not growing).
 say "certificates: a batch per body, RSS sampled"
-# Each sample: total, anonymous (heap) and file-backed (the binary, its embedded fonts) MiB.
-rss3() { awk '/^VmRSS/{t=$2} /^RssAnon/{a=$2} /^RssFile/{f=$2} END{printf "%.0f %.0f %.0f\n", t/1024, a/1024, f/1024}' "/proc/$SUITE_PID/status"; }
 ( while :; do rss3 >>"$RAW/batch-rss.txt"; sleep 0.2; done ) & SAMPLER=$!
 BATCH=$(python3 bench/batches.py "$GW" "$TOKEN" 2>"$RAW/batches.err" | grep '^BENCH ' || true)
 kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true

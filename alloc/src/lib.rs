@@ -20,11 +20,11 @@
 //! after the HTTP benchmark, without them 184 (docs/benchmarks.md, "Issue 11, session 12").
 //!
 //! The sweeper also unmaps the pages of large embedded data that were read (the fonts, see
-//! [`release_when_idle`]), which otherwise stay in the process's RSS once touched.
+//! [`release_on_sweep`]), which otherwise stay in the process's RSS once touched.
 
 mod mapped;
 
-pub use mapped::release_when_idle;
+pub use mapped::release_on_sweep;
 
 use std::ffi::c_long;
 use std::sync::Once;
@@ -37,9 +37,10 @@ const SWEEP_EVERY: Duration = Duration::from_millis(500);
 
 /// How long mimalloc keeps a freed page before giving it back (its default is 1,000 ms).
 /// Measured through 10,000 certificates in the suite (`BENCH_ONLY=certificates bench/run.sh`,
-/// docs/benchmarks.md "Issue 11, session 16"): 1,000 ms held ≈ 180 MiB of heap at the peak,
-/// 250 ms ≈ 140 at the same rate, 100 ms ≈ 130 for ≈ 5 % fewer certificates per second, 0 ≈ 87
-/// for 25 % fewer. `MIMALLOC_PURGE_DELAY` in the environment still decides when it is set.
+/// docs/benchmarks.md "Issue 11, session 16"), with typst's memo trimmed every 4 renders:
+/// 1,000 ms held ≈ 150–170 MiB of heap at the peak, 250 ms ≈ 120 at the same rate, 100 ms ≈ 125
+/// for ≈ 5 % fewer certificates per second; 0 (memo as before) ≈ 87 for 25 % fewer.
+/// `MIMALLOC_PURGE_DELAY` in the environment still decides when it is set.
 pub const PURGE_DELAY_MS: c_long = 250;
 /// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (the Rust crate's constants follow
 /// mimalloc 2's numbering).
@@ -69,7 +70,7 @@ pub fn start_sweeper() {
 }
 
 /// Purges the pages whose purge delay has passed, whichever thread freed them, and unmaps the
-/// pages of the data registered with [`release_when_idle`].
+/// pages of the data registered with [`release_on_sweep`].
 #[allow(unsafe_code)]
 pub fn sweep() {
     // SAFETY: `mi_collect` takes no pointers; it collects the calling thread's heap and the

@@ -4,7 +4,7 @@
 //! The kernel maps a file's pages into the process as they are read, 64 KiB around each page
 //! touched, and leaves them mapped: typst hashes each font's bytes once (its content hash), and
 //! rendering reads glyphs from all over the faces, so after a while both fonts were wholly
-//! resident, 48 MiB of the suite's RSS (`bench/run.sh`, issue 11). [`release_when_idle`]
+//! resident, 48 MiB of the suite's RSS (`bench/run.sh`, issue 11). [`release_on_sweep`]
 //! registers such data; each sweep drops this process's mappings of its pages with
 //! `MADV_DONTNEED`. For a private mapping of a file that is never written that only forgets
 //! the page-table entries: the pages stay in the page cache, and the next read maps them
@@ -24,7 +24,7 @@ static RANGES: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
 /// Refused unless every byte of it lies in a read-only mapping of a file; the whole pages
 /// inside it are released, never a page it shares with other data. Not on other systems
 /// than Linux: there it does nothing.
-pub fn release_when_idle(data: &'static [u8]) -> Result<(), String> {
+pub fn release_on_sweep(data: &'static [u8]) -> Result<(), String> {
     #[cfg(target_os = "linux")]
     {
         let Some(range) = interior_pages(data.as_ptr() as usize, data.len(), page_size()) else {
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn heap_data_is_refused_and_the_binarys_own_pages_are_unmapped_and_read_back_the_same() {
         let leaked: &'static [u8] = Vec::leak(vec![7u8; 64 * 1024]);
-        assert!(release_when_idle(leaked).is_err(), "heap pages would be zeroed");
+        assert!(release_on_sweep(leaked).is_err(), "heap pages would be zeroed");
 
         let data: &'static [u8] = &EMBEDDED;
         let middle = data.as_ptr() as usize + 2 * 4096;
@@ -176,7 +176,7 @@ mod tests {
             7 * 5 * 4096
         );
         assert!(resident(middle), "read, so mapped");
-        assert_eq!(release_when_idle(data), Ok(()));
+        assert_eq!(release_on_sweep(data), Ok(()));
         release();
         assert!(!resident(middle), "released");
         assert!(

@@ -85,7 +85,7 @@ impl Shared {
         // Once read (typst hashes each face whole, glyphs come from all over them), the fonts'
         // pages would stay in the RSS: the memory sweeper unmaps them again (issue 11).
         for data in FONT_FILES.iter().copied() {
-            if let Err(e) = service_kit::alloc::release_when_idle(data) {
+            if let Err(e) = service_kit::alloc::release_on_sweep(data) {
                 tracing::warn!(error = %e, "the fonts' pages stay mapped once read");
             }
         }
