@@ -232,33 +232,9 @@ ROWS=()
 lat_n=0; lat_p50=-; lat_p90=-; lat_max=-; cold_first=-; cold_p50=-; cold_max=-
 if [[ "$ONLY" != certificates ]]; then
 # ---- nginx: 2 workers, keepalive to members-service, same path prefix ---------------------
-mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-worker_processes 2;
-$( [[ $(id -u) == 0 ]] && echo "user root;")
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/tmp/body;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
-    upstream members { server 127.0.0.1:$((PORT + 1)); keepalive 64; }
-    server {
-        listen 127.0.0.1:$((PORT + 10));
-        location /api/v1/members/ {
-            proxy_pass http://members;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$remote_addr;
-        }
-    }
-}
-EOF
+# shellcheck source=bench/nginx.sh
+. "$ROOT/bench/nginx.sh"
+nginx_conf "$TMP/nginx" "$((PORT + 1))" "$((PORT + 10))"
 "$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>>"$RAW/nginx.log" &
 NGINX_PID=$!
 for _ in $(seq 1 50); do curl -s -o /dev/null "$NGINX$BODIES_PATH" && break; sleep 0.1; done

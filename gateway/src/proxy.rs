@@ -264,13 +264,13 @@ fn is_safe_path(path: &str) -> bool {
         && path.split('/').all(|seg| seg != ".." && seg != ".")
 }
 
-/// A request id we accept from a client, or a new one.
+/// The request's id: the one the kit's telemetry gave it (the client's, when sane, or a new
+/// one), so that the gateway's log, the service's log and the answer's `X-Request-Id` agree.
 pub fn request_id(req: &HttpRequest) -> String {
-    req.headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)))
-        .map(str::to_owned)
+    use actix_web::HttpMessage as _;
+    req.extensions()
+        .get::<service_kit::telemetry::RequestId>()
+        .map(|id| id.0.clone())
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 

@@ -392,6 +392,34 @@ fn a_sweep_unmaps_the_fonts_pages_and_renders_after_it_are_the_same() {
     panic!("the fonts' {pages} pages stayed mapped: (after the sweep, after a render) {rounds:?}");
 }
 
+/// Issue 11: each glyph's outline program of the kept fonts is unpacked once and reused by
+/// later subsets (vendor/subsetter, `keep_charstrings_of`); the subsets are byte for byte those
+/// of a copy of the font that is never kept, for glyph sets that share glyphs with earlier ones.
+#[test]
+fn subsets_of_the_kept_fonts_are_those_of_a_copy_that_is_not_kept() {
+    let _ = &*RENDERER; // registers the fonts
+    for font in world::FONT_FILES {
+        let copy = font.to_vec();
+        for gids in [
+            &[0u16, 1, 100, 2000, 30000][..],
+            &[0, 100, 2001, 30000, 45000],
+            &[2000, 2001, 1],
+        ] {
+            let mut remapper = subsetter::GlyphRemapper::new();
+            for &g in gids {
+                remapper.remap(g);
+            }
+            let kept = subsetter::subset(font, 0, &remapper).expect("a subset of the kept font");
+            let fresh = subsetter::subset(&copy, 0, &remapper).expect("a subset of the copy");
+            assert!(kept == fresh, "subsets of {gids:?} differ");
+        }
+    }
+    assert!(
+        subsetter::kept_charstrings() >= 7,
+        "the kept fonts' glyphs were not kept"
+    );
+}
+
 #[test]
 fn two_threads_sharing_a_renderer_get_the_same_pdfs_as_one() {
     let renderer = Renderer::new(None).expect("renderer");

@@ -85,6 +85,8 @@ impl Shared {
         // Once read (typst hashes each face whole, glyphs come from all over them), the fonts'
         // pages would stay in the RSS: the memory sweeper unmaps them again (issue 11).
         for data in FONT_FILES.iter().copied() {
+            // Each glyph's outline program is unpacked once, not in every certificate's subset.
+            subsetter::keep_charstrings_of(data);
             if let Err(e) = service_kit::alloc::release_on_sweep(data) {
                 tracing::warn!(error = %e, "the fonts' pages stay mapped once read");
             }

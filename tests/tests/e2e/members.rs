@@ -1105,9 +1105,11 @@ async fn audit_records_carry_the_request_id_and_array_bodies_are_refused() {
     .await;
     assert_eq!(audit["items"][0]["action"], "create", "{audit}");
     assert_eq!(audit["items"][0]["request_id"], "e2e-audit-7f3a", "{audit}");
-    // Without one from the client, the gateway's own id is recorded.
-    s.patch(&format!("{M}/units/{id}"), Some(&t), json!({"address": "天津市"}))
-        .await;
+    // Without one from the client, the gateway's own id is recorded: the one its answer names.
+    let answered = s
+        .patch(&format!("{M}/units/{id}"), Some(&t), json!({"address": "天津市"}))
+        .await
+        .header("x-request-id");
     let audit = ok(s
         .get(
             &format!("{M}/audit-events?entity=unit&entity_id={id}&action=update"),
@@ -1117,6 +1119,11 @@ async fn audit_records_carry_the_request_id_and_array_bodies_are_refused() {
     .await;
     let generated = audit["items"][0].str_at("request_id");
     assert!(!generated.is_empty() && generated != "e2e-audit-7f3a", "{audit}");
+    assert_eq!(
+        answered.as_deref(),
+        Some(generated),
+        "the answer's id is the recorded one"
+    );
 
     for body in [json!(["改名学院", null, null]), json!("改名学院"), json!(null)] {
         s.patch(&format!("{M}/units/{id}"), Some(&t), body.clone())

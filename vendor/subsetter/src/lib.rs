@@ -98,6 +98,18 @@ use std::fmt::{self, Debug, Display, Formatter};
 use std::marker::PhantomData;
 use std::str::FromStr;
 
+/// Patched for the alliance (`PATCHES.md`): `data`, a font file that lives as long as the
+/// process, has its CFF glyphs' desubroutinized programs kept between subsets, so that each
+/// glyph is decompiled once instead of in every subset that uses it. The output is the same.
+pub fn keep_charstrings_of(data: &'static [u8]) {
+    cff::kept::keep(data);
+}
+
+/// Patched for the alliance: how many glyph programs [`keep_charstrings_of`] holds.
+pub fn kept_charstrings() -> usize {
+    cff::kept::count()
+}
+
 /// Subset the font face to include only the necessary glyphs and tables.
 ///
 /// - The `data` must be in the OpenType font format.

@@ -4,6 +4,7 @@ mod charstring;
 mod cid_font;
 mod dict;
 mod index;
+pub(crate) mod kept;
 mod number;
 mod operator;
 mod remapper;
@@ -265,12 +266,22 @@ fn subset_charstrings(
             FontKind::Sid(_) => 0,
         };
 
+        let charstring = table.char_strings.get(old_gid as u32).ok_or(MalformedFont)?;
+        // Patched: a kept font's glyph is decompiled once per process (`kept.rs`).
+        let kept = kept::is_kept(charstring);
+        if let Some(program) = kept.then(|| kept::get(charstring, fd_index)).flatten() {
+            char_strings.push(program);
+            continue;
+        }
         let decompiler = Decompiler::new(
             gsubrs.get_handler(),
             lsubrs.get_handler(fd_index).ok_or(MalformedFont)?,
         );
-        let charstring = table.char_strings.get(old_gid as u32).ok_or(MalformedFont)?;
-        char_strings.push(decompiler.decompile(charstring)?);
+        let program = decompiler.decompile(charstring)?.compile();
+        if kept {
+            kept::put(charstring, fd_index, &program);
+        }
+        char_strings.push(program);
     }
 
     let mut fd_remapper = FontDictRemapper::new();
@@ -279,7 +290,7 @@ fn subset_charstrings(
         fd_remapper.remap(fd);
     }
 
-    Ok((char_strings.iter().map(|p| p.compile()).collect(), fd_remapper))
+    Ok((char_strings, fd_remapper))
 }
 
 fn get_sid_remapper<'a>(

@@ -1,0 +1,33 @@
+# Sourced by bench/run.sh and bench/proxy-cpu.sh: the nginx both measure the gateway against.
+# nginx_conf DIR UPSTREAM_PORT LISTEN_PORT writes DIR/nginx.conf: 2 workers, keepalive to
+# members-service on 127.0.0.1:UPSTREAM_PORT, the same path prefix as the gateway, no access log.
+nginx_conf() {
+    local dir=$1 upstream=$2 listen=$3
+    mkdir -p "$dir/logs" "$dir/tmp"
+    cat >"$dir/nginx.conf" <<CONF
+worker_processes 2;
+$( [[ $(id -u) == 0 ]] && echo "user root;")
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    upstream members { server 127.0.0.1:$upstream; keepalive 64; }
+    server {
+        listen 127.0.0.1:$listen;
+        location /api/v1/members/ {
+            proxy_pass http://members;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+        }
+    }
+}
+CONF
+}
