@@ -402,6 +402,23 @@ mod tests {
         assert!(manager.has_broken(&mut conn), "inside a transaction");
     }
 
+    /// Issue 11: SQLite is built with the query planner stability guarantee
+    /// (`.cargo/config.toml`); without it every paginated list (`LIMIT ?`) was prepared again
+    /// at each run.
+    #[test]
+    fn sqlite_is_built_with_a_stable_query_planner() {
+        #[derive(diesel::QueryableByName)]
+        struct Used {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            used: i32,
+        }
+        let mut conn = SqliteConnection::establish(":memory:").unwrap_or_else(|e| panic!("{e}"));
+        let row: Used = diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
+            .get_result(&mut conn)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(row.used, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+    }
+
     #[test]
     fn backend_is_chosen_by_scheme() {
         assert_eq!(
