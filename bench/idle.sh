@@ -11,6 +11,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 BIN=${BENCH_BIN_DIR:-$ROOT/target/release}
 WAIT=${BENCH_IDLE_SECS:-12}
 PORT=${BENCH_PORT:-18180}
@@ -23,15 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ready() {
-    local url=$1
-    for _ in $(seq 1 600); do
-        curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "no /readyz at $url" >&2
-    return 1
-}
 mib() { awk -v k="$2" '$1 == k":" {printf "%.0f", $2 / 1024}' "/proc/$1/$3"; }
 row() { printf '| %s | %s MiB | %s MiB |\n' "$1" "$(mib "$2" VmRSS status)" "$(mib "$2" AnonHugePages smaps_rollup)"; }
 

@@ -15,6 +15,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 BIN=${BENCH_BIN_DIR:-$ROOT/target/release}
 PORT=${BENCH_PORT:-18280}
 SECONDS_EACH=${BENCH_SECONDS:-8}
@@ -38,14 +40,6 @@ NGINX=http://127.0.0.1:$((PORT + 2))
 PASSWORD=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export ALLIANCE_DATA_DIR=$TMP/data ALLIANCE_GATEWAY_URL=$GW RUST_LOG=warn
 
-ready() {
-    for _ in $(seq 1 600); do
-        curl -fsS -o /dev/null "$1/readyz" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "no /readyz at $1" >&2
-    return 1
-}
 
 GATEWAY_BIND=127.0.0.1:$PORT GATEWAY_MEMBERS_URL=$MEMBERS GATEWAY_ADMIN_PASSWORD=$PASSWORD \
     GATEWAY_TOKEN_TTL_SECS=3600 GATEWAY_MAX_REQUESTS_PER_CLIENT=0 "$BIN/gateway" >"$TMP/gateway.log" 2>&1 &
@@ -58,8 +52,6 @@ TOKEN=$(curl -fsS "$GW/api/v1/auth/token" -H 'content-type: application/json' \
     -d "{\"grant_type\":\"password\",\"username\":\"admin\",\"password\":\"$PASSWORD\"}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
-# shellcheck source=bench/nginx.sh
-. "$ROOT/bench/nginx.sh"
 nginx_conf "$TMP/nginx" "$((PORT + 1))" "$((PORT + 2))"
 "$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx.log" &
 NGINX_PID=$!; PIDS+=("$NGINX_PID")

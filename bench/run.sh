@@ -35,6 +35,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 cd "$ROOT"
 
 if [[ "${BENCH_SMOKE:-0}" == 1 ]]; then
@@ -232,8 +234,6 @@ ROWS=()
 lat_n=0; lat_p50=-; lat_p90=-; lat_max=-; cold_first=-; cold_p50=-; cold_max=-
 if [[ "$ONLY" != certificates ]]; then
 # ---- nginx: 2 workers, keepalive to members-service, same path prefix ---------------------
-# shellcheck source=bench/nginx.sh
-. "$ROOT/bench/nginx.sh"
 nginx_conf "$TMP/nginx" "$((PORT + 1))" "$((PORT + 10))"
 "$NGINX_BIN" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off;' 2>>"$RAW/nginx.log" &
 NGINX_PID=$!

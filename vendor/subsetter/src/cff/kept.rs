@@ -6,7 +6,7 @@
 //! data never moves or goes away, so an address names one glyph of one font for good.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{LazyLock, Mutex, PoisonError, RwLock};
 
 /// Glyphs kept at most (a CJK glyph's program is a few hundred bytes: ≈ 5 MiB at most); once
 /// full, the rest are decompiled each time, as without this cache.
@@ -17,7 +17,7 @@ static KEPT_FONTS: RwLock<Vec<(usize, usize)>> = RwLock::new(Vec::new());
 
 type Key = (usize, usize, u8);
 
-static PROGRAMS: Mutex<Option<HashMap<Key, Box<[u8]>>>> = Mutex::new(None);
+static PROGRAMS: LazyLock<Mutex<HashMap<Key, Box<[u8]>>>> = LazyLock::new(Mutex::default);
 
 pub(crate) fn keep(data: &'static [u8]) {
     let start = data.as_ptr() as usize;
@@ -41,18 +41,16 @@ fn key(charstring: &[u8], fd_index: u8) -> Key {
 
 pub(crate) fn get(charstring: &[u8], fd_index: u8) -> Option<Vec<u8>> {
     let programs = PROGRAMS.lock().unwrap_or_else(PoisonError::into_inner);
-    programs.as_ref()?.get(&key(charstring, fd_index)).map(|p| p.to_vec())
+    programs.get(&key(charstring, fd_index)).map(|p| p.to_vec())
 }
 
 pub(crate) fn put(charstring: &[u8], fd_index: u8, program: &[u8]) {
     let mut programs = PROGRAMS.lock().unwrap_or_else(PoisonError::into_inner);
-    let map = programs.get_or_insert_with(HashMap::new);
-    if map.len() < MAX_GLYPHS {
-        map.insert(key(charstring, fd_index), Box::from(program));
+    if programs.len() < MAX_GLYPHS {
+        programs.insert(key(charstring, fd_index), Box::from(program));
     }
 }
 
 pub(crate) fn count() -> usize {
-    let programs = PROGRAMS.lock().unwrap_or_else(PoisonError::into_inner);
-    programs.as_ref().map_or(0, HashMap::len)
+    PROGRAMS.lock().unwrap_or_else(PoisonError::into_inner).len()
 }

@@ -1,4 +1,16 @@
-# Sourced by bench/run.sh and bench/proxy-cpu.sh: the nginx both measure the gateway against.
+# Sourced by the bench scripts.
+
+# ready URL: waits up to 60 s for URL/readyz to answer 2xx.
+ready() {
+    for _ in $(seq 1 600); do
+        curl -fsS -o /dev/null "$1/readyz" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no /readyz at $1" >&2
+    return 1
+}
+
+# The nginx run.sh and proxy-cpu.sh measure the gateway against.
 # nginx_conf DIR UPSTREAM_PORT LISTEN_PORT writes DIR/nginx.conf: 2 workers, keepalive to
 # members-service on 127.0.0.1:UPSTREAM_PORT, the same path prefix as the gateway, no access log.
 nginx_conf() {
